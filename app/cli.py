@@ -1,0 +1,259 @@
+"""The ``perijove`` command: the same data and queries as the window, headless.
+
+Every failure a user can cause ends as one line on stderr and exit status 2;
+only a bug in Perijove itself may print more (and only with PERIJOVE_DEBUG).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from perijove import __version__
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every other error
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _add_kernels(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--kernels",
+        nargs="+",
+        default=[],
+        metavar="PATH",
+        help="kernel files or metakernels, layered over the defaults in this order",
+    )
+    p.add_argument("--no-defaults", action="store_true", help="do not load the embedded default kernel set")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="perijove", description="Juno's flybys of Jupiter and Io, from SPICE.")
+    parser.add_argument("--version", action="version", version=f"perijove {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    kernels = sub.add_parser("kernels", help="inspect kernel sets")
+    ksub = kernels.add_subparsers(dest="kernels_command", parser_class=_Parser)
+    info = ksub.add_parser("info", help="what is loaded: file, type, bodies, coverage, provenance")
+    _add_kernels(info)
+    info.add_argument("--format", choices=("table", "json"), default="table")
+
+    from perijove.ephemeris.events import DEFAULT_FLYBY_KM, KINDS
+
+    events = sub.add_parser("events", help="perijoves, apojoves, flybys, eclipses, shadow passages")
+    _add_kernels(events)
+    events.add_argument(
+        "--kind",
+        action="append",
+        default=None,
+        metavar="KIND",
+        help=f"one of {', '.join(KINDS)}, all (default); repeat or comma-separate",
+    )
+    events.add_argument(
+        "--body",
+        action="append",
+        default=None,
+        metavar="MOON",
+        help="io, europa, ganymede, callisto (default: all four); limits flybys and eclipses",
+    )
+    events.add_argument("--start", metavar="UTC", help="search from this time (default: start of data)")
+    events.add_argument("--stop", metavar="UTC", help="search up to this time (default: end of data)")
+    events.add_argument(
+        "--max-distance",
+        type=float,
+        default=DEFAULT_FLYBY_KM,
+        metavar="KM",
+        help=f"largest closest-approach distance that counts as a flyby (default {DEFAULT_FLYBY_KM:.0f})",
+    )
+    events.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    return parser
+
+
+# -- kernels info ---------------------------------------------------------------------------
+def _kernels_info(args: argparse.Namespace) -> int:
+    from perijove.ephemeris import body_name, et_to_utc, open_kernels
+    from perijove.ephemeris.timeconv import have_leapseconds
+
+    ks = open_kernels(args.kernels, defaults=not args.no_defaults)
+
+    def when(et: float) -> str:
+        return et_to_utc(et, 0) if have_leapseconds() else f"ET {et:.0f}"
+
+    rows = []
+    for f in ks.files:
+        bodies = []
+        for code, wins in sorted(f.coverage.items()):
+            name = body_name(code) if f.kind == "SPK" else str(code)
+            bodies.append(
+                {"id": code, "name": name, "coverage": [[when(w.start), when(w.stop)] for w in wins]}
+            )
+        rows.append(
+            {
+                "file": str(f.path),
+                "type": f.kind,
+                "provenance": f.provenance,
+                "default": f.default,
+                "metakernel": str(f.source) if f.source else None,
+                "bodies": bodies,
+                "note": f.note,
+            }
+        )
+    if args.format == "json":
+        print(json.dumps({"files": rows, "provenance": ks.provenances()}, indent=2))
+        return 0
+    if not rows:
+        print("No kernels loaded (no embedded defaults found and none given with --kernels).")
+        return 0
+    for r in rows:
+        origin = " (default)" if r["default"] else ""
+        via = f" via {r['metakernel']}" if r["metakernel"] else ""
+        print(f"{r['file']}{origin}{via}")
+        print(f"  type {r['type']}, provenance {r['provenance']}")
+        for b in r["bodies"]:
+            spans = "; ".join(f"{a} .. {z}" for a, z in b["coverage"]) or "coverage unknown"
+            print(f"  {b['name']:<20} {spans}")
+        if r["note"]:
+            print(f"  note: {r['note']}")
+    print(f"Ephemeris provenance: {', '.join(ks.provenances()) or 'none'}")
+    return 0
+
+
+# -- events -------------------------------------------------------------------------------
+def _split(values: Sequence[str] | None) -> list[str]:
+    return [v.strip().lower() for item in values or () for v in item.split(",") if v.strip()]
+
+
+def _events(args: argparse.Namespace) -> int:
+    from perijove.ephemeris import MOONS, Ephemeris, PerijoveError, find_events, open_kernels, to_et
+    from perijove.ephemeris.events import KINDS
+
+    kinds = _split(args.kind) or ["all"]
+    kinds = list(KINDS) if "all" in kinds else kinds
+    for k in kinds:
+        if k not in KINDS:
+            raise PerijoveError(f"unknown event kind {k!r}; use one of {', '.join(KINDS)}, all")
+    moons = _split(args.body) or list(MOONS)
+    allowed = {"io": 501, "europa": 502, "ganymede": 503, "callisto": 504}
+    for m in moons:
+        if isinstance(m, str) and m not in allowed:
+            raise PerijoveError(f"unknown moon {m!r}; use io, europa, ganymede or callisto")
+    if args.max_distance <= 0:
+        raise PerijoveError("--max-distance must be positive")
+    ks = open_kernels(args.kernels, defaults=not args.no_defaults)
+    start = to_et(args.start) if args.start else None
+    stop = to_et(args.stop) if args.stop else None
+    report = find_events(
+        Ephemeris(ks),
+        kinds,
+        [allowed.get(m, m) for m in moons],
+        start,
+        stop,
+        flyby_km=args.max_distance,
+        progress=_progress_printer(),
+    )
+    if args.body and report.notes:  # a moon the user named must have been searched
+        raise PerijoveError(report.notes[0])
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    rows = [e.to_dict() for e in report.events]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+    elif args.format == "csv":
+        buf = io.StringIO()
+        keys = [
+            "kind",
+            "body",
+            "utc",
+            "et",
+            "distance_km",
+            "altitude_km",
+            "speed_km_s",
+            "lat_deg",
+            "lon_deg",
+            "end_utc",
+            "duration_s",
+        ]
+        writer = csv.DictWriter(buf, fieldnames=keys, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+    else:
+        print(_table(rows))
+    return 0
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "—" if value is None or not math.isfinite(value) else format(value, spec)
+
+
+def _table(rows: list[dict]) -> str:
+    head = (
+        f"{'kind':<9} {'body':<9} {'UTC':<24} {'distance km':>13} {'altitude km':>13} "
+        f"{'speed km/s':>10} {'lat°':>7} {'lon°':>7} {'duration':>9}"
+    )
+    lines = [head]
+    for r in rows:
+        dur = r.get("duration_s")
+        lines.append(
+            f"{r['kind']:<9} {r['body']:<9} {r['utc']:<24} {_fmt(r['distance_km'], '13,.1f')} "
+            f"{_fmt(r['altitude_km'], '13,.1f')} {_fmt(r['speed_km_s'], '10.3f')} "
+            f"{_fmt(r['lat_deg'], '7.2f')} {_fmt(r['lon_deg'], '7.2f')} "
+            f"{(_fmt(dur / 60, '8.1f') + 'm') if dur is not None else '':>9}"
+        )
+    if not rows:
+        lines.append("(no events)")
+    return "\n".join(lines)
+
+
+def _progress_printer():
+    if not sys.stderr.isatty():
+        return None
+
+    def show(fraction: float, message: str) -> None:
+        end = "\n" if fraction >= 1.0 else ""
+        sys.stderr.write(f"\rsearching {fraction:4.0%} {message:<24}{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+# -- entry point ------------------------------------------------------------------------------
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from perijove.ephemeris.errors import PerijoveError
+
+    try:
+        if args.command == "kernels" and args.kernels_command == "info":
+            return _kernels_info(args)
+        if args.command == "events":
+            return _events(args)
+        if args.command == "kernels":
+            parser.parse_args(["kernels", "--help"])
+        parser.print_help()
+        return 0
+    except PerijoveError as err:
+        print(f"perijove: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("perijove: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug: one line for users, the traceback on request
+        if os.environ.get("PERIJOVE_DEBUG"):
+            raise
+        print(
+            f"perijove: internal error: {type(err).__name__}: {err} (set PERIJOVE_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 1

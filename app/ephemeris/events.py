@@ -1,0 +1,323 @@
+"""Events of a flyby mission found with SPICE's geometry finder.
+
+Perijoves, apojoves, moon flybys, moons eclipsed by Jupiter and the
+spacecraft in Jupiter's shadow are what a timeline ticks and an event list
+jumps to. Each search uses the GF routines (``gfdist``, ``gfoclt``), whose
+convergence tolerance (1 µs by default) keeps event times far better than
+the millisecond we promise. Searches run one (kind, body) at a time so a
+caller can show progress and cancel between them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import spiceypy
+
+from perijove.ephemeris.bodies import (
+    JUPITER,
+    MOONS,
+    SPACECRAFT,
+    SUN,
+    Body,
+    body_frame,
+    body_id,
+    display_name,
+)
+from perijove.ephemeris.errors import CoverageError, PerijoveError, QueryError, spice_errors
+from perijove.ephemeris.geometry import Ephemeris, _fmt_windows
+from perijove.ephemeris.timeconv import et_to_utc
+from perijove.ephemeris.windows import Window, intersect
+
+KINDS = ("perijove", "apojove", "flyby", "eclipse", "shadow")
+DEFAULT_FLYBY_KM = 100_000.0
+_MAX_INTERVALS = 100_000
+_RJ = 71_492.0
+_LT_MARGIN = 3600.0
+
+
+_NEEDS: dict[str, Callable[[int], tuple[int, ...]]] = {
+    "perijove": lambda body: (JUPITER,),
+    "apojove": lambda body: (JUPITER,),
+    "flyby": lambda body: (body,),
+    "eclipse": lambda body: (body, JUPITER, SUN),
+    "shadow": lambda body: (JUPITER, SUN),
+}
+
+
+class Cancelled(PerijoveError):
+    """The caller asked the search to stop."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event, with the spacecraft's geometry relative to ``body`` at ``et``."""
+
+    kind: str
+    body: str
+    et: float
+    utc: str
+    distance_km: float
+    altitude_km: float
+    speed_km_s: float
+    lat_deg: float
+    lon_deg: float
+    end_et: float | None = None  # intervals (eclipse, shadow) end here
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping; missing geometry becomes ``None``."""
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "body": self.body,
+            "utc": self.utc,
+            "et": self.et,
+            "distance_km": _num(self.distance_km),
+            "altitude_km": _num(self.altitude_km),
+            "speed_km_s": _num(self.speed_km_s),
+            "lat_deg": _num(self.lat_deg),
+            "lon_deg": _num(self.lon_deg),
+        }
+        if self.end_et is not None:
+            out["end_utc"] = et_to_utc(self.end_et, 3)
+            out["end_et"] = self.end_et
+            out["duration_s"] = self.end_et - self.et
+        return out
+
+
+def _num(value: float) -> float | None:
+    return None if not math.isfinite(value) else float(value)
+
+
+@dataclass
+class EventReport:
+    """Events in time order, and notes on what could not be searched."""
+
+    events: list[Event] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    window: tuple[Window, ...] = ()
+
+
+ProgressFn = Callable[[float, str], None]
+CancelFn = Callable[[], bool]
+
+
+def _cell(windows: Iterable[Window]) -> spiceypy.utils.support_types.SpiceCell:
+    cell = spiceypy.cell_double(2 * _MAX_INTERVALS)
+    for w in windows:
+        spiceypy.wninsd(w.start, w.stop, cell)
+    return cell
+
+
+def _windows(cell: spiceypy.utils.support_types.SpiceCell) -> list[Window]:
+    return [Window(*spiceypy.wnfetd(cell, i)) for i in range(spiceypy.wncard(cell))]
+
+
+class EventFinder:
+    """Runs event searches over one ``Ephemeris`` for one spacecraft."""
+
+    def __init__(
+        self, ephemeris: Ephemeris, spacecraft: Body = SPACECRAFT, flyby_km: float = DEFAULT_FLYBY_KM
+    ) -> None:
+        self.eph = ephemeris
+        self.sc = body_id(spacecraft)
+        self.flyby_km = float(flyby_km)
+
+    # -- geometry searches -----------------------------------------------------------
+    def _distance(
+        self, target: int, relate: str, refval: float, step: float, window: Sequence[Window]
+    ) -> list[Window]:
+        result = spiceypy.cell_double(2 * _MAX_INTERVALS)
+        with spice_errors(f"distance search {display_name(self.sc)}–{display_name(target)}"):
+            spiceypy.gfdist(
+                str(target),
+                "NONE",
+                str(self.sc),
+                relate,
+                refval,
+                0.0,
+                step,
+                _MAX_INTERVALS,
+                _cell(window),
+                result,
+            )
+        return _windows(result)
+
+    def _occultation(self, observer: int, step: float, window: Sequence[Window]) -> list[Window]:
+        # Light time to the Sun reaches ~45 min back: stay that far inside the data.
+        window = [
+            Window(w.start + _LT_MARGIN, w.stop - _LT_MARGIN)
+            for w in window
+            if w.stop - w.start > 2 * _LT_MARGIN
+        ]
+        if not window:
+            return []
+        result = spiceypy.cell_double(2 * _MAX_INTERVALS)
+        with spice_errors(f"shadow search for {display_name(observer)}"):
+            spiceypy.gfoclt(
+                "ANY",
+                str(JUPITER),
+                "ELLIPSOID",
+                body_frame(JUPITER),
+                str(SUN),
+                "ELLIPSOID",
+                body_frame(SUN),
+                "LT",
+                str(observer),
+                step,
+                _cell(window),
+                result,
+            )
+        return _windows(result)
+
+    def extrema(self, kind: str, window: Sequence[Window]) -> list[float]:
+        """ETs of perijoves (``LOCMIN``) or apojoves (``LOCMAX``) about Jupiter."""
+        relate = "LOCMIN" if kind == "perijove" else "LOCMAX"
+        return [w.start for w in self._distance(JUPITER, relate, 0.0, 3600.0, window)]
+
+    def flybys(self, moon: int, window: Sequence[Window]) -> list[float]:
+        """ETs of closest approaches to ``moon`` closer than the flyby threshold."""
+        near = self._distance(moon, "<", self.flyby_km, 300.0, window)
+        if not near:
+            return []
+        return [w.start for w in self._distance(moon, "LOCMIN", 0.0, 60.0, near)]
+
+    def eclipses(self, moon: int, window: Sequence[Window]) -> list[Window]:
+        """Intervals when any part of the Sun is hidden by Jupiter, seen from the moon's centre."""
+        return self._occultation(moon, 300.0, window)
+
+    def shadows(self, window: Sequence[Window]) -> list[Window]:
+        """Intervals when the spacecraft sees any part of the Sun hidden by Jupiter."""
+        near = self._distance(JUPITER, "<", 10 * _RJ, 3600.0, window)
+        far = intersect(window, _complement(near, window))
+        found = self._occultation(self.sc, 30.0, near) if near else []
+        found += self._occultation(self.sc, 600.0, far) if far else []
+        return sorted(found)
+
+    # -- events --------------------------------------------------------------------------
+    def event(self, kind: str, body: int, et: float, end_et: float | None = None) -> Event:
+        """An ``Event`` with the spacecraft's geometry relative to ``body`` at ``et``."""
+        try:
+            state = self.eph.state(self.sc, et, body)
+            sub = self.eph.subpoint(body, et, self.sc)
+            geo = (
+                float(np.linalg.norm(state[:3])),
+                float(sub.altitude_km),
+                float(np.linalg.norm(state[3:])),
+                float(sub.lat_deg),
+                float(sub.lon_deg),
+            )
+        except (CoverageError, QueryError):
+            geo = (math.nan,) * 5
+        return Event(kind, display_name(body), et, et_to_utc(et, 3), *geo, end_et=end_et)
+
+    def search_window(
+        self, bodies: Iterable[int], start: float | None, stop: float | None
+    ) -> tuple[Window, ...]:
+        """Where the spacecraft and ``bodies`` all have data, clipped to [start, stop]."""
+        window: tuple[Window, ...] = self.eph.covered(self.sc)
+        if not window:
+            raise CoverageError(f"no ephemeris is loaded for {display_name(self.sc)}")
+        for b in bodies:
+            window = intersect(window, self.eph.covered(b))
+        lo = -math.inf if start is None else start
+        hi = math.inf if stop is None else stop
+        if lo >= hi:
+            raise QueryError("the search start must be before its stop")
+        return intersect(window, [Window(lo, hi)])
+
+    def find(
+        self,
+        kinds: Iterable[str] = KINDS,
+        moons: Iterable[Body] = MOONS,
+        start: float | None = None,
+        stop: float | None = None,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+    ) -> EventReport:
+        """Search every requested kind; moons without data are noted and skipped."""
+        kinds = tuple(kinds)
+        unknown = [k for k in kinds if k not in KINDS]
+        if unknown:
+            raise QueryError(f"unknown event kind {unknown[0]!r}; use one of {', '.join(KINDS)}")
+        moon_ids = [body_id(m) for m in moons]
+        tasks: list[tuple[str, int]] = []
+        for kind in kinds:
+            if kind in ("flyby", "eclipse"):
+                tasks += [(kind, m) for m in moon_ids]
+            else:
+                tasks.append((kind, JUPITER))
+        report = EventReport()
+        whole = self.search_window([], start, stop)
+        if not whole:
+            raise CoverageError(
+                f"no {display_name(self.sc)} data in the requested time range; loaded data cover "
+                f"{_fmt_windows(self.eph.covered(self.sc))}"
+            )
+        report.window = whole
+        for i, (kind, body) in enumerate(tasks):
+            if cancel is not None and cancel():
+                raise Cancelled("event search cancelled")
+            if progress is not None:
+                progress(i / len(tasks), f"{kind} {display_name(body)}")
+            needs = _NEEDS[kind](body)
+            missing = [b for b in needs if not self.eph.covered(b)]
+            if missing:
+                report.notes.append(
+                    f"no ephemeris for {display_name(missing[0])}: "
+                    f"{kind} search for {display_name(body)} skipped"
+                )
+                continue
+            window = self.search_window(needs, start, stop)
+            if not window:
+                report.notes.append(f"no {display_name(body)} data in the range: {kind} search skipped")
+                continue
+            report.events += self._search(kind, body, window)
+        if progress is not None:
+            progress(1.0, "done")
+        report.events.sort(key=lambda e: (e.et, e.kind, e.body))
+        return report
+
+    def _search(self, kind: str, body: int, window: Sequence[Window]) -> list[Event]:
+        if kind in ("perijove", "apojove"):
+            return [self.event(kind, JUPITER, et) for et in self.extrema(kind, window)]
+        if kind == "flyby":
+            return [self.event(kind, body, et) for et in self.flybys(body, window)]
+        if kind == "eclipse":
+            return [self.event(kind, body, w.start, w.stop) for w in self.eclipses(body, window)]
+        return [self.event(kind, JUPITER, w.start, w.stop) for w in self.shadows(window)]
+
+
+def _complement(inner: Sequence[Window], outer: Sequence[Window]) -> list[Window]:
+    out: list[Window] = []
+    for o in outer:
+        cursor = o.start
+        for w in inner:
+            if w.stop <= o.start or w.start >= o.stop:
+                continue
+            if w.start > cursor:
+                out.append(Window(cursor, w.start))
+            cursor = max(cursor, w.stop)
+        if cursor < o.stop:
+            out.append(Window(cursor, o.stop))
+    return out
+
+
+def find_events(
+    ephemeris: Ephemeris,
+    kinds: Iterable[str] = KINDS,
+    moons: Iterable[Body] = MOONS,
+    start: float | None = None,
+    stop: float | None = None,
+    *,
+    spacecraft: Body = SPACECRAFT,
+    flyby_km: float = DEFAULT_FLYBY_KM,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> EventReport:
+    """Find events of ``kinds`` in [start, stop] (ET), limited to where data exist."""
+    finder = EventFinder(ephemeris, spacecraft, flyby_km)
+    return finder.find(kinds, moons, start, stop, progress, cancel)

@@ -1,0 +1,1 @@
+"""GLSL snippets, one per file; a package so ``importlib.resources`` finds them."""

@@ -1,0 +1,71 @@
+"""The package as users get it: resources, entry points, layer boundaries."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from perijove import resources
+
+ROOT = Path(__file__).resolve().parents[1]
+FORBIDDEN_IN_CORE = ("PySide6", "PyQt5", "PyQt6", "vispy", "qtpy", "trimesh")
+
+
+def test_resources_reachable_in_this_install():
+    assert (resources.assets_dir() / "__init__.py").is_file()
+    assert "vec4 identity" in resources.shader_source("identity")
+    with pytest.raises(FileNotFoundError, match="no shader named"):
+        resources.shader_source("missing")
+
+
+@pytest.mark.parametrize("layer", ["ephemeris", "model"])
+def test_core_layers_never_import_gui_libraries(layer):
+    folder = ROOT / "app" / layer
+    for path in folder.rglob("*.py") if folder.is_dir() else ():
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert not name.startswith(FORBIDDEN_IN_CORE), f"{path.name} imports {name}"
+
+
+def test_importing_ephemeris_loads_no_gui_module():
+    code = ("import sys, perijove.ephemeris, perijove.cli; "
+            "print([m for m in sys.modules if m.split('.')[0] in %r])" % (FORBIDDEN_IN_CORE,))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_wheel_ships_assets_and_shaders(tmp_path):
+    """A non-editable install (a built wheel) finds the same resources."""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path / "dist"), str(ROOT)], check=True, timeout=300)
+    (wheel,) = (tmp_path / "dist").glob("perijove-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "perijove/shaders/identity.glsl" in names
+    assert "perijove/assets/__init__.py" in names
+    assert "perijove/ephemeris/kernels.py" in names
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
+                    str(wheel)], check=True, timeout=300)
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    code = ("import perijove, perijove.resources as r; "
+            "print(perijove.__file__); print(r.shaders_dir()); print(len(r.shader_source('identity')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=tmp_path, check=True)
+    mod, shaders, size = out.stdout.split()
+    assert mod.startswith(str(target)) and shaders.startswith(str(target)) and int(size) > 0
+    script = subprocess.run([sys.executable, "-m", "perijove", "--version"], capture_output=True,
+                            text=True, env=env, cwd=tmp_path)
+    assert script.returncode == 0 and script.stdout.startswith("perijove ")

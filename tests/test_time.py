@@ -1,0 +1,58 @@
+"""UTC/TDB/ET conversions and their errors."""
+
+from __future__ import annotations
+
+import pytest
+import spiceypy
+from conftest import LSK, needs_real
+
+from perijove.ephemeris import KernelSet, TimeFormatError, et_to_tdb, et_to_utc, to_et, utc_to_tdb
+
+pytestmark = needs_real
+
+
+@pytest.fixture
+def lsk():
+    ks = KernelSet()
+    ks.load(LSK)
+    return ks
+
+
+def test_round_trip_to_the_millisecond(lsk):
+    et = to_et("2023-12-30T08:36:00.8")
+    assert et == spiceypy.str2et("2023-12-30T08:36:00.8")
+    assert et_to_utc(et) == "2023-12-30T08:36:00.800"
+    assert et_to_utc(et, 6) == "2023-12-30T08:36:00.800000"
+
+
+def test_tdb_is_69_184_seconds_ahead_in_2023(lsk):
+    # 37 leap seconds + 32.184 s (TT-TAI), TDB-TT periodic terms < 2 ms.
+    text = utc_to_tdb("2023-12-30T08:36:00.800")
+    assert text.endswith(" TDB")
+    assert text.startswith("2023-12-30T08:37:09.98")
+    assert et_to_tdb(to_et("2000-01-01T12:00:00 TDB")) == "2000-01-01T12:00:00.000 TDB"
+
+
+def test_numbers_pass_through(lsk):
+    assert to_et(123.5) == 123.5
+
+
+@pytest.mark.parametrize("text", ["2022-13-45", "yesterday-ish", "2022-07-05T25:61:00", "   "])
+def test_malformed_time_is_one_line(lsk, text):
+    with pytest.raises(TimeFormatError) as info:
+        to_et(text)
+    assert "\n" not in str(info.value)
+    assert not spiceypy.failed()
+
+
+def test_no_leapseconds_kernel_is_named():
+    KernelSet()
+    with pytest.raises(TimeFormatError, match="no leapseconds kernel"):
+        to_et("2022-07-05")
+
+
+def test_iso_forms_people_paste(lsk):
+    base = to_et("2023-12-30T08:36:00.8")
+    assert to_et("2023-12-30T08:36:00.8Z") == base
+    assert to_et("2023-12-30T08:36:00.8 UTC") == base
+    assert to_et("2023-12-30 08:37:09.984 TDB") == pytest.approx(base, abs=2e-3)
