@@ -72,7 +72,7 @@ def test_daf_damage_is_found(tmp_path):
     for size in (100, 1024, 5000, len(data) // 2, len(data) - 700):
         bad = tmp_path / f"cut{size}.bsp"
         bad.write_bytes(data[:size])
-        with pytest.raises(DafFormatError, match="truncated|corrupt"):
+        with pytest.raises(DafFormatError, match=r"truncated|corrupt"):
             read_daf(bad)
     scrambled = bytearray(data)
     order = "big" if read_daf(JUNO_2022).byte_order == ">" else "little"

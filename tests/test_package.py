@@ -40,8 +40,10 @@ def test_core_layers_never_import_gui_libraries(layer):
 
 
 def test_importing_ephemeris_loads_no_gui_module():
-    code = ("import sys, perijove.ephemeris, perijove.cli; "
-            "print([m for m in sys.modules if m.split('.')[0] in %r])" % (FORBIDDEN_IN_CORE,))
+    code = (
+        "import sys, perijove.ephemeris, perijove.cli; "
+        f"print([m for m in sys.modules if m.split('.')[0] in {FORBIDDEN_IN_CORE!r}])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -49,23 +51,44 @@ def test_importing_ephemeris_loads_no_gui_module():
 @pytest.mark.slow
 def test_wheel_ships_assets_and_shaders(tmp_path):
     """A non-editable install (a built wheel) finds the same resources."""
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(tmp_path / "dist"), str(ROOT)], check=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path / "dist"),
+            str(ROOT),
+        ],
+        check=True,
+        timeout=300,
+    )
     (wheel,) = (tmp_path / "dist").glob("perijove-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "perijove/shaders/identity.glsl" in names
     assert "perijove/assets/__init__.py" in names
     assert "perijove/ephemeris/kernels.py" in names
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
-                    str(wheel)], check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        timeout=300,
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}
-    code = ("import perijove, perijove.resources as r; "
-            "print(perijove.__file__); print(r.shaders_dir()); print(len(r.shader_source('identity')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         cwd=tmp_path, check=True)
+    code = (
+        "import perijove, perijove.resources as r; "
+        "print(perijove.__file__); print(r.shaders_dir()); print(len(r.shader_source('identity')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, check=True
+    )
     mod, shaders, size = out.stdout.split()
     assert mod.startswith(str(target)) and shaders.startswith(str(target)) and int(size) > 0
-    script = subprocess.run([sys.executable, "-m", "perijove", "--version"], capture_output=True,
-                            text=True, env=env, cwd=tmp_path)
+    script = subprocess.run(
+        [sys.executable, "-m", "perijove", "--version"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
     assert script.returncode == 0 and script.stdout.startswith("perijove ")
