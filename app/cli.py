@@ -48,6 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_kernels(info)
     info.add_argument("--format", choices=("table", "json"), default="table")
 
+    synth = ksub.add_parser("synthesize", help="write the synthetic default kernel set (the embedded one)")
+    synth.add_argument(
+        "--out", default="synthetic-kernels", metavar="DIR", help="folder to write into (default: ./synthetic-kernels)"
+    )
+    synth.add_argument(
+        "--retarget",
+        action="store_true",
+        help="solve for Juno's trajectory again instead of using the stored solution (about a minute)",
+    )
+
     from perijove.ephemeris.events import DEFAULT_FLYBY_KM, KINDS
 
     events = sub.add_parser("events", help="perijoves, apojoves, flybys, eclipses, shadow passages")
@@ -94,9 +104,7 @@ def _kernels_info(args: argparse.Namespace) -> int:
         bodies = []
         for code, wins in sorted(f.coverage.items()):
             name = body_name(code) if f.kind == "SPK" else str(code)
-            bodies.append(
-                {"id": code, "name": name, "coverage": [[when(w.start), when(w.stop)] for w in wins]}
-            )
+            bodies.append({"id": code, "name": name, "coverage": [[when(w.start), when(w.stop)] for w in wins]})
         rows.append(
             {
                 "file": str(f.path),
@@ -126,6 +134,31 @@ def _kernels_info(args: argparse.Namespace) -> int:
             print(f"  note: {r['note']}")
     print(f"Ephemeris provenance: {', '.join(ks.provenances()) or 'none'}")
     return 0
+
+
+def _synthesize(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from perijove.ephemeris import PerijoveError
+    from perijove.ephemeris.defaults import default_kernel_dir
+
+    try:
+        from perijove.ephemeris.synth.generate import SOLUTION, synthesize
+    except ImportError as err:
+        raise PerijoveError(f"the generator needs the synth extra: pip install 'perijove[synth]' ({err})") from None
+    out = Path(args.out)
+    stored = out / SOLUTION if (out / SOLUTION).is_file() else default_kernel_dir() / SOLUTION
+    try:
+        report = synthesize(
+            out,
+            solution_from=stored if stored.is_file() else None,
+            retarget=args.retarget,
+            log=lambda line: print(line, file=sys.stderr),
+        )
+    except OSError as err:
+        raise PerijoveError(f"cannot write {out}: {err.strerror or err}") from None
+    print(f"wrote {out} ({'all targets met' if report['all_met'] else 'SOME TARGETS MISSED'})")
+    return 0 if report["all_met"] else 1
 
 
 # -- events -------------------------------------------------------------------------------
@@ -237,6 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "kernels" and args.kernels_command == "info":
             return _kernels_info(args)
+        if args.command == "kernels" and args.kernels_command == "synthesize":
+            return _synthesize(args)
         if args.command == "events":
             return _events(args)
         if args.command == "kernels":

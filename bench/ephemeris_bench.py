@@ -57,9 +57,7 @@ def main(argv: list[str] | None = None) -> dict:
     ets = np.linspace(juno.start, min(juno.stop, juno.start + 60 * 86400), 100_000)
     traj_min, traj_med = _best(lambda: eph.state(-61, ets, 599), 3)
     span = (juno.start, min(juno.stop, juno.start + 60 * 86400))
-    search_min, search_med = _best(
-        lambda: find_events(eph, ["perijove", "flyby"], start=span[0], stop=span[1]), 3
-    )
+    search_min, search_med = _best(lambda: find_events(eph, ["perijove", "flyby"], start=span[0], stop=span[1]), 3)
     report = {
         "benchmark": "ephemeris",
         "machine": f"{platform.node()} {platform.machine()} python {platform.python_version()}",

@@ -13,9 +13,7 @@ import perijove
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "perijove", *args], capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "-m", "perijove", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_version():
@@ -32,6 +30,7 @@ def test_usage_error_is_one_line_exit_2():
 def test_events_perijove_json():
     out = run(
         "events",
+        "--no-defaults",
         "--kernels",
         str(LSK),
         str(PCK),
@@ -46,8 +45,7 @@ def test_events_perijove_json():
     rows = json.loads(out.stdout)
     assert [r["utc"] for r in rows[:2]] == ["2022-07-05T09:17:22.234", "2022-08-17T14:45:39.433"]
     assert all(
-        set(r)
-        >= {"kind", "body", "utc", "et", "distance_km", "altitude_km", "speed_km_s", "lat_deg", "lon_deg"}
+        set(r) >= {"kind", "body", "utc", "et", "distance_km", "altitude_km", "speed_km_s", "lat_deg", "lon_deg"}
         for r in rows
     )
     assert all(3500 <= r["altitude_km"] <= 4200 for r in rows)
@@ -57,6 +55,7 @@ def test_events_perijove_json():
 def test_events_csv_and_table():
     base = [
         "events",
+        "--no-defaults",
         "--kernels",
         str(LSK),
         str(PCK),
@@ -88,14 +87,14 @@ def test_events_csv_and_table():
     ],
 )
 def test_events_errors(args, message):
-    out = run("events", "--kernels", str(LSK), str(PCK), str(DE), str(JUNO_2022), *args)
+    out = run("events", "--no-defaults", "--kernels", str(LSK), str(PCK), str(DE), str(JUNO_2022), *args)
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and message in out.stderr, out.stderr
 
 
 @needs_real
 def test_kernels_info_json_and_bad_kernel(tmp_path):
-    out = run("kernels", "info", "--kernels", str(LSK), str(JUNO_2022), "--format", "json")
+    out = run("kernels", "info", "--no-defaults", "--kernels", str(LSK), str(JUNO_2022), "--format", "json")
     info = json.loads(out.stdout)
     spk = info["files"][-1]
     assert spk["type"] == "SPK" and spk["provenance"] == "predicted"
@@ -106,3 +105,24 @@ def test_kernels_info_json_and_bad_kernel(tmp_path):
     out = run("kernels", "info", "--kernels", str(LSK), str(bad))
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "junk.bsp" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_defaults_alone_find_the_io_flybys():
+    out = run("events", "--kind", "flyby", "--body", "io", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert [r["utc"][:19] for r in rows] == ["2023-12-30T08:36:00", "2024-02-03T17:48:35"]
+    info = json.loads(run("kernels", "info", "--format", "json").stdout)
+    assert info["provenance"] == ["synthetic"]
+    assert {f["provenance"] for f in info["files"] if f["type"] != "LSK"} == {"synthetic"}
+
+
+@needs_real
+def test_real_kernels_layer_over_the_defaults():
+    out = run(
+        "events", "--kernels", str(LSK), str(PCK), str(DE), str(JUNO_2022), "--kind", "perijove", "--format", "json"
+    )
+    years = {r["utc"][:4] for r in json.loads(out.stdout)}
+    assert years == {"2022", "2023", "2024"}
+    info = json.loads(run("kernels", "info", "--kernels", str(JUNO_2022), "--format", "json").stdout)
+    assert info["provenance"] == ["synthetic", "predicted"]

@@ -71,6 +71,8 @@ def test_wheel_ships_assets_and_shaders(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "perijove/shaders/identity.glsl" in names
     assert "perijove/assets/__init__.py" in names
+    assert "perijove/assets/kernels/manifest.json" in names
+    assert "perijove/assets/kernels/perijove_juno.bsp" in names
     assert "perijove/ephemeris/kernels.py" in names
     target = tmp_path / "site"
     subprocess.run(
@@ -92,3 +94,7 @@ def test_wheel_ships_assets_and_shaders(tmp_path):
         [sys.executable, "-m", "perijove", "--version"], capture_output=True, text=True, env=env, cwd=tmp_path
     )
     assert script.returncode == 0 and script.stdout.startswith("perijove ")
+    info = subprocess.run(
+        [sys.executable, "-m", "perijove", "kernels", "info"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert info.returncode == 0 and str(target) in info.stdout and "provenance synthetic" in info.stdout

@@ -132,8 +132,7 @@ def read_daf(path: Path) -> DafFile:
             seg = Segment(doubles, ints, name.decode("latin-1").strip())
             if not 0 < seg.first_address <= seg.last_address or seg.last_address * 8 > size:
                 raise DafFormatError(
-                    f"truncated or corrupt: segment {i + 1} ({seg.name or 'unnamed'}) "
-                    f"points past the end of the file"
+                    f"truncated or corrupt: segment {i + 1} ({seg.name or 'unnamed'}) points past the end of the file"
                 )
             segments.append(seg)
         record = int(nxt)

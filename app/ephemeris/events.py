@@ -119,17 +119,13 @@ def _windows(cell: spiceypy.utils.support_types.SpiceCell) -> list[Window]:
 class EventFinder:
     """Runs event searches over one ``Ephemeris`` for one spacecraft."""
 
-    def __init__(
-        self, ephemeris: Ephemeris, spacecraft: Body = SPACECRAFT, flyby_km: float = DEFAULT_FLYBY_KM
-    ) -> None:
+    def __init__(self, ephemeris: Ephemeris, spacecraft: Body = SPACECRAFT, flyby_km: float = DEFAULT_FLYBY_KM) -> None:
         self.eph = ephemeris
         self.sc = body_id(spacecraft)
         self.flyby_km = float(flyby_km)
 
     # -- geometry searches -----------------------------------------------------------
-    def _distance(
-        self, target: int, relate: str, refval: float, step: float, window: Sequence[Window]
-    ) -> list[Window]:
+    def _distance(self, target: int, relate: str, refval: float, step: float, window: Sequence[Window]) -> list[Window]:
         result = spiceypy.cell_double(2 * _MAX_INTERVALS)
         with spice_errors(f"distance search {display_name(self.sc)}–{display_name(target)}"):
             spiceypy.gfdist(
@@ -149,9 +145,7 @@ class EventFinder:
     def _occultation(self, observer: int, step: float, window: Sequence[Window]) -> list[Window]:
         # Light time to the Sun reaches ~45 min back: stay that far inside the data.
         window = [
-            Window(w.start + _LT_MARGIN, w.stop - _LT_MARGIN)
-            for w in window
-            if w.stop - w.start > 2 * _LT_MARGIN
+            Window(w.start + _LT_MARGIN, w.stop - _LT_MARGIN) for w in window if w.stop - w.start > 2 * _LT_MARGIN
         ]
         if not window:
             return []
@@ -214,9 +208,7 @@ class EventFinder:
             geo = (math.nan,) * 5
         return Event(kind, display_name(body), et, et_to_utc(et, 3), *geo, end_et=end_et)
 
-    def search_window(
-        self, bodies: Iterable[int], start: float | None, stop: float | None
-    ) -> tuple[Window, ...]:
+    def search_window(self, bodies: Iterable[int], start: float | None, stop: float | None) -> tuple[Window, ...]:
         """Where the spacecraft and ``bodies`` all have data, clipped to [start, stop]."""
         window: tuple[Window, ...] = self.eph.covered(self.sc)
         if not window:
@@ -267,8 +259,7 @@ class EventFinder:
             missing = [b for b in needs if not self.eph.covered(b)]
             if missing:
                 report.notes.append(
-                    f"no ephemeris for {display_name(missing[0])}: "
-                    f"{kind} search for {display_name(body)} skipped"
+                    f"no ephemeris for {display_name(missing[0])}: {kind} search for {display_name(body)} skipped"
                 )
                 continue
             window = self.search_window(needs, start, stop)

@@ -87,8 +87,7 @@ class Ephemeris:
         if not inside.all():
             bad = float(ets[np.argmin(inside)])
             raise CoverageError(
-                f"no ephemeris for {display_name(code)} at {_fmt_time(bad)}; "
-                f"loaded data cover {_fmt_windows(windows)}"
+                f"no ephemeris for {display_name(code)} at {_fmt_time(bad)}; loaded data cover {_fmt_windows(windows)}"
             )
 
     def covered(self, body: Body) -> tuple[Window, ...]:
@@ -186,9 +185,7 @@ class Ephemeris:
         lon_pg = np.empty(arr.size)
         with spice_errors(f"sub-{display_name(oid).lower()} point on {name}"):
             for i, et in enumerate(arr.tolist()):
-                spoint, _trgepc, srfvec = spiceypy.subpnt(
-                    "NEAR POINT/ELLIPSOID", tname, et, frame, abcorr, oname
-                )
+                spoint, _trgepc, srfvec = spiceypy.subpnt("NEAR POINT/ELLIPSOID", tname, et, frame, abcorr, oname)
                 points[i] = spoint
                 inside = np.sum(((spoint - srfvec) / axes) ** 2) < 1.0
                 alt[i] = -np.linalg.norm(srfvec) if inside else np.linalg.norm(srfvec)

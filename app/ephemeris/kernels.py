@@ -213,9 +213,7 @@ def _cell_windows(cell: spiceypy.utils.support_types.SpiceCell) -> tuple[Window,
 class KernelSet:
     """Embedded defaults plus user kernels, loaded into SPICE in order (later wins)."""
 
-    def __init__(
-        self, defaults: Sequence[str | os.PathLike[str]] = (), *, load_defaults: bool = True
-    ) -> None:
+    def __init__(self, defaults: Sequence[str | os.PathLike[str]] = (), *, load_defaults: bool = True) -> None:
         self._files: list[KernelFile] = []
         self._groups: list[tuple[Path, list[Path]]] = []  # what the user asked for, expanded
         spiceypy.kclear()

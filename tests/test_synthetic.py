@@ -1,0 +1,125 @@
+"""The embedded synthetic kernel set: facts met, agreement with sources, reproducible."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import spiceypy
+from conftest import DE, LSK, needs_real
+
+from perijove.ephemeris import Ephemeris, KernelSet, find_events, open_kernels, to_et
+from perijove.ephemeris.attitude import SPIN_RPM, spacecraft_rotation
+from perijove.ephemeris.defaults import default_kernel_dir, default_kernel_paths
+
+FLYBYS = ["2023-12-30T08:36:00.8", "2024-02-03T17:48:35.1"]
+PERIJOVES = ["2023-12-30T12:36:20.8", "2024-02-03T21:47:29.4"]
+
+
+@pytest.fixture
+def defaults():
+    ks = open_kernels()
+    return Ephemeris(ks)
+
+
+def test_defaults_are_marked_synthetic(defaults):
+    assert [p.name for p in default_kernel_paths()][0] == "leapseconds.tls"
+    assert defaults.kernels.provenances() == ["synthetic"]
+    manifest = json.loads((default_kernel_dir() / "manifest.json").read_text())
+    assert manifest["provenance"] == "synthetic" and manifest["targets_met"]
+    for name in manifest["load_order"][1:]:
+        assert manifest["files"][name]["synthetic"] is True
+
+
+def test_io_flybys_and_perijoves_match_published_facts(defaults):
+    events = find_events(defaults, ["flyby", "perijove"], ["IO"], flyby_km=20_000).events
+    flybys = [e for e in events if e.kind == "flyby"]
+    assert len(flybys) == 2
+    for e, utc in zip(flybys, FLYBYS, strict=True):
+        assert abs(e.et - to_et(utc)) < 2.0
+        assert abs(e.altitude_km - 1500.0) < 25.0
+    peri = [e for e in events if e.kind == "perijove"]
+    for utc in PERIJOVES:
+        assert min(abs(e.et - to_et(utc)) for e in peri) < 60.0
+
+
+def test_orbital_periods_around_the_flybys(defaults):
+    peri = [e.et for e in find_events(defaults, ["perijove"]).events]
+    periods = np.diff(peri) / 86400.0
+    assert periods[:3] == pytest.approx([38.01, 35.38, 32.75], abs=0.05)
+
+
+def test_io_is_eclipsed_by_jupiter_regularly(defaults):
+    start, stop = to_et("2023-12-01"), to_et("2023-12-15")
+    eclipses = find_events(defaults, ["eclipse"], ["IO"], start=start, stop=stop).events
+    assert len(eclipses) == pytest.approx(14 / 1.769, abs=1)
+    assert all(2.0 * 3600 < e.end_et - e.et < 2.4 * 3600 for e in eclipses)
+
+
+def test_io_agrees_with_astronomy_engine(defaults):
+    import astronomy
+
+    rng = np.random.default_rng(3)
+    ets = rng.uniform(to_et("2016-07-02"), to_et("2026-12-30"), 60)
+    ours = defaults.position("IO", ets, "JUPITER")
+    for et, pos in zip(ets, ours, strict=True):
+        t = astronomy.Time.FromTerrestrialTime(spiceypy.unitim(et, "TDB", "TDT") / 86400.0)
+        io = astronomy.JupiterMoons(t).io
+        ref = np.array([io.x, io.y, io.z]) * 149_597_870.7
+        assert np.linalg.norm(pos - ref) < 1.0
+
+
+@needs_real
+@pytest.mark.parametrize("utc", FLYBYS)
+def test_sun_direction_matches_de440(utc):
+    ks = open_kernels()
+    et = to_et(utc)
+    ours = Ephemeris(ks).sun_direction(5, et, abcorr="NONE")
+    real = KernelSet([LSK, DE])
+    theirs = Ephemeris(real).sun_direction(5, et, abcorr="NONE")
+    angle = np.degrees(np.arccos(np.clip(ours @ theirs, -1, 1)))
+    assert angle < 0.01
+
+
+def test_synthetic_attitude_points_at_earth_and_spins(defaults):
+    et = to_et(FLYBYS[0])
+    rot, source = spacecraft_rotation(defaults, et)
+    assert source == "synthetic"
+    assert np.allclose(rot @ rot.T, np.eye(3), atol=1e-12) and np.linalg.det(rot) == pytest.approx(1.0)
+    earth = defaults.position("EARTH", et, "JUNO")
+    assert rot[2] @ (earth / np.linalg.norm(earth)) == pytest.approx(1.0, abs=1e-12)
+    later, _ = spacecraft_rotation(defaults, et + 1.0)
+    turned = np.degrees(np.arccos(np.clip(rot[0] @ later[0], -1, 1)))
+    assert turned == pytest.approx(SPIN_RPM * 6.0, abs=0.01)  # 2 rpm = 12 degrees a second
+
+
+@pytest.mark.slow
+def test_regenerated_set_matches_committed(tmp_path):
+    from perijove.ephemeris.synth.generate import JUNO, PCK, PLANETS, SOLUTION, synthesize
+    from perijove.ephemeris.synth.generate import LSK as LSK_NAME
+
+    committed = default_kernel_dir()
+    report = synthesize(tmp_path, solution_from=committed / SOLUTION, log=lambda line: None)
+    assert report["all_met"]
+    for row in report["targets"]:
+        if row["kind"] == "target":
+            assert row["met"], row
+    assert (tmp_path / PCK).read_text() == (committed / PCK).read_text()
+    assert (tmp_path / LSK_NAME).read_bytes() == (committed / LSK_NAME).read_bytes()
+    KernelSet([committed / LSK_NAME])
+    rng = np.random.default_rng(11)
+    checks = [  # (file, body, centre, span)
+        *[
+            (PLANETS, b, c, ("2016-07-02", "2026-12-30"))
+            for b, c in ((10, 0), (399, 0), (5, 0), (599, 5), (501, 5), (502, 5), (503, 5), (504, 5))
+        ],
+        (JUNO, -61, 599, ("2023-11-16", "2024-03-14")),
+    ]
+    for name, body, centre, span in checks:
+        ets = rng.uniform(to_et(span[0]), to_et(span[1]), 100)
+        states = []
+        for folder in (committed, tmp_path):
+            KernelSet([folder / LSK_NAME, folder / PCK, folder / name])
+            states.append(np.array([spiceypy.spkgeo(body, et, "J2000", centre)[0] for et in ets]))
+        assert np.abs(states[0][:, :3] - states[1][:, :3]).max() < 1e-3, (name, body)  # 1 m
