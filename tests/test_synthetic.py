@@ -24,7 +24,12 @@ def defaults():
 
 
 def test_defaults_are_marked_synthetic(defaults):
-    assert [p.name for p in default_kernel_paths()][0] == "leapseconds.tls"
+    assert [p.name for p in default_kernel_paths()] == [
+        "leapseconds.tls",
+        "perijove_synthetic.tpc",
+        "perijove_planets.bsp",
+        "perijove_juno.bsp",
+    ]
     assert defaults.kernels.provenances() == ["synthetic"]
     manifest = json.loads((default_kernel_dir() / "manifest.json").read_text())
     assert manifest["provenance"] == "synthetic" and manifest["targets_met"]
