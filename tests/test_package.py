@@ -19,7 +19,7 @@ FORBIDDEN_IN_CORE = ("PySide6", "PyQt5", "PyQt6", "vispy", "qtpy", "trimesh")
 
 def test_resources_reachable_in_this_install():
     assert (resources.assets_dir() / "__init__.py").is_file()
-    assert "vec4 identity" in resources.shader_source("identity")
+    assert "float log_depth" in resources.shader_source("logdepth")
     with pytest.raises(FileNotFoundError, match="no shader named"):
         resources.shader_source("missing")
 
@@ -69,7 +69,7 @@ def test_wheel_ships_assets_and_shaders(tmp_path):
     )
     (wheel,) = (tmp_path / "dist").glob("perijove-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "perijove/shaders/identity.glsl" in names
+    assert "perijove/shaders/logdepth.glsl" in names
     assert "perijove/assets/__init__.py" in names
     assert "perijove/assets/kernels/manifest.json" in names
     assert "perijove/assets/kernels/perijove_juno.bsp" in names
@@ -83,7 +83,7 @@ def test_wheel_ships_assets_and_shaders(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(target)}
     code = (
         "import perijove, perijove.resources as r; "
-        "print(perijove.__file__); print(r.shaders_dir()); print(len(r.shader_source('identity')))"
+        "print(perijove.__file__); print(r.shaders_dir()); print(len(r.shader_source('logdepth')))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, check=True

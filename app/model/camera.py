@@ -1,0 +1,47 @@
+"""Camera intent: what the user wants to look at, independent of any renderer.
+
+The renderer turns this into matrices at each frame from the ephemeris, so
+the same intent (say, "look at Io from Juno") stays right while bodies move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+CAMERA_MODES = ("orbit", "follow", "from", "bodyfixed")
+
+
+@dataclass(frozen=True)
+class CameraIntent:
+    """Where the camera is and what it looks at.
+
+    - ``orbit``: around ``target`` at ``distance_km``, placed by ``azimuth_deg`` and
+      ``elevation_deg`` in J2000 (inertial).
+    - ``bodyfixed``: the same, but the angles are in the target's body-fixed frame, so the
+      camera co-rotates with it.
+    - ``follow``: around the spacecraft (``target`` is ignored), inertial angles.
+    - ``from``: on the line from ``target`` toward ``from_body``, ``distance_km`` from
+      ``target``'s centre (``from_body`` = the spacecraft gives the view from it).
+    """
+
+    mode: str = "orbit"
+    target: str = "JUPITER"
+    from_body: str | None = None
+    distance_km: float | None = None  # None: frame the target
+    azimuth_deg: float = 0.0
+    elevation_deg: float = 20.0
+    fov_deg: float = 35.0
+    up: tuple[float, float, float] = (0.0, 0.0, 1.0)  # J2000 celestial north
+
+    def __post_init__(self) -> None:
+        if self.mode not in CAMERA_MODES:
+            raise ValueError(f"unknown camera mode {self.mode!r}; use one of {', '.join(CAMERA_MODES)}")
+        if not 0.1 <= self.fov_deg <= 170.0:
+            raise ValueError(f"field of view must be between 0.1 and 170 degrees, not {self.fov_deg}")
+        if self.distance_km is not None and self.distance_km <= 0:
+            raise ValueError("camera distance must be positive")
+        if self.mode == "from" and not self.from_body:
+            raise ValueError("camera mode 'from' needs a body to look from")
+
+    def with_(self, **changes: object) -> CameraIntent:
+        return replace(self, **changes)

@@ -1,0 +1,141 @@
+"""From camera intent to matrices, in float64, around a floating origin.
+
+The origin of each frame is the camera's focus body (or the spacecraft), so
+every position handed to the GPU is small where precision matters: Juno 1 km
+from the camera is ~1 km from the origin even while Io is 421,700 km from
+Jupiter. Near and far planes follow the nearest and farthest visible things.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from perijove.model.camera import CameraIntent
+
+
+def look_at(eye: np.ndarray, target: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """World → view matrix (column-vector convention, camera looks down -Z)."""
+    f = target - eye
+    f = f / np.linalg.norm(f)
+    if abs(f @ up) > 0.999:  # looking along the up vector: pick another one
+        up = np.array([1.0, 0.0, 0.0]) if abs(f[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    s = np.cross(f, up)
+    s /= np.linalg.norm(s)
+    u = np.cross(s, f)
+    view = np.eye(4)
+    view[0, :3], view[1, :3], view[2, :3] = s, u, -f
+    view[:3, 3] = -view[:3, :3] @ eye
+    return view
+
+
+def perspective(fov_deg: float, aspect: float, near: float, far: float) -> np.ndarray:
+    f = 1.0 / math.tan(math.radians(fov_deg) / 2.0)
+    proj = np.zeros((4, 4))
+    proj[0, 0] = f / aspect
+    proj[1, 1] = f
+    proj[2, 2] = (far + near) / (near - far)
+    proj[2, 3] = 2.0 * far * near / (near - far)
+    proj[3, 2] = -1.0
+    return proj
+
+
+@dataclass(frozen=True)
+class CameraPose:
+    """A resolved camera for one frame; positions are world km relative to ``origin``."""
+
+    origin: np.ndarray  # J2000 km relative to Jupiter, float64
+    eye: np.ndarray
+    target: np.ndarray
+    up: np.ndarray
+    fov_deg: float
+    near: float
+    far: float
+    size: tuple[int, int]
+
+    @property
+    def aspect(self) -> float:
+        return self.size[0] / self.size[1]
+
+    @property
+    def view(self) -> np.ndarray:
+        return look_at(self.eye, self.target, self.up)
+
+    @property
+    def projection(self) -> np.ndarray:
+        return perspective(self.fov_deg, self.aspect, self.near, self.far)
+
+    def project(self, world: np.ndarray) -> np.ndarray:
+        """Pixel coordinates (x right, y down) of world points (relative to the origin)."""
+        pts = np.atleast_2d(world)
+        clip = (self.projection @ self.view @ np.c_[pts, np.ones(len(pts))].T).T
+        ndc = clip[:, :2] / clip[:, 3:4]
+        w, h = self.size
+        out = np.c_[(ndc[:, 0] + 1) * 0.5 * w, (1 - ndc[:, 1]) * 0.5 * h]
+        return out[0] if np.ndim(world) == 1 else out
+
+    def pixels_per_radian(self) -> float:
+        return self.size[1] / 2.0 / math.tan(math.radians(self.fov_deg) / 2.0)
+
+
+def default_distance(radius_km: float, fov_deg: float) -> float:
+    """Distance at which a sphere of ``radius_km`` fills ~70% of the view's height."""
+    return radius_km / math.sin(math.radians(fov_deg) / 2.0) / 0.7
+
+
+def orbit_direction(azimuth_deg: float, elevation_deg: float) -> np.ndarray:
+    az, el = math.radians(azimuth_deg), math.radians(elevation_deg)
+    return np.array([math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), math.sin(el)])
+
+
+def resolve(
+    intent: CameraIntent,
+    size: tuple[int, int],
+    positions: dict[int, np.ndarray],
+    radii: dict[int, float],
+    rotations: dict[int, np.ndarray],
+    target_id: int,
+    from_id: int | None,
+    spacecraft: int,
+) -> CameraPose:
+    """Place the camera. ``positions`` are J2000 km relative to Jupiter, float64."""
+    focus = spacecraft if intent.mode == "follow" else target_id
+    origin = positions[focus].copy()
+    rel = {k: v - origin for k, v in positions.items()}
+    radius = radii.get(focus, 0.01)
+    dist = intent.distance_km or default_distance(radius, intent.fov_deg)
+    up = np.array(intent.up, dtype=float)
+    if focus in rotations:  # the body's north pole is "up"
+        up = rotations[focus][2].copy()
+    if intent.mode in ("orbit", "follow"):
+        eye = dist * orbit_direction(intent.azimuth_deg, intent.elevation_deg)
+    elif intent.mode == "bodyfixed":
+        body_dir = orbit_direction(intent.azimuth_deg, intent.elevation_deg)
+        eye = dist * (rotations[focus].T @ body_dir) if focus in rotations else dist * body_dir
+    else:  # "from": on the line from the target toward another body
+        assert from_id is not None
+        toward = rel[from_id]
+        norm = np.linalg.norm(toward)
+        if norm == 0:
+            raise ValueError("the camera cannot look at a body from itself")
+        if intent.distance_km is None and from_id == spacecraft:
+            eye = toward.copy()  # the view from the spacecraft itself
+        else:
+            eye = toward / norm * dist
+    near, far = _clip_planes(eye, rel, radii, spacecraft)
+    return CameraPose(origin, eye, np.zeros(3), up, intent.fov_deg, near, far, size)
+
+
+def _clip_planes(
+    eye: np.ndarray, rel: dict[int, np.ndarray], radii: dict[int, float], spacecraft: int
+) -> tuple[float, float]:
+    nearest, farthest = math.inf, 0.0
+    for body, pos in rel.items():
+        r = radii.get(body, 0.02 if body == spacecraft else 0.0)
+        d = float(np.linalg.norm(pos - eye))
+        nearest = min(nearest, max(d - r, 0.0))
+        farthest = max(farthest, d + r)
+    near = max(nearest * 0.5, 1e-5)  # 1 cm at the closest
+    return near, max(farthest * 4.0, near * 10.0, 1e7)

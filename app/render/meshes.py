@@ -1,0 +1,131 @@
+"""Geometry: textured triaxial ellipsoids and Juno's spacecraft model.
+
+Ellipsoid vertices are generated in the body-fixed frame, in kilometres, with
+the map coordinates of ``textures`` (u = east longitude / 360, v from the
+north pole), so a map lands on the body the way SPICE orients it. Juno is
+built from its published proportions with trimesh, in the JUNO_SPACECRAFT
+frame (+Z spin axis and antenna, +X along solar array 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Mesh:
+    positions: np.ndarray  # (N, 3) float32, km, body frame
+    normals: np.ndarray  # (N, 3) float32
+    faces: np.ndarray  # (M, 3) uint32
+    texcoords: np.ndarray | None = None  # (N, 2) float32
+    colors: np.ndarray | None = None  # (N, 3) float32
+
+
+@lru_cache(maxsize=16)
+def ellipsoid(radii: tuple[float, float, float], n_lon: int = 256, n_lat: int = 128) -> Mesh:
+    """Latitude-longitude grid of a triaxial ellipsoid (a seam column is duplicated for u = 1)."""
+    a, b, c = radii
+    u = np.linspace(0.0, 1.0, n_lon + 1)
+    v = np.linspace(0.0, 1.0, n_lat + 1)
+    uu, vv = np.meshgrid(u, v)
+    lon = uu * 2 * np.pi
+    lat = np.pi / 2 - vv * np.pi
+    unit = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1)
+    pos = unit * np.array([a, b, c])
+    normal = pos / np.array([a * a, b * b, c * c])
+    normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
+    idx = np.arange((n_lat + 1) * (n_lon + 1)).reshape(n_lat + 1, n_lon + 1)
+    q00, q01, q10, q11 = idx[:-1, :-1], idx[:-1, 1:], idx[1:, :-1], idx[1:, 1:]
+    faces = np.concatenate([np.stack([q00, q10, q11], -1).reshape(-1, 3), np.stack([q00, q11, q01], -1).reshape(-1, 3)])
+    tex = np.stack([uu, vv], axis=-1).reshape(-1, 2)
+    return Mesh(
+        pos.reshape(-1, 3).astype(np.float32),
+        normal.reshape(-1, 3).astype(np.float32),
+        faces.astype(np.uint32),
+        tex.astype(np.float32),
+    )
+
+
+# Juno's proportions (metres): bus, arrays, antenna, magnetometer boom.
+BUS_ACROSS = 3.5
+BUS_HEIGHT = 3.5
+ARRAY_LENGTH = 8.9
+ARRAY_WIDTH = 2.65
+HGA_DIAMETER = 2.5
+BOOM_LENGTH = 2.0
+
+_GOLD = (0.85, 0.68, 0.30)
+_PANEL = (0.12, 0.16, 0.32)
+_WHITE = (0.92, 0.92, 0.90)
+_GREY = (0.55, 0.55, 0.58)
+
+
+@lru_cache(maxsize=1)
+def juno() -> Mesh:
+    """Juno in its spacecraft frame, kilometres."""
+    import trimesh
+    from trimesh.creation import box, cylinder
+
+    parts: list[tuple[trimesh.Trimesh, tuple[float, float, float]]] = []
+    bus = cylinder(radius=BUS_ACROSS / 2, height=BUS_HEIGHT, sections=6)
+    parts.append((bus, _GOLD))
+    r0 = BUS_ACROSS / 2 * np.cos(np.pi / 6)
+    for k in range(3):
+        angle = np.radians(120.0 * k)
+        panel = box(extents=(ARRAY_LENGTH, ARRAY_WIDTH, 0.08))
+        along = r0 + 0.2 + ARRAY_LENGTH / 2
+        tf = trimesh.transformations.rotation_matrix(angle, (0, 0, 1))
+        tf[:3, 3] = [along * np.cos(angle), along * np.sin(angle), BUS_HEIGHT / 2 - 0.3]
+        panel.apply_transform(tf @ trimesh.transformations.rotation_matrix(0.0, (1, 0, 0)))
+        parts.append((panel, _PANEL))
+    # Magnetometer boom at the end of array 1 (+X).
+    boom = box(extents=(BOOM_LENGTH, 0.35, 0.35))
+    boom.apply_translation([r0 + 0.2 + ARRAY_LENGTH + BOOM_LENGTH / 2, 0.0, BUS_HEIGHT / 2 - 0.3])
+    parts.append((boom, _GREY))
+    # High-gain antenna: a shallow dish on +Z, opening upward.
+    dish = cylinder(radius=HGA_DIAMETER / 2, height=0.25, sections=32)
+    dish.apply_translation([0, 0, BUS_HEIGHT / 2 + 0.2])
+    parts.append((dish, _WHITE))
+    feed = cylinder(radius=0.08, height=0.8, sections=8)
+    feed.apply_translation([0, 0, BUS_HEIGHT / 2 + 0.7])
+    parts.append((feed, _GREY))
+
+    positions, normals, faces, colours = [], [], [], []
+    offset = 0
+    for mesh, colour in parts:
+        # Unshared vertices per face give flat shading with crisp edges.
+        tri = mesh.vertices[mesh.faces].reshape(-1, 3)
+        fn = np.repeat(mesh.face_normals, 3, axis=0)
+        positions.append(tri)
+        normals.append(fn)
+        faces.append(np.arange(len(tri)).reshape(-1, 3) + offset)
+        colours.append(np.tile(colour, (len(tri), 1)))
+        offset += len(tri)
+    return Mesh(
+        (np.concatenate(positions) * 1e-3).astype(np.float32),
+        np.concatenate(normals).astype(np.float32),
+        np.concatenate(faces).astype(np.uint32),
+        colors=np.concatenate(colours).astype(np.float32),
+    )
+
+
+def load_model(path: str, scale_to_m: float = 1.0) -> Mesh:
+    """A user's spacecraft model (glTF, OBJ, STL, ...) through trimesh, in metres by default."""
+    import trimesh
+
+    try:
+        scene = trimesh.load(path, force="mesh")
+    except Exception as err:  # trimesh raises many types for bad files
+        raise ValueError(f"{path}: cannot read model ({err})") from None
+    tri = scene.vertices[scene.faces].reshape(-1, 3) * scale_to_m * 1e-3
+    fn = np.repeat(scene.face_normals, 3, axis=0)
+    colour = np.tile(_GREY, (len(tri), 1))
+    return Mesh(
+        tri.astype(np.float32),
+        fn.astype(np.float32),
+        np.arange(len(tri), dtype=np.uint32).reshape(-1, 3),
+        colors=colour.astype(np.float32),
+    )

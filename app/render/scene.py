@@ -1,0 +1,327 @@
+"""The scene: Jupiter, the Galilean moons and Juno, drawn from SPICE at one time.
+
+``FrameState`` gathers every number of a frame in float64 (no GL), so tests
+can check geometry directly; ``Scene.draw`` only converts it, relative to the
+floating origin, to float32 uniforms and vertices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from vispy import gloo
+
+from perijove.ephemeris import CoverageError, Ephemeris, body_id, display_name, radii
+from perijove.ephemeris.attitude import spacecraft_rotation
+from perijove.model import CameraIntent, DisplayOptions
+from perijove.render import camera as cam
+from perijove.render.meshes import Mesh, ellipsoid, juno
+from perijove.render.stars import star_sprites
+from perijove.render.textures import default_map, load_map
+from perijove.render.trajectory import TrajectoryCache, trail_vertices
+from perijove.resources import shader_source
+
+BODIES = (599, 501, 502, 503, 504)
+SUN_RADIUS_KM = 695_700.0
+SPACECRAFT_SPAN_KM = 0.020
+MARKER_BELOW_PX = 4.0
+MINNAERT = {599: 0.85}
+
+
+@dataclass
+class FrameState:
+    """Everything one frame shows, float64, world km relative to ``pose.origin``."""
+
+    et: float
+    pose: cam.CameraPose
+    positions: dict[int, np.ndarray]
+    rotations: dict[int, np.ndarray]  # J2000 -> body-fixed
+    radii: dict[int, np.ndarray]
+    sun_dir: dict[int, np.ndarray]
+    sun_angular_radius: float
+    spacecraft: np.ndarray | None
+    spacecraft_rotation: np.ndarray | None
+    attitude_source: str
+    draw_spacecraft: bool
+    marker: bool
+    trail: tuple[np.ndarray, np.ndarray] | None
+    orbits: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    labels: list[tuple[str, np.ndarray]] = field(default_factory=list)
+
+    def pixel(self, body: int) -> np.ndarray:
+        return self.pose.project(self.positions[body])
+
+
+def _program(vertex: str, fragment: str, *prefix: str) -> gloo.Program:
+    frag = "\n".join([shader_source(p) for p in prefix] + [shader_source(fragment)])
+    return gloo.Program(shader_source(vertex), frag)
+
+
+def _mat4(m: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(m.T, dtype=np.float32)  # GL reads column-major
+
+
+def _mat3(m: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(m.T, dtype=np.float32)
+
+
+class Scene:
+    """Draws frames of the Jupiter system for one ``Ephemeris``."""
+
+    def __init__(
+        self,
+        eph: Ephemeris,
+        display: DisplayOptions | None = None,
+        spacecraft: int | str = -61,
+        spacecraft_mesh: Mesh | None = None,
+    ) -> None:
+        self.eph = eph
+        self.display = display or DisplayOptions()
+        self.sc = body_id(spacecraft)
+        self.bodies = tuple(b for b in BODIES if eph.covered(b))
+        self.radii = {b: radii(b) for b in self.bodies}
+        self.sc_mesh = spacecraft_mesh or juno()
+        self.trajectory = TrajectoryCache(
+            eph, self.sc, self.display.trajectory_past_days * 86400, self.display.trajectory_future_days * 86400
+        )
+        self._orbit_cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._gl: dict[str, object] | None = None
+
+    # -- geometry (no GL) --------------------------------------------------------------
+    def frame_state(self, et: float, intent: CameraIntent, size: tuple[int, int]) -> FrameState:
+        eph = self.eph
+        has_sc = any(w.start <= et <= w.stop for w in eph.covered(self.sc))
+        targets = [*self.bodies, 10] + ([self.sc] if has_sc else [])
+        states = eph.states_at(et, targets, 599)
+        pos = {b: states[i, :3].copy() for i, b in enumerate(targets)}
+        rotations = {b: eph.body_rotation(b, et) for b in self.bodies}
+        target_id = body_id(intent.target)
+        if target_id not in pos:
+            raise CoverageError(f"no ephemeris for {display_name(target_id)} at this time")
+        from_id = body_id(intent.from_body) if intent.from_body else None
+        if from_id is not None and from_id not in pos:
+            raise CoverageError(f"no ephemeris for {display_name(from_id)} at this time")
+        if intent.mode == "follow" and not has_sc:
+            raise CoverageError(f"no ephemeris for {display_name(self.sc)} at this time")
+        rmax = {b: float(self.radii[b].max()) for b in self.bodies}
+        rmax[self.sc] = SPACECRAFT_SPAN_KM / 2
+        pose = cam.resolve(intent, size, pos, rmax, rotations, target_id, from_id, self.sc)
+        rel = {k: v - pose.origin for k, v in pos.items()}
+        sun = rel.pop(10)
+        sun_dir = {b: (sun - rel[b]) / np.linalg.norm(sun - rel[b]) for b in rel}
+        sun_ang = SUN_RADIUS_KM / float(np.linalg.norm(sun - rel[599]))
+        sc_pos = rel.get(self.sc)
+        sc_rot, source = (None, "none")
+        draw_sc = marker = False
+        if sc_pos is not None:
+            sc_rot, source = spacecraft_rotation(eph, et)
+            dist = float(np.linalg.norm(sc_pos - pose.eye))
+            draw_sc = dist > 1e-3  # the camera is not sitting inside it
+            marker = draw_sc and SPACECRAFT_SPAN_KM / dist * pose.pixels_per_radian() < MARKER_BELOW_PX
+        trail = None
+        if has_sc and self.display.trajectory:
+            got = self.trajectory.around(et)
+            if got is not None:
+                path, split = got
+                colour_by = None
+                if self.display.trajectory_color == "distance" and target_id in pos and target_id != self.sc:
+                    tgt = eph.position(target_id, path.ets, 599) if len(path.ets) else np.zeros((0, 3))
+                    colour_by = np.linalg.norm(path.positions - tgt, axis=1)
+                verts, colours = trail_vertices(path, split, pos[self.sc], et, self.trajectory.past, colour_by)
+                trail = (verts - pose.origin, colours)
+        orbits = self._moon_orbits(et, pos, pose.origin) if self.display.moon_orbits else []
+        labels = [(display_name(b), rel[b]) for b in self.bodies]
+        if sc_pos is not None:
+            labels.append((display_name(self.sc), sc_pos))
+        return FrameState(
+            et,
+            pose,
+            rel,
+            rotations,
+            {b: self.radii[b] for b in self.bodies},
+            sun_dir,
+            sun_ang,
+            sc_pos,
+            sc_rot,
+            source,
+            draw_sc,
+            marker,
+            trail,
+            orbits,
+            labels,
+        )
+
+    def _moon_orbits(self, et: float, pos: dict[int, np.ndarray], origin: np.ndarray):
+        out = []
+        periods = {501: 1.769, 502: 3.551, 503: 7.155, 504: 16.69}
+        for moon in self.bodies:
+            if moon == 599:
+                continue
+            period = periods[moon] * 86400
+            bucket = int(et // (period / 64))
+            key = (moon, bucket)
+            if key not in self._orbit_cache:
+                centre = (bucket + 0.5) * period / 64
+                ets = centre + np.linspace(-0.5, 0.5, 257) * period
+                try:
+                    self._orbit_cache[key] = (ets, self.eph.position(moon, ets, 599))
+                except CoverageError:
+                    continue
+                if len(self._orbit_cache) > 64:
+                    self._orbit_cache.pop(next(iter(self._orbit_cache)))
+            ets, p = self._orbit_cache[key]
+            split = int(np.searchsorted(ets, et))
+            verts = np.concatenate([p[:split], pos[moon][None], p[split:]]) - origin
+            colours = np.tile([0.6, 0.7, 0.9, 0.25], (len(verts), 1))
+            out.append((verts, colours))
+        return out
+
+    # -- GL ----------------------------------------------------------------------------------
+    def _setup(self) -> dict[str, object]:
+        if self._gl is not None:
+            return self._gl
+        gl: dict[str, object] = {}
+        body = {}
+        for b in self.bodies:
+            mesh = ellipsoid(tuple(float(r) for r in self.radii[b]))
+            prog = _program("body_vertex", "body_fragment", "logdepth", "shadow")
+            vbo = np.zeros(
+                len(mesh.positions),
+                [("a_position", np.float32, 3), ("a_normal", np.float32, 3), ("a_texcoord", np.float32, 2)],
+            )
+            vbo["a_position"], vbo["a_normal"], vbo["a_texcoord"] = mesh.positions, mesh.normals, mesh.texcoords
+            prog.bind(gloo.VertexBuffer(vbo))
+            name = display_name(b).lower()
+            image = load_map(self.display.maps[name]) if name in self.display.maps else default_map(b)
+            prog["u_texture"] = gloo.Texture2D(image, interpolation="linear", wrapping="repeat")
+            prog["u_minnaert"] = MINNAERT.get(b, 1.0)
+            body[b] = (prog, gloo.IndexBuffer(mesh.faces))
+        gl["bodies"] = body
+        m = self.sc_mesh
+        prog = _program("mesh_vertex", "mesh_fragment", "logdepth", "shadow")
+        vbo = np.zeros(
+            len(m.positions), [("a_position", np.float32, 3), ("a_normal", np.float32, 3), ("a_color", np.float32, 3)]
+        )
+        vbo["a_position"], vbo["a_normal"], vbo["a_color"] = m.positions, m.normals, m.colors
+        prog.bind(gloo.VertexBuffer(vbo))
+        gl["spacecraft"] = (prog, gloo.IndexBuffer(m.faces))
+        gl["line"] = _program("line_vertex", "line_fragment", "logdepth")
+        gl["points"] = _program("point_vertex", "point_fragment", "logdepth")
+        self._gl = gl
+        return gl
+
+    def _occluders(self, state: FrameState, receiver: int | None, where: np.ndarray, sun: np.ndarray):
+        """Up to four bodies whose shadows can reach ``where`` (world km)."""
+        found = []
+        for b in self.bodies:
+            if b == receiver:
+                continue
+            c = state.positions[b]
+            along = (c - where) @ sun
+            if along <= 0:
+                continue
+            miss = np.linalg.norm((c - where) - along * sun)
+            reach = float(state.radii[b].max()) * 1.2 + along * state.sun_angular_radius * 1.2
+            if receiver is not None:
+                reach += float(state.radii[receiver].max())
+            if miss < reach:
+                found.append((miss, b))
+        return [b for _miss, b in sorted(found)[:4]]
+
+    def _set_occluders(self, prog: gloo.Program, state: FrameState, occ: list[int]) -> None:
+        prog["u_n_occ"] = len(occ)
+        prog["u_sun_radius"] = state.sun_angular_radius
+        for i in range(4):
+            b = occ[i] if i < len(occ) else None
+            centre = state.positions[b] if b is not None else np.zeros(3)
+            to_unit = (np.diag(1.0 / state.radii[b]) @ state.rotations[b]) if b is not None else np.eye(3)
+            prog[f"u_occ_centre[{i}]"] = centre.astype(np.float32)
+            prog[f"u_occ_to_unit[{i}]"] = _mat3(to_unit)
+
+    def draw(self, state: FrameState) -> None:
+        """Issue the GL draws for ``state`` into the current framebuffer."""
+        gl = self._setup()
+        pose = state.pose
+        view, proj = _mat4(pose.view), _mat4(pose.projection)
+        common = {"u_view": view, "u_projection": proj, "u_near": pose.near, "u_far": pose.far}
+        gloo.set_clear_color((0.0, 0.0, 0.0, 1.0))
+        gloo.clear(color=True, depth=True)
+        gloo.set_state(blend=True, blend_func=("src_alpha", "one_minus_src_alpha"), cull_face=False)
+        points = gl["points"]
+        if self.display.stars:
+            dirs, colours, sizes = star_sprites()
+            self._draw_points(points, common, dirs, colours, sizes, infinite=True)
+        gloo.set_state(depth_test=True)
+        line = gl["line"]
+        for k, v in common.items():
+            line[k] = v
+        gloo.set_depth_mask(False)
+        for verts, colours in state.orbits:
+            self._draw_line(line, verts, colours)
+        gloo.set_depth_mask(True)
+        for b, (prog, faces) in gl["bodies"].items():
+            rot = state.rotations[b].T  # body-fixed -> J2000
+            model = np.eye(4)
+            model[:3, :3], model[:3, 3] = rot, state.positions[b]
+            for k, v in common.items():
+                prog[k] = v
+            prog["u_model"], prog["u_rotation"] = _mat4(model), _mat3(rot)
+            prog["u_sun_dir"] = state.sun_dir[b].astype(np.float32)
+            prog["u_eye"] = pose.eye.astype(np.float32)
+            prog["u_night"] = self.display.night_brightness
+            prog["u_shadows"] = 1.0 if self.display.shadows else 0.0
+            occ = self._occluders(state, b, state.positions[b], state.sun_dir[b]) if self.display.shadows else []
+            self._set_occluders(prog, state, occ)
+            prog.draw("triangles", faces)
+        if state.trail is not None:
+            gloo.set_depth_mask(False)
+            gloo.set_line_width(2.0)
+            self._draw_line(line, *state.trail)
+            gloo.set_line_width(1.0)
+            gloo.set_depth_mask(True)
+        if state.spacecraft is not None and state.draw_spacecraft:
+            prog, faces = gl["spacecraft"]
+            rot = state.spacecraft_rotation.T
+            model = np.eye(4)
+            model[:3, :3], model[:3, 3] = rot, state.spacecraft
+            for k, v in common.items():
+                prog[k] = v
+            prog["u_model"], prog["u_rotation"] = _mat4(model), _mat3(rot)
+            sun = state.sun_dir[self.sc]
+            prog["u_sun_dir"] = sun.astype(np.float32)
+            prog["u_night"] = self.display.night_brightness
+            self._set_occluders(prog, state, self._occluders(state, None, state.spacecraft, sun))
+            prog.draw("triangles", faces)
+            if state.marker:
+                self._draw_points(
+                    points,
+                    common,
+                    state.spacecraft[None].astype(np.float32),
+                    np.array([[1.0, 0.85, 0.3, 1.0]], np.float32),
+                    np.array([7.0], np.float32),
+                    infinite=False,
+                )
+
+    def _draw_line(self, prog: gloo.Program, verts: np.ndarray, colours: np.ndarray) -> None:
+        if len(verts) < 2:
+            return
+        data = np.zeros(len(verts), [("a_position", np.float32, 3), ("a_color", np.float32, 4)])
+        data["a_position"], data["a_color"] = verts, colours
+        prog.bind(gloo.VertexBuffer(data))
+        prog.draw("line_strip")
+
+    def _draw_points(self, prog, common, positions, colours, sizes, infinite: bool) -> None:
+        for k, v in common.items():
+            prog[k] = v
+        data = np.zeros(
+            len(positions), [("a_position", np.float32, 3), ("a_color", np.float32, 4), ("a_size", np.float32)]
+        )
+        data["a_position"], data["a_color"], data["a_size"] = positions, colours, sizes
+        prog.bind(gloo.VertexBuffer(data))
+        prog["u_infinite"] = 1.0 if infinite else 0.0
+        if infinite:
+            gloo.set_state(depth_test=False)
+        prog.draw("points")
+        if infinite:
+            gloo.set_state(depth_test=True)

@@ -1,0 +1,174 @@
+"""Global maps of the bodies: procedural defaults, or the user's images.
+
+Every map is equirectangular with planetocentric east longitude 0° at the
+left edge increasing to the right and north at the top, the layout of the
+USGS Io mosaic. The procedural maps put real features at their real
+coordinates (Jupiter's belts and zones, the Great Red Spot; Io's volcanic
+centres) so orientation can be checked against the real map.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+# Io's volcanic centres: name -> (planetocentric latitude, west longitude), degrees.
+IO_VOLCANOES: dict[str, tuple[float, float]] = {
+    "Pele": (-18.7, 255.3),
+    "Loki": (13.0, 309.0),
+    "Prometheus": (-1.5, 153.0),
+    "Tvashtar": (63.0, 124.0),
+    "Amirani": (24.0, 115.0),
+    "Masubi": (-45.0, 56.0),
+    "Marduk": (-28.0, 210.0),
+    "Culann": (-20.0, 160.0),
+    "Zamama": (18.0, 173.0),
+    "Ra Patera": (-8.0, 325.0),
+    "Kanehekili": (-18.0, 37.0),
+    "Babbar Patera": (-40.0, 272.0),
+}
+
+# Jupiter's bands: (south edge, north edge) planetographic latitude, colour (belts darker).
+_ZONE = (0.92, 0.87, 0.76)
+_BELT = (0.66, 0.49, 0.36)
+JUPITER_BANDS = [
+    (-90, -60, (0.55, 0.52, 0.50)),
+    (-60, -39, (0.72, 0.66, 0.58)),
+    (-39, -33, _BELT),
+    (-33, -26, _ZONE),
+    (-26, -19, (0.62, 0.47, 0.36)),  # south temperate belt
+    (-19, -8, _BELT),  # south equatorial belt (the GRS sits at its southern edge)
+    (-8, 7, (0.95, 0.90, 0.80)),  # equatorial zone
+    (7, 18, (0.60, 0.42, 0.30)),  # north equatorial belt
+    (18, 24, _ZONE),  # north tropical zone
+    (24, 31, (0.64, 0.50, 0.40)),  # north temperate belt
+    (31, 35, _ZONE),
+    (35, 40, (0.70, 0.58, 0.48)),
+    (40, 60, (0.74, 0.68, 0.60)),
+    (60, 90, (0.55, 0.53, 0.52)),
+]
+GREAT_RED_SPOT = (-22.0, 300.0)  # planetographic latitude, east longitude (System III, 2023)
+
+
+def lonlat_grid(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """East longitude and latitude (degrees) of each texel centre."""
+    lon = (np.arange(width) + 0.5) / width * 360.0
+    lat = 90.0 - (np.arange(height) + 0.5) / height * 180.0
+    return np.meshgrid(lon, lat)
+
+
+def lonlat_to_uv(lat_deg: float, east_lon_deg: float) -> tuple[float, float]:
+    """Map coordinates (u right, v down, both 0..1) of a surface point."""
+    return (east_lon_deg % 360.0) / 360.0, (90.0 - lat_deg) / 180.0
+
+
+def _periodic_noise(lon: np.ndarray, lat: np.ndarray, rng: np.random.Generator, terms: int, kmax: int) -> np.ndarray:
+    """Smooth noise, periodic in longitude: a sum of random plane waves on the sphere.
+
+    ``lon`` and ``lat`` are the meshgrid of ``lonlat_grid``; each wave
+    sin(k lon + m lat + p) splits into products of a row and a column factor,
+    so the whole sum is one matrix product.
+    """
+    lam = np.radians(lon[0])  # (W,)
+    phi = np.radians(lat[:, 0])  # (H,)
+    k = rng.integers(1, kmax + 1, terms)
+    m = rng.uniform(0.5, kmax, terms)
+    p = rng.uniform(0, 2 * np.pi, terms)
+    w = 1.0 / np.sqrt(k + m)
+    rows = np.hstack([np.cos(np.outer(phi, m) + p) * w, np.sin(np.outer(phi, m) + p) * w])  # (H, 2T)
+    cols = np.vstack([np.sin(np.outer(k, lam)), np.cos(np.outer(k, lam))])  # (2T, W)
+    return (rows @ cols) / np.sqrt(terms)
+
+
+@lru_cache(maxsize=4)
+def jupiter_map(width: int = 2048, height: int = 1024) -> np.ndarray:
+    """Procedural Jupiter: belts and zones at their latitudes, turbulence, the Great Red Spot."""
+    rng = np.random.default_rng(599)
+    lon, lat = lonlat_grid(width, height)
+    wobble = 1.2 * _periodic_noise(lon, lat, rng, 40, 24)
+    lat_w = np.clip(lat + wobble, -89.999, 89.999)
+    img = np.zeros((height, width, 3))
+    for south, north, colour in JUPITER_BANDS:
+        inside = (lat_w >= south) & (lat_w < north)
+        img[inside] = colour
+    streaks = _periodic_noise(lon, lat * 6.0, rng, 60, 40)
+    img *= (1.0 + 0.06 * streaks)[..., None]
+    # Great Red Spot: an ellipse about 16° by 10° with a paler rim (only nearby rows change).
+    glat, glon = GREAT_RED_SPOT
+    rows = np.abs(lat[:, 0] - glat) < 12.0
+    dlon = (lon[rows] - glon + 180.0) % 360.0 - 180.0
+    r = np.hypot(dlon / 8.0, (lat[rows] - glat) / 5.0)
+    spot = np.clip(1.2 - r, 0.0, 1.0)[..., None]
+    band = img[rows] * (1 - spot) + spot * np.array([0.78, 0.38, 0.26])
+    rim = np.exp(-(((r - 1.15) / 0.12) ** 2))[..., None] * 0.5
+    img[rows] = band * (1 - rim) + rim * np.array([0.95, 0.90, 0.82])
+    return (np.clip(img, 0, 1) * 255).astype(np.uint8)
+
+
+@lru_cache(maxsize=4)
+def io_map(width: int = 2048, height: int = 1024) -> np.ndarray:
+    """Procedural Io: sulphur plains, reddish poles, dark volcanic centres at their coordinates."""
+    rng = np.random.default_rng(501)
+    lon, lat = lonlat_grid(width, height)
+    base = np.array([0.86, 0.80, 0.46])
+    n = _periodic_noise(lon, lat, rng, 50, 30)
+    img = base * (1.0 + 0.10 * n)[..., None]
+    pole = np.clip((np.abs(lat) - 45.0) / 35.0, 0, 1)[..., None]
+    img = img * (1 - 0.6 * pole) + 0.6 * pole * np.array([0.62, 0.45, 0.32])
+    img = img.astype(np.float32)
+    for name, (vlat, vwest) in IO_VOLCANOES.items():
+        # Only rows within 25° of the centre can be touched: work on that band.
+        rows = np.abs(lat[:, 0] - vlat) < 25.0
+        blat, blon = lat[rows], lon[rows]
+        band = img[rows]
+        vlon = (360.0 - vwest) % 360.0
+        dlon = ((blon - vlon + 180.0) % 360.0 - 180.0) * np.cos(np.radians(blat))
+        d = np.hypot(dlon, blat - vlat).astype(np.float32)  # degrees of arc, roughly
+        if name == "Pele":  # the great red plume-deposit ring, ~1,200 km across
+            ring = np.exp(-(((d - 12.0) / 3.5) ** 2))[..., None] * 0.7
+            band = band * (1 - ring) + ring * np.array([0.72, 0.30, 0.18], np.float32)
+        if name == "Prometheus":
+            ring = np.exp(-(((d - 5.0) / 1.5) ** 2))[..., None] * 0.5
+            band = band * (1 - ring) + ring * np.array([0.95, 0.93, 0.85], np.float32)
+        size = 4.0 if name == "Loki" else 2.2
+        dark = np.exp(-((d / size) ** 2))[..., None] * 0.9
+        img[rows] = band * (1 - dark) + dark * np.array([0.10, 0.08, 0.07], np.float32)
+    return (np.clip(img, 0, 1) * 255).astype(np.uint8)
+
+
+@lru_cache(maxsize=4)
+def plain_map(rgb: tuple[float, float, float], width: int = 256, height: int = 128) -> np.ndarray:
+    """A uniform map (the other moons, or tests that need uniform albedo)."""
+    rng = np.random.default_rng(int(sum(rgb) * 1000))
+    lon, lat = lonlat_grid(width, height)
+    n = _periodic_noise(lon, lat, rng, 30, 16)
+    img = np.array(rgb) * (1.0 + 0.08 * n)[..., None]
+    return (np.clip(img, 0, 1) * 255).astype(np.uint8)
+
+
+MOON_COLOURS = {502: (0.85, 0.80, 0.72), 503: (0.62, 0.58, 0.52), 504: (0.45, 0.42, 0.38)}
+
+
+def default_map(body: int) -> np.ndarray:
+    if body == 599:
+        return jupiter_map()
+    if body == 501:
+        return io_map()
+    return plain_map(MOON_COLOURS.get(body, (0.7, 0.7, 0.7)))
+
+
+def load_map(path: str | Path, max_width: int = 8192) -> np.ndarray:
+    """A user's equirectangular map as RGB uint8, downsampled to fit a texture."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = None  # global mosaics are large by design
+    try:
+        with Image.open(path) as im:
+            im = im.convert("RGB")
+            if im.width > max_width:
+                im = im.resize((max_width, max_width // 2), Image.Resampling.LANCZOS)
+            return np.asarray(im, dtype=np.uint8).copy()
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{path}: cannot read map image ({err})") from None
