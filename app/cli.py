@@ -86,6 +86,33 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"largest closest-approach distance that counts as a flyby (default {DEFAULT_FLYBY_KM:.0f})",
     )
     events.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    render = sub.add_parser("render", help="render one frame to a PNG, headless")
+    _add_kernels(render)
+    render.add_argument("--time", required=True, metavar="UTC", help="the moment to show")
+    render.add_argument("--look-at", default="jupiter", metavar="BODY", help="body at the centre (default jupiter)")
+    render.add_argument(
+        "--from",
+        dest="from_body",
+        default="sun",
+        metavar="BODY",
+        help="camera on the line from the look-at body toward this one (default sun: the lit face;"
+        " juno: the view from the spacecraft)",
+    )
+    render.add_argument("--distance", type=float, metavar="KM", help="camera distance from the look-at body's centre")
+    render.add_argument("--fov", type=float, default=35.0, metavar="DEG", help="vertical field of view (default 35)")
+    render.add_argument("--size", default="1280x720", metavar="WxH", help="image size (default 1280x720)")
+    render.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="BODY=IMAGE",
+        help="equirectangular map for a body, e.g. io=io_mosaic.jpg (repeatable)",
+    )
+    render.add_argument("--no-stars", action="store_true")
+    render.add_argument("--no-trajectory", action="store_true")
+    render.add_argument("--no-orbits", action="store_true")
+    render.add_argument("out", metavar="OUT.png")
     return parser
 
 
@@ -159,6 +186,62 @@ def _synthesize(args: argparse.Namespace) -> int:
         raise PerijoveError(f"cannot write {out}: {err.strerror or err}") from None
     print(f"wrote {out} ({'all targets met' if report['all_met'] else 'SOME TARGETS MISSED'})")
     return 0 if report["all_met"] else 1
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    from perijove.ephemeris import PerijoveError
+
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise PerijoveError(f"size must look like 1920x1080, not {text!r}") from None
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise PerijoveError(f"size {w}x{h} is outside 16..8192 pixels")
+    return w, h
+
+
+def _render(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from perijove.ephemeris import Ephemeris, PerijoveError, open_kernels, to_et
+
+    size = parse_size(args.size)
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        raise PerijoveError(f"{out}: the output must be a .png file")
+    if not out.parent.exists():
+        raise PerijoveError(f"{out.parent}: folder does not exist")
+    maps = {}
+    for item in args.map:
+        body, _, path = item.partition("=")
+        if not path or not Path(path).is_file():
+            raise PerijoveError(f"--map {item!r}: expected BODY=IMAGE with an existing image file")
+        maps[body.strip().lower()] = path
+    if args.fov is not None and not 0.1 <= args.fov <= 170:
+        raise PerijoveError("--fov must be between 0.1 and 170 degrees")
+    if args.distance is not None and args.distance <= 0:
+        raise PerijoveError("--distance must be positive")
+    ks = open_kernels(args.kernels, defaults=not args.no_defaults)
+    eph = Ephemeris(ks)
+    et = to_et(args.time)
+    from perijove.render.export import render_png
+
+    render_png(
+        eph,
+        et,
+        out,
+        size,
+        look_at=args.look_at,
+        from_body=args.from_body,
+        distance_km=args.distance,
+        fov_deg=args.fov,
+        maps=maps,
+        stars=not args.no_stars,
+        trajectory=not args.no_trajectory,
+        orbits=not args.no_orbits,
+    )
+    print(f"wrote {out}")
+    return 0
 
 
 # -- events -------------------------------------------------------------------------------
@@ -272,6 +355,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _kernels_info(args)
         if args.command == "kernels" and args.kernels_command == "synthesize":
             return _synthesize(args)
+        if args.command == "render":
+            return _render(args)
         if args.command == "events":
             return _events(args)
         if args.command == "kernels":

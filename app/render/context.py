@@ -22,7 +22,7 @@ def ensure_backend() -> str:
         return current.backend_name
     if os.environ.get("PERIJOVE_GL_BACKEND"):
         name = os.environ["PERIJOVE_GL_BACKEND"]
-    elif os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+    elif (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and _has_qt():
         name = "pyside6"
     else:
         os.environ.setdefault("EGL_PLATFORM", "surfaceless")
@@ -45,3 +45,9 @@ def offscreen_canvas(size: tuple[int, int] = (64, 64)):
     canvas = app.Canvas(size=size, show=False, keys=None)
     canvas.set_current()
     return canvas
+
+
+def _has_qt() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("PySide6") is not None

@@ -97,11 +97,10 @@ class Scene:
         pos = {b: states[i, :3].copy() for i, b in enumerate(targets)}
         rotations = {b: eph.body_rotation(b, et) for b in self.bodies}
         target_id = body_id(intent.target)
-        if target_id not in pos:
-            raise CoverageError(f"no ephemeris for {display_name(target_id)} at this time")
         from_id = body_id(intent.from_body) if intent.from_body else None
-        if from_id is not None and from_id not in pos:
-            raise CoverageError(f"no ephemeris for {display_name(from_id)} at this time")
+        for extra in (target_id, from_id):  # any body SPICE knows can anchor the camera
+            if extra is not None and extra not in pos:
+                pos[extra] = eph.position(extra, et, 599)
         if intent.mode == "follow" and not has_sc:
             raise CoverageError(f"no ephemeris for {display_name(self.sc)} at this time")
         rmax = {b: float(self.radii[b].max()) for b in self.bodies}

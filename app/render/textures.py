@@ -49,7 +49,7 @@ JUPITER_BANDS = [
     (40, 60, (0.74, 0.68, 0.60)),
     (60, 90, (0.55, 0.53, 0.52)),
 ]
-GREAT_RED_SPOT = (-22.0, 300.0)  # planetographic latitude, east longitude (System III, 2023)
+GREAT_RED_SPOT = (-20.6, 300.0)  # planetocentric latitude (22° S graphic), east longitude (System III, 2023)
 
 
 def lonlat_grid(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
@@ -88,7 +88,9 @@ def jupiter_map(width: int = 2048, height: int = 1024) -> np.ndarray:
     rng = np.random.default_rng(599)
     lon, lat = lonlat_grid(width, height)
     wobble = 1.2 * _periodic_noise(lon, lat, rng, 40, 24)
-    lat_w = np.clip(lat + wobble, -89.999, 89.999)
+    # Map rows are planetocentric; the bands are catalogued in planetographic latitude.
+    graphic = np.degrees(np.arctan(np.tan(np.radians(np.clip(lat, -89.9, 89.9))) * (71492.0 / 66854.0) ** 2))
+    lat_w = np.clip(graphic + wobble, -89.999, 89.999)
     img = np.zeros((height, width, 3))
     for south, north, colour in JUPITER_BANDS:
         inside = (lat_w >= south) & (lat_w < north)

@@ -1,0 +1,61 @@
+"""One frame to a PNG file, written atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from perijove.ephemeris import Ephemeris, PerijoveError, body_id
+from perijove.model import CameraIntent, DisplayOptions
+
+
+def write_png_atomic(image, path: Path) -> None:
+    """Write to a temporary file beside ``path`` and move it into place only when complete."""
+    from PIL import Image
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".png", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            Image.fromarray(image).save(handle, format="PNG")
+        os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise PerijoveError(f"{path}: cannot write ({err.strerror or err})") from None
+
+
+def render_png(
+    eph: Ephemeris,
+    et: float,
+    out: Path,
+    size: tuple[int, int],
+    *,
+    look_at: str = "jupiter",
+    from_body: str | None = "sun",
+    distance_km: float | None = None,
+    fov_deg: float = 35.0,
+    maps: dict[str, str] | None = None,
+    stars: bool = True,
+    trajectory: bool = True,
+    orbits: bool = True,
+) -> None:
+    from perijove.render.offscreen import OffscreenRenderer
+
+    target = body_id(look_at)
+    source = body_id(from_body) if from_body else None
+    if source is not None and source == target:
+        raise PerijoveError("--from and --look-at name the same body")
+    if source is not None:
+        intent = CameraIntent(
+            mode="from", target=str(target), from_body=str(source), distance_km=distance_km, fov_deg=fov_deg
+        )
+    else:
+        intent = CameraIntent(mode="orbit", target=str(target), distance_km=distance_km, fov_deg=fov_deg)
+    display = DisplayOptions(stars=stars, trajectory=trajectory, moon_orbits=orbits, maps=dict(maps or {}))
+    renderer = OffscreenRenderer(eph, size, display)
+    try:
+        image, _state = renderer.render(et, intent)
+    finally:
+        renderer.close()
+    write_png_atomic(image[:, :, :3], out)
