@@ -99,7 +99,7 @@ def test_jupiter_rotates_the_right_amount_in_an_hour(renderer_factory):
         px = image[y - 1 : y + 2, x - 1 : x + 2, :3].astype(int).mean(axis=(0, 1))
         assert px[0] - px[2] > 70, f"no red spot at its predicted pixel ({x}, {y}): {px}"
         seen.append((x, y, image))
-    (x0, y0, _), (x1, y1, img1) = seen
+    (x0, y0, _), (x1, _y1, img1) = seen
     assert abs(x1 - x0) > 20  # it moved ...
     old = img1[y0 - 1 : y0 + 2, x0 - 1 : x0 + 2, :3].astype(int).mean(axis=(0, 1))
     assert old[0] - old[2] < 70  # ... and is no longer where it was
