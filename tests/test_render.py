@@ -238,3 +238,106 @@ def test_cli_render_writes_a_png(tmp_path):
         timeout=300,
     )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_trail_passes_through_the_spacecraft_at_every_time(renderer_factory):
+    r = renderer_factory(DisplayOptions(stars=False, moon_orbits=False, labels=False))
+    et0 = to_et(CA1)
+    for dt in (-3600.0, -7.3, 0.0, 0.37, 5000.0):
+        state = r.scene.frame_state(et0 + dt, CameraIntent(mode="orbit", target="IO", distance_km=30000), SIZE)
+        verts, colours = state.trail
+        hits = np.linalg.norm(verts - state.spacecraft, axis=1)
+        assert hits.min() == 0.0  # the spacecraft's own position is a vertex of the line
+        k = int(np.argmin(hits))
+        assert colours[k - 1, 2] < colours[k + 1, 2]  # past (warm) before it, future (blue) after
+
+
+def test_trajectory_sampling_is_dense_near_io_and_sparse_far_out():
+    from perijove.render.trajectory import sample_path
+
+    eph = Ephemeris(open_kernels())
+    ca = to_et(CA1)
+    path = sample_path(eph, -61, ca - 86400, ca + 86400)
+    steps = np.diff(path.ets)
+    near = np.abs(path.ets[:-1] - ca) < 120
+    far = np.abs(path.ets[:-1] - ca) > 20 * 3600
+    assert steps[near].max() < 5.0 and steps[far].min() > 300.0
+    # Between samples the straight chord stays within 100 m of the true path near Io.
+    mid = 0.5 * (path.ets[:-1] + path.ets[1:])[near]
+    chord = 0.5 * (path.positions[:-1] + path.positions[1:])[near]
+    assert np.linalg.norm(eph.position("JUNO", mid, "JUPITER") - chord, axis=1).max() < 0.1
+
+
+def test_body_fixed_camera_co_rotates(renderer_factory):
+    """A body-fixed camera over the Great Red Spot keeps it at the centre while Jupiter turns."""
+    from perijove.render.textures import GREAT_RED_SPOT
+
+    r = renderer_factory()
+    eph = r.scene.eph
+    lat, lon = GREAT_RED_SPOT
+    spot = np.array(
+        [
+            math.cos(math.radians(lat)) * math.cos(math.radians(lon)),
+            math.cos(math.radians(lat)) * math.sin(math.radians(lon)),
+            math.sin(math.radians(lat)),
+        ]
+    )
+    ets = to_et("2023-12-30T00:00") + np.arange(0, 10 * 3600, 300)
+    lit = [eph.body_rotation("JUPITER", et).T @ spot @ eph.sun_direction("JUPITER", et) for et in ets]
+    t0 = float(ets[int(np.argmax(lit))]) - 1800
+    view = CameraIntent(mode="bodyfixed", target="JUPITER", azimuth_deg=lon, elevation_deg=lat, distance_km=3e5)
+    centre = []
+    for et in (t0, t0 + 3600):
+        image, state = r.render(et, view)
+        px = image[SIZE[1] // 2 - 2 : SIZE[1] // 2 + 3, SIZE[0] // 2 - 2 : SIZE[0] // 2 + 3, :3].astype(int)
+        centre.append(px.mean(axis=(0, 1)))
+    for px in centre:
+        assert px[0] - px[2] > 60  # red: the spot is still in the middle an hour later
+
+
+def test_labels_can_be_switched_off(renderer_factory):
+    et = to_et(CA1)
+    view = CameraIntent(mode="orbit", target="IO", distance_km=60000, azimuth_deg=120, elevation_deg=20)
+    on, state = renderer_factory(DisplayOptions(stars=False, trajectory=False, moon_orbits=False)).render(et, view)
+    off, _ = renderer_factory(BARE.with_(labels=False)).render(et, view)
+    diff = np.abs(on[:, :, :3].astype(int) - off[:, :, :3].astype(int)).max(axis=2) > 60
+    x, y = state.pixel(501).astype(int)
+    beside = diff[max(y - 45, 0) : y + 5, x + 8 : x + 80]  # the label sits up and to the right of Io
+    assert beside.sum() > 20
+    assert not diff[y - 5 : y + 5, x - 5 : x + 5].any()  # and not over the body
+
+
+def test_user_spacecraft_model(tmp_path):
+    import trimesh
+
+    from perijove.render.meshes import load_model
+
+    box = trimesh.creation.box(extents=(4.0, 2.0, 1.0))
+    path = tmp_path / "probe.stl"
+    box.export(path)
+    mesh = load_model(str(path))
+    assert mesh.positions.max(axis=0) == pytest.approx([0.002, 0.001, 0.0005])
+    bad = tmp_path / "bad.stl"
+    bad.write_bytes(b"not a mesh")
+    with pytest.raises(ValueError, match="cannot read model"):
+        load_model(str(bad))
+
+
+def test_io_casts_its_shadow_on_jupiter(renderer_factory):
+    r = renderer_factory()
+    eph = r.scene.eph
+    ets = to_et("2023-12-29T00:00") + np.arange(0, 2 * 86400, 300)
+    io = eph.position("IO", ets, "JUPITER")
+    sun = eph.sun_direction("JUPITER", ets, abcorr="NONE")
+    align = np.einsum("ij,ij->i", io / np.linalg.norm(io, axis=1)[:, None], sun)
+    et = float(ets[int(np.argmax(align))]) + 1800  # shortly after mid-transit, shadow clear of Io
+    rot = eph.body_rotation("JUPITER", et)
+    io_fixed = rot @ eph.position("IO", et, "JUPITER")
+    shadow_fixed = np.asarray(
+        spiceypy.surfpt(io_fixed, -(rot @ eph.sun_direction("JUPITER", et, abcorr="NONE")), 71492.0, 71492.0, 66854.0)
+    )
+    image, state = r.render(et, CameraIntent(mode="from", target="JUPITER", from_body="SUN", fov_deg=20.0))
+    x, y = state.pose.project(rot.T @ shadow_fixed + state.positions[599]).round().astype(int)
+    core = image[y - 1 : y + 2, x - 1 : x + 2, :3].astype(float).mean()
+    ring = image[y - 12 : y + 13, x - 12 : x + 13, :3].astype(float)
+    assert core < 0.35 * np.median(ring)

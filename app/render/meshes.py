@@ -120,6 +120,8 @@ def load_model(path: str, scale_to_m: float = 1.0) -> Mesh:
         scene = trimesh.load(path, force="mesh")
     except Exception as err:  # trimesh raises many types for bad files
         raise ValueError(f"{path}: cannot read model ({err})") from None
+    if len(scene.faces) == 0:
+        raise ValueError(f"{path}: cannot read model (no triangles found)")
     tri = scene.vertices[scene.faces].reshape(-1, 3) * scale_to_m * 1e-3
     fn = np.repeat(scene.face_normals, 3, axis=0)
     colour = np.tile(_GREY, (len(tri), 1))

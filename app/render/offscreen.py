@@ -17,7 +17,7 @@ class OffscreenRenderer:
     def __init__(
         self, eph: Ephemeris, size: tuple[int, int] = (1280, 720), display: DisplayOptions | None = None
     ) -> None:
-        self.canvas = offscreen_canvas()
+        self.canvas = offscreen_canvas(size)  # same size as the target, so pixel-placed labels line up
         self.scene = Scene(eph, display)
         self.size = size
         self.target = OffscreenTarget(*size)
@@ -27,7 +27,7 @@ class OffscreenRenderer:
         self.canvas.set_current()
         state = self.scene.frame_state(et, intent, self.size)
         with self.target:
-            self.scene.draw(state)
+            self.scene.draw(state, self.canvas)
         return self.target.read(), state
 
     def close(self) -> None:

@@ -238,8 +238,8 @@ class Scene:
             prog[f"u_occ_centre[{i}]"] = centre.astype(np.float32)
             prog[f"u_occ_to_unit[{i}]"] = _mat3(to_unit)
 
-    def draw(self, state: FrameState) -> None:
-        """Issue the GL draws for ``state`` into the current framebuffer."""
+    def draw(self, state: FrameState, canvas=None) -> None:
+        """Issue the GL draws for ``state`` into the current framebuffer (labels need ``canvas``)."""
         gl = self._setup()
         pose = state.pose
         view, proj = _mat4(pose.view), _mat4(pose.projection)
@@ -301,6 +301,47 @@ class Scene:
                     np.array([7.0], np.float32),
                     infinite=False,
                 )
+
+        if self.display.labels and canvas is not None:
+            self._draw_labels(state, canvas)
+
+    def _label_positions(self, state: FrameState) -> tuple[list[str], np.ndarray]:
+        """Label texts and pixel anchors: beside each body's disc, only when in front of the camera."""
+        pose = state.pose
+        view = pose.view
+        texts, anchors = [], []
+        w, h = pose.size
+        for name, world in state.labels:
+            eye_space = view @ np.r_[world, 1.0]
+            depth = -eye_space[2]
+            if depth <= 0:
+                continue
+            x, y = pose.project(world)
+            body = body_id(name)
+            radius_px = float(self.radii[body].max()) / depth * pose.pixels_per_radian() if body in self.radii else 0
+            x, y = x + 0.72 * radius_px + 6, y - 0.72 * radius_px - 4
+            if -50 < x < w and 0 < y < h + 20:
+                texts.append(name)
+                anchors.append((x, y))
+        return texts, np.array(anchors, dtype=np.float32).reshape(-1, 2)
+
+    def _draw_labels(self, state: FrameState, canvas) -> None:
+        from vispy.visuals import TextVisual
+
+        texts, anchors = self._label_positions(state)
+        if not texts:
+            return
+        gl = self._setup()
+        if "text" not in gl:
+            gl["text"] = TextVisual(
+                text=texts, pos=anchors, color=(0.85, 0.9, 1.0, 0.9), font_size=11, anchor_x="left", anchor_y="bottom"
+            )
+        text = gl["text"]
+        text.text, text.pos = texts, anchors
+        text.transforms.configure(canvas=canvas, viewport=(0, 0, *state.pose.size))
+        gloo.set_state(depth_test=False)
+        text.draw()
+        gloo.set_state(depth_test=True)
 
     def _draw_line(self, prog: gloo.Program, verts: np.ndarray, colours: np.ndarray) -> None:
         if len(verts) < 2:

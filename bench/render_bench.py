@@ -1,0 +1,117 @@
+"""Render benchmark: full-scene frame time, Perijove (VisPy) against PyVista, same machine, same run.
+
+Prints one JSON object. The scene for both: Jupiter and Io as textured
+ellipsoids, a 10,000-point trajectory line and Juno's mesh, at 1920x1080,
+read back to host memory each frame. PyVista is optional (not a project
+dependency): without it the comparison is reported as missing.
+
+Run: ``python bench/render_bench.py [--size 1920x1080] [--frames 20]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+
+def _times(fn, frames: int, warmup: int = 3) -> list[float]:
+    for i in range(warmup):
+        fn(i)
+    out = []
+    for i in range(frames):
+        t = time.perf_counter()
+        fn(i)
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def perijove_frames(size: tuple[int, int], frames: int) -> dict:
+    from vispy.gloo import gl
+
+    from perijove.ephemeris import Ephemeris, open_kernels, to_et
+    from perijove.model import CameraIntent
+    from perijove.render.offscreen import OffscreenRenderer
+
+    eph = Ephemeris(open_kernels())
+    r = OffscreenRenderer(eph, size)
+    et0 = to_et("2023-12-30T08:20:00")
+    intent = CameraIntent(mode="from", target="IO", from_body="JUNO", fov_deg=60.0)
+    times = _times(lambda i: r.render(et0 + 20.0 * i, intent), frames)
+    renderer = gl.glGetParameter(gl.GL_RENDERER)
+    r.close()
+    return {"renderer": renderer, "ms_min": min(times) * 1e3, "ms_median": statistics.median(times) * 1e3}
+
+
+def pyvista_frames(size: tuple[int, int], frames: int) -> dict | None:
+    try:
+        import pyvista as pv
+    except ImportError as err:
+        return {"missing": f"pyvista not installed ({err})"}
+    from perijove.render.meshes import juno
+    from perijove.render.textures import io_map, jupiter_map
+
+    pv.OFF_SCREEN = True
+    plotter = pv.Plotter(off_screen=True, window_size=list(size))
+    for radii, centre, image in (
+        ((71492, 71492, 66854), (0, 0, 0), jupiter_map()),
+        ((1829.4, 1819.4, 1815.7), (421700, 0, 0), io_map()),
+    ):
+        sphere = pv.Sphere(radius=1.0, theta_resolution=256, phi_resolution=128, center=(0, 0, 0))
+        sphere.texture_map_to_sphere(inplace=True)
+        sphere.points *= np.array(radii)
+        sphere.points += np.array(centre)
+        plotter.add_mesh(sphere, texture=pv.Texture(image))
+    t = np.linspace(0, 2 * np.pi, 10_000)
+    line = np.c_[421700 + 5000 * np.cos(t), 5000 * np.sin(t), 100 * t]
+    plotter.add_lines(np.repeat(line, 2, axis=0)[1:-1], color="orange")
+    m = juno()
+    faces = np.c_[np.full(len(m.faces), 3), m.faces].ravel()
+    sc = pv.PolyData(m.positions.astype(float) * 1e5 + np.array([421700, 3000, 0]), faces)
+    plotter.add_mesh(sc, color="gold")
+    plotter.camera_position = [(421700 - 6000, -2000, 1500), (421700, 0, 0), (0, 0, 1)]
+    plotter.show(auto_close=False)
+
+    def frame(i: int) -> None:
+        plotter.camera.azimuth = 0.5
+        plotter.render()
+        plotter.screenshot(return_img=True)
+
+    times = _times(frame, frames)
+    plotter.close()
+    return {"ms_min": min(times) * 1e3, "ms_median": statistics.median(times) * 1e3}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="1920x1080")
+    parser.add_argument("--frames", type=int, default=20)
+    parser.add_argument("--skip-pyvista", action="store_true")
+    args = parser.parse_args(argv)
+    size = tuple(int(v) for v in args.size.split("x"))
+    ours = perijove_frames(size, args.frames)
+    theirs = None if args.skip_pyvista else pyvista_frames(size, args.frames)
+    report = {
+        "benchmark": "render",
+        "machine": f"{platform.node()} {platform.machine()} python {platform.python_version()}",
+        "gl_backend": os.environ.get("PERIJOVE_GL_BACKEND", "auto"),
+        "size": list(size),
+        "perijove": ours,
+        "pyvista": theirs,
+        "target_ratio": 3.0,
+    }
+    if theirs and "ms_median" in theirs:
+        report["speedup_vs_pyvista"] = theirs["ms_median"] / ours["ms_median"]
+    json.dump(report, sys.stdout, indent=2)
+    print()
+    return report
+
+
+if __name__ == "__main__":
+    main()
