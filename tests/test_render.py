@@ -288,7 +288,7 @@ def test_body_fixed_camera_co_rotates(renderer_factory):
     view = CameraIntent(mode="bodyfixed", target="JUPITER", azimuth_deg=lon, elevation_deg=lat, distance_km=3e5)
     centre = []
     for et in (t0, t0 + 3600):
-        image, state = r.render(et, view)
+        image, _ = r.render(et, view)
         px = image[SIZE[1] // 2 - 2 : SIZE[1] // 2 + 3, SIZE[0] // 2 - 2 : SIZE[0] // 2 + 3, :3].astype(int)
         centre.append(px.mean(axis=(0, 1)))
     for px in centre:
