@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     events.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
+    gui = sub.add_parser("gui", help="open the desktop window (the default with no command)")
+    _add_kernels(gui)
+
     render = sub.add_parser("render", help="render one frame to a PNG, headless")
     _add_kernels(render)
     render.add_argument("--time", required=True, metavar="UTC", help="the moment to show")
@@ -361,6 +364,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _events(args)
         if args.command == "kernels":
             parser.parse_args(["kernels", "--help"])
+        if args.command in (None, "gui"):
+            from perijove.ui.app import run
+
+            return run(getattr(args, "kernels", []), defaults=not getattr(args, "no_defaults", False))
         parser.print_help()
         return 0
     except PerijoveError as err:

@@ -4,6 +4,7 @@ No Qt or VisPy here: widgets change this state, renderers read it.
 """
 
 from perijove.model.camera import CAMERA_MODES, CameraIntent
+from perijove.model.clock import RATES, Clock
 from perijove.model.display import DisplayOptions
 
-__all__ = ["CAMERA_MODES", "CameraIntent", "DisplayOptions"]
+__all__ = ["CAMERA_MODES", "RATES", "CameraIntent", "Clock", "DisplayOptions"]

@@ -1,0 +1,80 @@
+"""The clock: the one current time (ET, float64), its rate, and its bounds.
+
+Widgets set it, renderers and the HUD listen to ``changed``. Playback advances
+it only when told a frame was drawn (see ``ui.canvas``), so a slow machine
+drops frames instead of queueing them.
+"""
+
+from __future__ import annotations
+
+from psygnal import Signal
+
+RATES = (1.0, 10.0, 60.0, 600.0, 3600.0, 6 * 3600.0, 86400.0)  # simulated seconds per second
+
+
+class Clock:
+    changed = Signal(float)  # the new ET
+    playing_changed = Signal(bool)
+    rate_changed = Signal(float)
+
+    def __init__(self, et: float = 0.0, start: float = -1e12, stop: float = 1e12) -> None:
+        self._et = float(et)
+        self.start, self.stop = float(start), float(stop)
+        self._rate = 60.0
+        self._direction = 1.0
+        self._playing = False
+
+    @property
+    def et(self) -> float:
+        return self._et
+
+    def set_et(self, et: float) -> None:
+        et = min(max(float(et), self.start), self.stop)
+        if et != self._et:
+            self._et = et
+            self.changed.emit(et)
+
+    def set_bounds(self, start: float, stop: float) -> None:
+        if stop <= start:
+            raise ValueError("the clock's stop must be after its start")
+        self.start, self.stop = float(start), float(stop)
+        self.set_et(self._et)
+
+    @property
+    def rate(self) -> float:
+        return self._rate * self._direction
+
+    def set_rate(self, rate: float) -> None:
+        if rate == 0:
+            raise ValueError("rate must not be zero; pause instead")
+        self._rate, self._direction = abs(float(rate)), 1.0 if rate > 0 else -1.0
+        self.rate_changed.emit(self.rate)
+
+    def faster(self) -> None:
+        bigger = [r for r in RATES if r > self._rate]
+        self.set_rate((bigger[0] if bigger else RATES[-1]) * self._direction)
+
+    def slower(self) -> None:
+        smaller = [r for r in RATES if r < self._rate]
+        self.set_rate((smaller[-1] if smaller else RATES[0]) * self._direction)
+
+    def reverse(self) -> None:
+        self.set_rate(-self.rate)
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def set_playing(self, playing: bool) -> None:
+        if playing != self._playing:
+            self._playing = playing
+            self.playing_changed.emit(playing)
+
+    def advance(self, wall_seconds: float) -> None:
+        """Move by ``rate`` x ``wall_seconds``; stops at the bounds."""
+        self.set_et(self._et + self.rate * wall_seconds)
+        if self._et in (self.start, self.stop):
+            self.set_playing(False)
+
+    def step(self, seconds: float) -> None:
+        self.set_et(self._et + seconds)

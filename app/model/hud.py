@@ -1,0 +1,81 @@
+"""The numbers a heads-up display (or an export's sidecar table) shows, all from SPICE.
+
+Computed for the spacecraft relative to the camera's target body at one ET.
+Values that SPICE cannot give at that time (no data) are ``None``, never a
+guess, and the provenance of the loaded ephemeris is always included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import numpy as np
+
+from perijove.ephemeris import PerijoveError, display_name, et_to_tdb, et_to_utc
+from perijove.ephemeris.bodies import SPACECRAFT, body_id
+from perijove.ephemeris.geometry import Ephemeris
+
+FIELDS = (
+    "utc",
+    "tdb",
+    "et",
+    "target",
+    "distance_km",
+    "altitude_km",
+    "speed_km_s",
+    "lat_deg",
+    "lon_deg",
+    "phase_deg",
+    "earth_light_time_s",
+    "provenance",
+)
+
+
+def hud_values(eph: Ephemeris, et: float, target: str | int, spacecraft: str | int = SPACECRAFT) -> dict[str, Any]:
+    tid, sid = body_id(target), body_id(spacecraft)
+    values: dict[str, Any] = dict.fromkeys(FIELDS)
+    values.update(
+        utc=et_to_utc(et, 3),
+        tdb=et_to_tdb(et, 3),
+        et=et,
+        target=display_name(tid),
+        provenance=", ".join(eph.kernels.provenances()) or "none",
+    )
+    if tid == sid:
+        return values
+    try:
+        state = eph.state(sid, et, tid)
+        values["distance_km"] = float(np.linalg.norm(state[:3]))
+        values["speed_km_s"] = float(np.linalg.norm(state[3:]))
+        sub = eph.subpoint(tid, et, sid)
+        values["altitude_km"] = float(sub.altitude_km)
+        values["lat_deg"], values["lon_deg"] = float(sub.lat_deg), float(sub.lon_deg)
+        values["phase_deg"] = float(eph.illumination(tid, et, sid).phase_deg)
+    except PerijoveError:
+        pass
+    with contextlib.suppress(PerijoveError):  # no Earth or spacecraft data: the field stays empty
+        values["earth_light_time_s"] = float(eph.earth_range(et, sid)[1])
+    return values
+
+
+def format_hud(values: dict[str, Any]) -> list[str]:
+    """Lines for people, with units; missing values say so."""
+
+    def num(key: str, fmt: str, unit: str) -> str:
+        v = values.get(key)
+        return "—" if v is None else f"{format(v, fmt)} {unit}".rstrip()
+
+    lt = values.get("earth_light_time_s")
+    return [
+        f"UTC {values['utc']}",
+        f"TDB {values['tdb']}",
+        f"Target {values['target']}",
+        f"Distance {num('distance_km', ',.1f', 'km')}",
+        f"Altitude {num('altitude_km', ',.1f', 'km')}",
+        f"Speed {num('speed_km_s', '.3f', 'km/s')}",
+        f"Sub-spacecraft {num('lat_deg', '+.2f', '°')} lat, {num('lon_deg', '.2f', '°E')}",
+        f"Solar phase {num('phase_deg', '.1f', '°')}",
+        f"Earth light time {'—' if lt is None else f'{lt / 60:.2f} min'}",
+        f"Data: {values['provenance']}",
+    ]

@@ -1,0 +1,113 @@
+"""Everything the application is showing, as plain state with change signals.
+
+One ``Session`` per window: the kernel set and ephemeris, the clock, the
+camera intent, display options and the event list. Widgets call its methods;
+the renderer and HUD subscribe to its signals. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+from collections.abc import Iterable, Sequence
+
+from psygnal import Signal
+
+from perijove.ephemeris import Ephemeris, Event, KernelSet, open_kernels
+from perijove.ephemeris.bodies import SPACECRAFT
+from perijove.model.camera import CameraIntent
+from perijove.model.clock import Clock
+from perijove.model.display import DisplayOptions
+
+MIN_DISTANCE_KM = 0.01  # 10 m
+MAX_DISTANCE_KM = 1e7  # 10 million km
+
+
+class Session:
+    kernels_changed = Signal()
+    camera_changed = Signal(object)
+    display_changed = Signal(object)
+    events_changed = Signal(object)
+
+    def __init__(self, extra_kernels: Sequence[str | os.PathLike[str]] = (), *, defaults: bool = True) -> None:
+        self.kernels: KernelSet = open_kernels(extra_kernels, defaults=defaults)
+        self.eph = Ephemeris(self.kernels)
+        self.clock = Clock()
+        self.camera = CameraIntent(mode="from", target="IO", from_body="SUN")
+        self.display = DisplayOptions()
+        self.events: list[Event] = []
+        self.jump_kinds: frozenset[str] = frozenset({"perijove", "flyby"})  # what N/P step through
+        self._update_bounds(initial=True)
+
+    # -- kernels ---------------------------------------------------------------------------
+    def load_kernels(self, paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+        """Layer files over what is loaded; on error nothing changes and KernelError says why."""
+        added = self.kernels.load(list(paths))
+        self._update_bounds()
+        self.kernels_changed.emit()
+        return [str(f.path) for f in added]
+
+    def kernel_paths(self) -> list[str]:
+        return [str(f.path) for f in self.kernels.files if not f.default]
+
+    def spacecraft_windows(self):
+        return self.eph.covered(SPACECRAFT)
+
+    def _update_bounds(self, initial: bool = False) -> None:
+        windows = self.spacecraft_windows() or self.eph.covered(501) or self.eph.covered(599)
+        if not windows:
+            return
+        start, stop = windows[0].start, windows[-1].stop
+        self.clock.set_bounds(start, stop)
+        if initial:
+            self.clock.set_et(start)
+
+    # -- camera and display ------------------------------------------------------------------
+    def set_camera(self, intent: CameraIntent) -> None:
+        if intent.distance_km is not None:
+            clamped = min(max(intent.distance_km, MIN_DISTANCE_KM), MAX_DISTANCE_KM)
+            intent = intent.with_(distance_km=clamped)
+        if intent != self.camera:
+            self.camera = intent
+            self.camera_changed.emit(intent)
+
+    def set_display(self, display: DisplayOptions) -> None:
+        if display != self.display:
+            self.display = display
+            self.display_changed.emit(display)
+
+    # -- events ------------------------------------------------------------------------------
+    def set_events(self, events: list[Event]) -> None:
+        self.events = sorted(events, key=lambda e: e.et)
+        self.events_changed.emit(self.events)
+
+    def _jumpable(self) -> list[Event]:
+        return [e for e in self.events if e.kind in self.jump_kinds] if self.jump_kinds else self.events
+
+    def next_event(self, after: float | None = None) -> Event | None:
+        et = self.clock.et if after is None else after
+        events = self._jumpable()
+        i = bisect.bisect_right([e.et for e in events], et + 1e-3)
+        return events[i] if i < len(events) else None
+
+    def previous_event(self, before: float | None = None) -> Event | None:
+        et = self.clock.et if before is None else before
+        events = self._jumpable()
+        i = bisect.bisect_left([e.et for e in events], et - 1e-3)
+        return events[i - 1] if i > 0 else None
+
+    def jump_to(self, event: Event) -> None:
+        """Set the clock to an event and frame its body from the spacecraft's side."""
+        self.clock.set_et(event.et)
+        body = event.body.upper()
+        if event.kind in ("flyby", "perijove"):
+            self.set_camera(
+                CameraIntent(
+                    mode="from",
+                    target=body,
+                    from_body="JUNO",
+                    fov_deg=self.camera.fov_deg if self.camera.fov_deg > 40 else 60.0,
+                )
+            )
+        else:
+            self.set_camera(CameraIntent(mode="from", target=body, from_body="SUN", fov_deg=self.camera.fov_deg))

@@ -1,0 +1,604 @@
+"""The main window: canvas, timeline, event list, HUD, menus and shortcuts."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from perijove import __version__
+from perijove.ephemeris import PerijoveError, et_to_utc, to_et
+from perijove.model import CameraIntent
+from perijove.model.hud import format_hud, hud_values
+from perijove.model.session import Session
+from perijove.ui.canvas import SceneCanvas
+from perijove.ui.events_dock import EventPanel
+from perijove.ui.timeline import TimelineBar
+from perijove.ui.workers import EventSearch
+
+SHORTCUTS = [
+    ("Space", "play / pause"),
+    ("Left / Right", "step back / forward (one second x rate)"),
+    ("[ / ]", "slower / faster"),
+    ("R", "reverse playback"),
+    ("N / P", "next / previous event"),
+    ("F", "frame the target"),
+    ("1 2 3 4", "camera: orbit, follow Juno, view from Juno, body-fixed"),
+    ("H", "show / hide the HUD"),
+    ("L", "labels on / off"),
+    ("Ctrl+O", "open kernels or a metakernel"),
+    ("Ctrl+S", "save a screenshot"),
+    ("Ctrl+B", "bookmark this view"),
+    ("F11", "full screen"),
+    ("Ctrl+Q", "quit"),
+]
+KERNEL_FILTER = "SPICE kernels (*.bsp *.bc *.tpc *.tls *.tf *.tsc *.ti *.bpc *.tm *.mk *.bds);;All files (*)"
+RATE_LABELS = {
+    1.0: "real time",
+    10.0: "10 s/s",
+    60.0: "1 min/s",
+    600.0: "10 min/s",
+    3600.0: "1 h/s",
+    21600.0: "6 h/s",
+    86400.0: "1 day/s",
+}
+
+
+def _rate_label(rate: float) -> str:
+    return ("◀ " if rate < 0 else "") + RATE_LABELS.get(abs(rate), f"{abs(rate):g} s/s")
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    def __init__(self, session: Session | None = None, settings: QtCore.QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QtCore.QSettings("Perijove", "Perijove")
+        self.session = session or Session()
+        self.setWindowTitle("Perijove")
+        self.setAcceptDrops(True)
+        self.canvas = SceneCanvas(self.session, on_error=self.show_error)
+        self.canvas.create_native()
+        self.canvas.native.setParent(self)
+        self._build_central()
+        self._build_docks()
+        self._build_menus()
+        self._search: EventSearch | None = None
+        self._progress: QtWidgets.QProgressDialog | None = None
+        self._last_tick = time.perf_counter()
+        self._drawn_at_tick = -1
+        self.timer = QtCore.QTimer(self)
+        self.timer.setInterval(15)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+        s = self.session
+        s.clock.changed.connect(lambda _et: self._refresh_time())
+        s.clock.playing_changed.connect(self._playing_changed)
+        s.clock.rate_changed.connect(lambda r: self.rate_label.setText(_rate_label(r)))
+        s.camera_changed.connect(lambda _c: self._sync_camera_widgets())
+        s.kernels_changed.connect(self._kernels_changed)
+        self._restore()
+        self._refresh_time()
+        self.statusBar().showMessage(f"Data: {', '.join(s.kernels.provenances())}", 8000)
+        self.search_events()
+        self.canvas.native.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+        self.canvas.native.setFocus()
+
+    # -- layout -------------------------------------------------------------------------------
+    def _build_central(self) -> None:
+        central = QtWidgets.QWidget(self)
+        layout = QtWidgets.QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.canvas.native, 1)
+        self.hud = QtWidgets.QLabel(self.canvas.native)
+        self.hud.setStyleSheet(
+            "QLabel { color: #e8ecf4; background: rgba(0,0,0,140); padding: 6px;"
+            " font-family: monospace; font-size: 11px; }"
+        )
+        self.hud.move(8, 8)
+        self.hud.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.timeline = TimelineBar(self.session)
+        layout.addWidget(self.timeline)
+        controls = QtWidgets.QHBoxLayout()
+        controls.setContentsMargins(6, 4, 6, 4)
+
+        style = self.style()
+        icons = {"⏮": style.StandardPixmap.SP_MediaSkipBackward, "⏭": style.StandardPixmap.SP_MediaSkipForward}
+
+        def button(text: str, tip: str, slot) -> QtWidgets.QToolButton:
+            b = QtWidgets.QToolButton()
+            if text in icons:
+                b.setIcon(style.standardIcon(icons[text]))
+            else:
+                b.setText(text)
+            b.setToolTip(tip)
+            b.clicked.connect(slot)
+            controls.addWidget(b)
+            return b
+
+        button("⏮", "Previous event (P)", self.previous_event)
+        button("◀◀", "Step back (Left)", lambda: self.step(-1))
+        self.play_button = button("▶", "Play / pause (Space)", self.toggle_play)
+        button("▶▶", "Step forward (Right)", lambda: self.step(1))
+        button("⏭", "Next event (N)", self.next_event)
+        button("⇄", "Reverse (R)", self.session.clock.reverse)
+        button("−", "Slower ([)", self.session.clock.slower)
+        self.rate_label = QtWidgets.QLabel(_rate_label(self.session.clock.rate))
+        self.rate_label.setMinimumWidth(80)
+        self.rate_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        controls.addWidget(self.rate_label)
+        button("+", "Faster (])", self.session.clock.faster)
+        controls.addStretch(1)
+        controls.addWidget(QtWidgets.QLabel("UTC"))
+        self.time_field = QtWidgets.QLineEdit()
+        self.time_field.setMinimumWidth(210)
+        self.time_field.setToolTip("Type a UTC time and press Enter (e.g. 2023-12-30T08:36:00)")
+        self.time_field.returnPressed.connect(self._time_entered)
+        controls.addWidget(self.time_field)
+        layout.addLayout(controls)
+        self.setCentralWidget(central)
+
+    def _build_docks(self) -> None:
+        self.events_panel = EventPanel(self.session)
+        self.events = self.events_panel.table
+        dock = QtWidgets.QDockWidget("Events", self)
+        dock.setObjectName("events")
+        dock.setWidget(self.events_panel)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.events_dock = dock
+        panel = QtWidgets.QWidget()
+        form = QtWidgets.QFormLayout(panel)
+        self.mode_box = QtWidgets.QComboBox()
+        for label, mode in (
+            ("Orbit target", "orbit"),
+            ("Follow Juno", "follow"),
+            ("View from…", "from"),
+            ("Body-fixed", "bodyfixed"),
+        ):
+            self.mode_box.addItem(label, mode)
+        self.mode_box.activated.connect(lambda _i: self.set_mode(self.mode_box.currentData()))
+        form.addRow("Camera", self.mode_box)
+        self.target_box = QtWidgets.QComboBox()
+        for name in ("Jupiter", "Io", "Europa", "Ganymede", "Callisto", "Juno"):
+            self.target_box.addItem(name, name.upper())
+        self.target_box.activated.connect(lambda _i: self._set_target(self.target_box.currentData()))
+        form.addRow("Target", self.target_box)
+        self.from_box = QtWidgets.QComboBox()
+        for name in ("Sun", "Juno", "Earth", "Jupiter", "Io"):
+            self.from_box.addItem(name, name.upper())
+        self.from_box.activated.connect(lambda _i: self._set_from(self.from_box.currentData()))
+        form.addRow("View from", self.from_box)
+        self.fov = QtWidgets.QDoubleSpinBox()
+        self.fov.setRange(1.0, 120.0)
+        self.fov.setSuffix("°")
+        self.fov.valueChanged.connect(lambda v: self.session.set_camera(self.session.camera.with_(fov_deg=float(v))))
+        form.addRow("Field of view", self.fov)
+        self.toggles = {}
+        for key, label in (
+            ("labels", "Labels"),
+            ("stars", "Stars"),
+            ("trajectory", "Trajectory"),
+            ("moon_orbits", "Moon orbits"),
+            ("shadows", "Eclipse shadows"),
+        ):
+            box = QtWidgets.QCheckBox(label)
+            box.setChecked(getattr(self.session.display, key))
+            box.toggled.connect(lambda on, k=key: self.session.set_display(self.session.display.with_(**{k: on})))
+            form.addRow(box)
+            self.toggles[key] = box
+        self.colour_box = QtWidgets.QComboBox()
+        self.colour_box.addItem("by time", "time")
+        self.colour_box.addItem("by distance to target", "distance")
+        self.colour_box.activated.connect(
+            lambda _i: self.session.set_display(
+                self.session.display.with_(trajectory_color=self.colour_box.currentData())
+            )
+        )
+        form.addRow("Trajectory colour", self.colour_box)
+        self.hud_box = QtWidgets.QCheckBox("Heads-up display")
+        self.hud_box.setChecked(True)
+        self.hud_box.toggled.connect(self.hud.setVisible)
+        form.addRow(self.hud_box)
+        dock = QtWidgets.QDockWidget("View", self)
+        dock.setObjectName("view")
+        dock.setWidget(panel)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.view_dock = dock
+        self._sync_camera_widgets()
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&Open kernels…", "Ctrl+O", self.open_kernels_dialog)
+        self.recent_menu = file.addMenu("Open &recent")
+        self._action(file, "&Save screenshot…", "Ctrl+S", self.save_screenshot_dialog)
+        self._action(file, "Find &events again", "Ctrl+E", self.search_events)
+        file.addSeparator()
+        self._action(file, "&Quit", "Ctrl+Q", self.close)
+        view = bar.addMenu("&View")
+        for key, label, mode in (
+            ("1", "&Orbit target", "orbit"),
+            ("2", "&Follow Juno", "follow"),
+            ("3", "View from &Juno", "from"),
+            ("4", "&Body-fixed", "bodyfixed"),
+        ):
+            self._action(view, label, key, lambda _checked=False, m=mode: self.set_mode(m))
+        self._action(view, "&Frame target", "F", self.frame_target)
+        view.addSeparator()
+        self._action(view, "&Labels", "L", lambda: self.toggles["labels"].toggle())
+        self._action(view, "&Trajectory", "T", lambda: self.toggles["trajectory"].toggle())
+        self._action(view, "&Heads-up display", "H", lambda: self.hud_box.toggle())
+        self._action(view, "Full &screen", "F11", self.toggle_full_screen)
+        view.addSeparator()
+        self.bookmarks_menu = view.addMenu("&Bookmarks")
+        self._action(view, "Bookmark this &view", "Ctrl+B", self.add_bookmark)
+        view.addAction(self.events_dock.toggleViewAction())
+        view.addAction(self.view_dock.toggleViewAction())
+        play = bar.addMenu("&Time")
+        self._action(play, "&Play / pause", "Space", self.toggle_play)
+        self._action(play, "Step &forward", "Right", lambda: self.step(1))
+        self._action(play, "Step &back", "Left", lambda: self.step(-1))
+        self._action(play, "&Faster", "]", self.session.clock.faster)
+        self._action(play, "&Slower", "[", self.session.clock.slower)
+        self._action(play, "&Reverse", "R", self.session.clock.reverse)
+        self._action(play, "&Next event", "N", self.next_event)
+        self._action(play, "P&revious event", "P", self.previous_event)
+        helpm = bar.addMenu("&Help")
+        self._action(helpm, "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self._action(helpm, "Data &provenance", None, self.show_provenance)
+        self._action(helpm, "&About Perijove", None, self.show_about)
+
+    def _action(self, menu: QtWidgets.QMenu, text: str, key: str | None, slot) -> QtGui.QAction:
+        action = QtGui.QAction(text, self)
+        if key:
+            action.setShortcut(QtGui.QKeySequence(key))
+            action.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    # -- time -----------------------------------------------------------------------------------
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        wall, self._last_tick = now - self._last_tick, now
+        clock = self.session.clock
+        if not clock.playing:
+            return
+        if self.canvas.frames_drawn == self._drawn_at_tick:
+            return  # the last frame is not drawn yet: drop this tick rather than queue work
+        self._drawn_at_tick = self.canvas.frames_drawn
+        clock.advance(min(wall, 0.25))
+
+    def toggle_play(self) -> None:
+        clock = self.session.clock
+        clock.set_playing(not clock.playing)
+        self._last_tick = time.perf_counter()
+
+    def _playing_changed(self, playing: bool) -> None:
+        self.play_button.setText("⏸" if playing else "▶")
+
+    def step(self, direction: int) -> None:
+        self.session.clock.step(direction * abs(self.session.clock.rate))
+
+    def next_event(self) -> None:
+        event = self.session.next_event()
+        if event is None:
+            self.statusBar().showMessage("No later event", 3000)
+        else:
+            self.session.jump_to(event)
+
+    def previous_event(self) -> None:
+        event = self.session.previous_event()
+        if event is None:
+            self.statusBar().showMessage("No earlier event", 3000)
+        else:
+            self.session.jump_to(event)
+
+    def _time_entered(self) -> None:
+        try:
+            et = to_et(self.time_field.text())
+        except PerijoveError as err:
+            self.show_error(str(err))
+            return
+        clock = self.session.clock
+        if not clock.start <= et <= clock.stop:
+            self.show_error(
+                f"{self.time_field.text()} is outside the loaded data "
+                f"({et_to_utc(clock.start, 0)} .. {et_to_utc(clock.stop, 0)})"
+            )
+            return
+        clock.set_et(et)
+
+    def _refresh_time(self) -> None:
+        et = self.session.clock.et
+        if not self.time_field.hasFocus():
+            self.time_field.setText(et_to_utc(et, 3))
+        self._refresh_hud()
+
+    def _refresh_hud(self) -> None:
+        if not self.hud.isVisible():
+            return
+        target = self.session.camera.target if self.session.camera.mode != "follow" else "JUPITER"
+        if target.upper() in ("JUNO", "-61"):
+            target = "JUPITER"
+        values = hud_values(self.session.eph, self.session.clock.et, target)
+        self.hud_values = values
+        self.hud.setText("\n".join(format_hud(values)))
+        self.hud.adjustSize()
+
+    # -- camera -------------------------------------------------------------------------------------
+    def set_mode(self, mode: str) -> None:
+        c = self.session.camera
+        if mode == "from":
+            self.session.set_camera(
+                c.with_(
+                    mode="from", from_body="JUNO", distance_km=None, target=c.target if c.target != "JUNO" else "IO"
+                )
+            )
+        elif mode == "follow":
+            self.session.set_camera(c.with_(mode="follow", from_body=None, distance_km=0.06))
+        else:
+            self.session.set_camera(c.with_(mode=mode, from_body=None))
+
+    def _set_target(self, target: str) -> None:
+        c = self.session.camera
+        if c.mode == "from" and c.from_body == target:
+            self.show_error("the camera cannot look at a body from itself")
+            return
+        self.session.set_camera(c.with_(target=target, distance_km=None))
+
+    def _set_from(self, body: str) -> None:
+        c = self.session.camera
+        if body == c.target:
+            self.show_error("the camera cannot look at a body from itself")
+            return
+        self.session.set_camera(c.with_(mode="from", from_body=body, distance_km=None))
+
+    def frame_target(self) -> None:
+        self.session.set_camera(self.session.camera.with_(distance_km=None))
+
+    def _sync_camera_widgets(self) -> None:
+        c = self.session.camera
+        for box, value in (
+            (self.mode_box, c.mode),
+            (self.target_box, c.target.upper()),
+            (self.from_box, (c.from_body or "SUN").upper()),
+        ):
+            i = box.findData(value)
+            if i >= 0:
+                box.setCurrentIndex(i)
+        self.fov.blockSignals(True)
+        self.fov.setValue(c.fov_deg)
+        self.fov.blockSignals(False)
+        self._refresh_hud()
+
+    def toggle_full_screen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    # -- kernels and events ---------------------------------------------------------------------------
+    def open_kernels_dialog(self) -> None:
+        paths, _ = QtWidgets.QFileDialog.getOpenFileNames(self, "Open kernels or a metakernel", "", KERNEL_FILTER)
+        if paths:
+            self.load_kernels(paths)
+
+    def load_kernels(self, paths: list[str]) -> bool:
+        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+        try:
+            added = self.session.load_kernels(paths)
+        except PerijoveError as err:
+            self.show_error(str(err))
+            return False
+        finally:
+            QtWidgets.QApplication.restoreOverrideCursor()
+        self._remember_recent(paths)
+        self.statusBar().showMessage(
+            f"Loaded {len(added)} file(s); data: {', '.join(self.session.kernels.provenances())}", 8000
+        )
+        return True
+
+    def _kernels_changed(self) -> None:
+        self.timeline.update()
+        self.search_events()
+
+    def search_events(self) -> None:
+        if self._search is not None:
+            self._search.cancel()
+        paths = [str(f.path) for f in self.session.kernels.files]
+        self._search = EventSearch(paths, ["perijove", "apojove", "flyby", "eclipse", "shadow"], self)
+        self._progress = QtWidgets.QProgressDialog("Finding events…", "Cancel", 0, 100, self)
+        self._progress.setWindowTitle("Perijove")
+        self._progress.setMinimumDuration(800)  # only for searches that take a while
+        self._progress.canceled.connect(self._cancel_search)
+        self._search.progress.connect(lambda f, m: self._progress and self._progress.setValue(int(f * 100)))
+        self._search.finished.connect(self._events_found)
+        self._search.failed.connect(self._search_failed)
+        self._search.start()
+
+    def _cancel_search(self) -> None:
+        if self._search is not None:
+            self._search.cancel()
+            self.statusBar().showMessage("Event search cancelled", 5000)
+
+    def _close_progress(self) -> None:
+        if self._progress is not None:
+            self._progress.reset()
+            self._progress = None
+
+    def _events_found(self, result) -> None:
+        self._close_progress()
+        self.session.set_events(result.events)
+        self.statusBar().showMessage(f"{len(result.events)} events found", 5000)
+
+    def _search_failed(self, message: str) -> None:
+        self._close_progress()
+        self.show_error(message)
+
+    def show_error(self, message: str) -> None:
+        self.statusBar().showMessage(f"⚠ {message}", 15000)
+        self.last_error = message
+
+    # -- drag and drop ------------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QtGui.QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            self.load_kernels(paths)
+            event.acceptProposedAction()
+
+    # -- screenshots ------------------------------------------------------------------------------------------
+    def save_screenshot_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save screenshot", "perijove.png", "PNG (*.png)")
+        if path:
+            self.save_screenshot(Path(path))
+
+    def save_screenshot(self, path: Path) -> None:
+        from perijove.render.export import write_png_atomic
+
+        image = self.canvas.render()
+        try:
+            write_png_atomic(image[:, :, :3], path)
+        except PerijoveError as err:
+            self.show_error(str(err))
+            return
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    # -- help -------------------------------------------------------------------------------------------------
+    def show_shortcuts(self) -> None:
+        text = "\n".join(f"{k:<14} {v}" for k, v in SHORTCUTS)
+        box = QtWidgets.QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setText(f"<pre>{text}</pre>")
+        box.open()
+
+    def show_provenance(self) -> None:
+        lines = [
+            f"{f.path.name}: {f.kind}, {f.provenance}" + (" (embedded default)" if f.default else "")
+            for f in self.session.kernels.files
+        ]
+        box = QtWidgets.QMessageBox(self)
+        box.setWindowTitle("Data provenance")
+        box.setText(
+            "The embedded data are synthetic: a physical stand-in, not NASA navigation data.\n\n" + "\n".join(lines)
+        )
+        box.open()
+
+    def show_about(self) -> None:
+        QtWidgets.QMessageBox.about(
+            self, "About Perijove", f"Perijove {__version__}\nJuno's flybys of Jupiter and Io, from SPICE."
+        )
+
+    # -- settings ---------------------------------------------------------------------------------------------
+    def _remember_recent(self, paths: list[str]) -> None:
+        recent = [p for p in self._recent() if p not in paths]
+        recent = (paths + recent)[:10]
+        self.settings.setValue("recent", json.dumps(recent))
+        self._fill_recent()
+
+    def _recent(self) -> list[str]:
+        try:
+            return list(json.loads(self.settings.value("recent", "[]")))
+        except (TypeError, ValueError):
+            return []
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for p in self._recent():
+            act = self.recent_menu.addAction(p)
+            act.triggered.connect(lambda _checked=False, path=p: self.load_kernels([path]))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def add_bookmark(self) -> None:
+        c = self.session.camera
+        marks = self._bookmarks()
+        name = f"{c.target.title()} {c.mode} {et_to_utc(self.session.clock.et, 0)}"
+        marks.append({"name": name, "et": self.session.clock.et, "camera": _intent_dict(c)})
+        self.settings.setValue("bookmarks", json.dumps(marks[-30:]))
+        self._fill_bookmarks()
+        self.statusBar().showMessage(f"Bookmarked: {name}", 4000)
+
+    def _bookmarks(self) -> list[dict]:
+        try:
+            return list(json.loads(self.settings.value("bookmarks", "[]")))
+        except (TypeError, ValueError):
+            return []
+
+    def _fill_bookmarks(self) -> None:
+        self.bookmarks_menu.clear()
+        for mark in self._bookmarks():
+            act = self.bookmarks_menu.addAction(mark["name"])
+            act.triggered.connect(lambda _checked=False, m=mark: self.go_to_bookmark(m))
+        self.bookmarks_menu.setEnabled(bool(self._bookmarks()))
+
+    def go_to_bookmark(self, mark: dict) -> None:
+        try:
+            intent = CameraIntent(**{k: tuple(v) if k == "up" else v for k, v in mark["camera"].items()})
+        except (TypeError, ValueError) as err:
+            self.show_error(f"bookmark {mark.get('name')!r} is unusable: {err}")
+            return
+        self.session.clock.set_et(float(mark["et"]))
+        self.session.set_camera(intent)
+
+    def _restore(self) -> None:
+        s = self.settings
+        geometry = s.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = s.value("state")
+        if state is not None:
+            self.restoreState(state)
+        kernels = s.value("kernels", "[]")
+        try:
+            paths = [p for p in json.loads(kernels) if Path(p).exists()]
+        except (TypeError, ValueError):
+            paths = []
+        if paths:
+            self.load_kernels(paths)
+        try:
+            cam = json.loads(s.value("camera", "null") or "null")
+            if cam:
+                self.session.set_camera(CameraIntent(**{k: tuple(v) if k == "up" else v for k, v in cam.items()}))
+            disp = json.loads(s.value("display", "null") or "null")
+            if disp:
+                self.session.set_display(self.session.display.with_(**disp))
+                for key, box in self.toggles.items():
+                    box.setChecked(getattr(self.session.display, key))
+            rate = float(s.value("rate", 60.0))
+            if rate != 0:
+                self.session.clock.set_rate(rate)
+            et = s.value("et")
+            if et is not None:
+                self.session.clock.set_et(float(et))
+        except (TypeError, ValueError):
+            pass  # an unreadable setting falls back to the default
+        self._fill_recent()
+        self._fill_bookmarks()
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("state", self.saveState())
+        s.setValue("kernels", json.dumps(self.session.kernel_paths()))
+        s.setValue("camera", json.dumps(_intent_dict(self.session.camera)))
+        d = self.session.display
+        s.setValue("display", json.dumps({k: getattr(d, k) for k in (*self.toggles, "trajectory_color")}))
+        s.setValue("rate", self.session.clock.rate)
+        s.setValue("et", self.session.clock.et)
+        s.sync()
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        if self._search is not None:
+            self._search.cancel()
+        self.timer.stop()
+        self.save_settings()
+        super().closeEvent(event)
+
+
+def _intent_dict(c: CameraIntent) -> dict:
+    from dataclasses import asdict
+
+    return asdict(c)

@@ -1,0 +1,86 @@
+"""Long work off the GUI thread: event searches in a separate process.
+
+SPICE keeps global state and is not thread-safe, and the window calls it on
+every frame. An event search therefore runs in its own process, which loads
+the same kernel files, so the window keeps drawing while it works; progress
+comes back over a queue and cancel terminates the process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+from dataclasses import dataclass
+
+from PySide6 import QtCore
+
+
+def _search(paths: list[str], kinds: list[str], out: mp.Queue) -> None:
+    from perijove.ephemeris import Ephemeris, KernelSet, PerijoveError, find_events
+
+    try:
+        ks = KernelSet()
+        ks.load(paths)
+        report = find_events(Ephemeris(ks), kinds, progress=lambda f, m: out.put(("progress", f, m)))
+        out.put(("done", report.events, report.notes))
+    except PerijoveError as err:
+        out.put(("error", str(err), None))
+    except Exception as err:  # a bug: report it rather than hang the dialog
+        out.put(("error", f"event search failed: {type(err).__name__}: {err}", None))
+
+
+@dataclass
+class SearchResult:
+    events: list
+    notes: list[str]
+
+
+class EventSearch(QtCore.QObject):
+    """Runs ``find_events`` in a child process; emits progress, finished or failed."""
+
+    progress = QtCore.Signal(float, str)
+    finished = QtCore.Signal(object)
+    failed = QtCore.Signal(str)
+
+    def __init__(self, paths: list[str], kinds: list[str], parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        ctx = mp.get_context("spawn")
+        self._queue: mp.Queue = ctx.Queue()
+        self._proc = ctx.Process(target=_search, args=(paths, kinds, self._queue), daemon=True)
+        self._timer = QtCore.QTimer(self)
+        self._timer.setInterval(50)
+        self._timer.timeout.connect(self._poll)
+
+    def start(self) -> None:
+        self._proc.start()
+        self._timer.start()
+
+    def cancel(self) -> None:
+        self._timer.stop()
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join(2)
+
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def _poll(self) -> None:
+        while True:
+            try:
+                kind, a, b = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if kind == "progress":
+                self.progress.emit(a, b)
+            elif kind == "done":
+                self._timer.stop()
+                self.finished.emit(SearchResult(a, b))
+                return
+            else:
+                self._timer.stop()
+                self.failed.emit(a)
+                return
+        if not self._proc.is_alive() and self._queue.empty():
+            self._timer.stop()
+            self.failed.emit("event search stopped unexpectedly")

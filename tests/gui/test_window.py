@@ -1,0 +1,171 @@
+"""The desktop window, driven as a person would: scrub, jump, drop files, switch cameras."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import spiceypy
+from PySide6 import QtCore, QtGui
+
+from perijove.ephemeris import to_et
+
+
+def _frame(win) -> np.ndarray:
+    return win.canvas.render()[:, :, :3]
+
+
+def test_scrubbing_moves_the_clock_and_the_hud_agrees_with_spice(window, qtbot):
+    bar = window.timeline
+    y = bar.height() // 2
+    for frac in (0.2, 0.5, 0.8):
+        x = int(8 + frac * (bar.width() - 16))
+        qtbot.mousePress(bar, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(x, y))
+        qtbot.mouseRelease(bar, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(x, y))
+        clock = window.session.clock
+        assert clock.et == pytest.approx(bar.et_at(x))
+        qtbot.wait(20)
+        values = window.hud_values
+        target = values["target"].upper()
+        state, _ = spiceypy.spkezr("JUNO", clock.et, "J2000", "NONE", target)
+        assert values["distance_km"] == pytest.approx(np.linalg.norm(state[:3]), rel=1e-12)
+        assert values["speed_km_s"] == pytest.approx(np.linalg.norm(state[3:]), rel=1e-12)
+        assert values["utc"] == spiceypy.et2utc(clock.et, "ISOC", 3)
+        assert f"Distance {values['distance_km']:,.1f} km" in window.hud.text()
+
+
+def test_dragging_scrubs_live(window, qtbot):
+    bar = window.timeline
+    seen = []
+    window.session.clock.changed.connect(seen.append)
+    qtbot.mousePress(bar, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(100, 20))
+    for x in range(100, 300, 20):
+        qtbot.mouseMove(bar, QtCore.QPoint(x, 20))
+    qtbot.mouseRelease(bar, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(300, 20))
+    assert len(seen) >= 8 and seen == sorted(seen)
+
+
+def test_next_event_jumps_to_the_flyby(window, qtbot):
+    session = window.session
+    session.clock.set_et(to_et("2023-12-30T00:00"))
+    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_N)
+    flyby = next(e for e in session.events if e.kind == "flyby" and e.body == "Io")
+    assert session.clock.et == pytest.approx(flyby.et)
+    assert session.camera.target == "IO" and session.camera.from_body == "JUNO"
+    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_N)
+    peri = next(e for e in session.events if e.kind == "perijove" and e.et > flyby.et)
+    assert session.clock.et == pytest.approx(peri.et)
+    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_P)
+    assert session.clock.et == pytest.approx(flyby.et)
+
+
+def test_double_click_in_the_event_list_jumps(window, qtbot):
+    table = window.events
+    row = next(i for i, e in enumerate(window.session.events) if e.kind == "perijove")
+    table.cellDoubleClicked.emit(row, 0)
+    assert window.session.clock.et == pytest.approx(window.session.events[row].et)
+
+
+def test_dropping_a_corrupt_kernel_shows_the_error_and_keeps_working(window, qtbot, tmp_path):
+    bad = tmp_path / "broken.bsp"
+    bad.write_bytes(b"DAF/SPK " + b"\x00" * 600)
+    before = list(window.session.kernels.files)
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(bad))])
+    drop = QtGui.QDropEvent(
+        QtCore.QPointF(50, 50),
+        QtCore.Qt.DropAction.CopyAction,
+        mime,
+        QtCore.Qt.MouseButton.NoButton,
+        QtCore.Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(drop)
+    assert "broken.bsp" in window.statusBar().currentMessage()
+    assert "truncated" in window.last_error or "corrupt" in window.last_error
+    assert window.session.kernels.files == tuple(before)
+    window.session.clock.set_et(to_et("2023-12-30T08:36:00"))
+    qtbot.wait(50)
+    assert _frame(window).max() > 50  # still drawing
+
+
+def test_camera_modes_change_the_picture(window, qtbot):
+    window.session.clock.set_et(to_et("2023-12-30T08:30:00"))
+    frames = {}
+    for key, mode in (
+        (QtCore.Qt.Key.Key_1, "orbit"),
+        (QtCore.Qt.Key.Key_2, "follow"),
+        (QtCore.Qt.Key.Key_3, "from"),
+        (QtCore.Qt.Key.Key_4, "bodyfixed"),
+    ):
+        qtbot.keyClick(window.canvas.native, key)
+        assert window.session.camera.mode == mode
+        assert window.mode_box.currentData() == mode
+        frames[mode] = _frame(window).astype(int)
+    assert np.abs(frames["orbit"] - frames["follow"]).mean() > 1
+    assert np.abs(frames["follow"] - frames["from"]).mean() > 1
+
+
+def test_mouse_orbits_and_zooms(window, qtbot):
+    canvas = window.canvas
+    window.session.set_camera(window.session.camera.with_(mode="orbit", target="JUPITER", from_body=None))
+    before = window.session.camera
+    canvas.zoom(0.5)
+    assert window.session.camera.distance_km < 1e6
+    canvas.zoom(1e-9)
+    assert window.session.camera.distance_km == pytest.approx(0.01)  # 10 m floor
+    canvas.zoom(1e12)
+    assert window.session.camera.distance_km == pytest.approx(1e7)  # 10 million km ceiling
+    assert window.session.camera.azimuth_deg == before.azimuth_deg
+
+
+def test_play_advances_only_after_frames_are_drawn(window, qtbot):
+    clock = window.session.clock
+    clock.set_et(to_et("2023-12-30T08:00"))
+    start = clock.et
+    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_Space)
+    assert clock.playing
+    qtbot.wait(400)
+    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_Space)
+    assert not clock.playing and clock.et > start
+    assert window.canvas.frames_drawn > 0
+
+
+def test_typed_time_and_bad_time(window, qtbot):
+    field = window.time_field
+    field.setText("2024-02-03T17:48:35.1")
+    field.returnPressed.emit()
+    assert window.session.clock.et == pytest.approx(to_et("2024-02-03T17:48:35.1"))
+    field.setText("2024-13-99")
+    field.returnPressed.emit()
+    assert "cannot read time" in window.last_error
+    field.setText("2030-01-01")
+    field.returnPressed.emit()
+    assert "outside the loaded data" in window.last_error
+
+
+def test_settings_and_bookmarks_persist(window, qtbot, tmp_path):
+    from perijove.ui.main_window import MainWindow
+
+    window.session.clock.set_et(to_et("2024-02-03T17:00"))
+    window.session.set_camera(window.session.camera.with_(mode="orbit", target="IO", from_body=None, azimuth_deg=123.0))
+    window.toggles["labels"].setChecked(False)
+    window.add_bookmark()
+    window.close()
+    again = MainWindow(settings=window.settings)
+    qtbot.addWidget(again)
+    assert again.session.camera.azimuth_deg == 123.0 and again.session.camera.target == "IO"
+    assert not again.session.display.labels
+    assert again.session.clock.et == pytest.approx(to_et("2024-02-03T17:00"))
+    assert again.bookmarks_menu.actions()
+    again.session.clock.set_et(to_et("2024-01-01"))
+    again.bookmarks_menu.actions()[0].trigger()
+    assert again.session.clock.et == pytest.approx(to_et("2024-02-03T17:00"))
+    again.close()
+
+
+def test_screenshot(window, qtbot, tmp_path):
+    path = tmp_path / "shot.png"
+    window.save_screenshot(path)
+    from PIL import Image
+
+    img = np.asarray(Image.open(path))
+    assert img.shape[2] == 3 and img.max() > 50
