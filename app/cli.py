@@ -116,6 +116,26 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--no-trajectory", action="store_true")
     render.add_argument("--no-orbits", action="store_true")
     render.add_argument("out", metavar="OUT.png")
+
+    exp = sub.add_parser("export", help="render a time range to an MP4 or a folder of PNG frames")
+    _add_kernels(exp)
+    exp.add_argument("--start", required=True, metavar="UTC")
+    exp.add_argument("--stop", required=True, metavar="UTC")
+    exp.add_argument("--fps", type=float, default=30.0, help="frames per second of video (default 30)")
+    pace = exp.add_mutually_exclusive_group()
+    pace.add_argument("--speed", type=float, metavar="X", help="simulated seconds per second of video")
+    pace.add_argument("--frames", type=int, metavar="N", help="exactly N frames from start to stop")
+    exp.add_argument("--size", default="1280x720", metavar="WxH")
+    exp.add_argument("--look-at", default="io", metavar="BODY")
+    exp.add_argument("--from", dest="from_body", default="sun", metavar="BODY")
+    exp.add_argument("--follow", metavar="SPACECRAFT", help="follow the spacecraft (juno) instead of --from")
+    exp.add_argument("--distance", type=float, metavar="KM")
+    exp.add_argument("--fov", type=float, default=35.0, metavar="DEG")
+    exp.add_argument("--ease-at", metavar="UTC", help="slow the movie down around this moment (a flyby)")
+    exp.add_argument("--overlay", action="store_true", help="burn in UTC, distance and altitude")
+    exp.add_argument("--title", default="", help="a title line for the overlay")
+    exp.add_argument("--json", action="store_true", help="also write the sidecar table as JSON")
+    exp.add_argument("out", metavar="OUT", help="a .mp4 file, or a folder for PNG frames")
     return parser
 
 
@@ -247,6 +267,70 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import numpy as np
+
+    from perijove.ephemeris import Ephemeris, PerijoveError, body_id, open_kernels, to_et
+    from perijove.export import FramePlan, export
+    from perijove.export.overlay import Overlay
+    from perijove.model import CameraIntent, DisplayOptions
+
+    size = parse_size(args.size)
+    ks = open_kernels(args.kernels, defaults=not args.no_defaults)
+    eph = Ephemeris(ks)
+    start, stop = to_et(args.start), to_et(args.stop)
+    try:
+        plan = FramePlan(
+            start,
+            stop,
+            fps=args.fps,
+            frames=args.frames,
+            speed=args.speed if args.frames is None else None,
+            ease_et=to_et(args.ease_at) if args.ease_at else None,
+        )
+        if args.frames is None and args.speed is None:
+            plan = FramePlan(start, stop, fps=args.fps, frames=round(10 * args.fps), ease_et=plan.ease_et)
+        if args.follow:
+            if body_id(args.follow) != -61:
+                raise PerijoveError("--follow takes the spacecraft: juno")
+            intent = CameraIntent(mode="follow", distance_km=args.distance or 0.06, fov_deg=args.fov)
+        else:
+            if body_id(args.from_body) == body_id(args.look_at):
+                raise PerijoveError("--from and --look-at name the same body")
+            intent = CameraIntent(
+                mode="from",
+                target=args.look_at.upper(),
+                from_body=args.from_body.upper(),
+                distance_km=args.distance,
+                fov_deg=args.fov,
+            )
+    except ValueError as err:
+        raise PerijoveError(str(err)) from None
+    for body in (-61, body_id(args.look_at)):  # a clear coverage error before any frame is drawn
+        eph.check_coverage(body, np.array([start, stop]))
+    overlay = Overlay(title=args.title) if args.overlay or args.title else None
+    progress = _export_progress(plan.count)
+    result = export(eph, plan, Path(args.out), size, intent, DisplayOptions(), overlay, args.json, progress)
+    if progress is not None:
+        sys.stderr.write("\n")
+    print(f"wrote {result.out} ({result.frames} frames, {result.fps:.1f} frames/s) and {result.sidecar}")
+    return 0
+
+
+def _export_progress(total: int):
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, count: int, fps: float) -> None:
+        eta = (count - done) / fps if fps > 0 else 0
+        sys.stderr.write(f"\rframe {done}/{count}  {fps:5.1f} frames/s  ETA {eta:5.0f} s ")
+        sys.stderr.flush()
+
+    return show
+
+
 # -- events -------------------------------------------------------------------------------
 def _split(values: Sequence[str] | None) -> list[str]:
     return [v.strip().lower() for item in values or () for v in item.split(",") if v.strip()]
@@ -360,6 +444,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _synthesize(args)
         if args.command == "render":
             return _render(args)
+        if args.command == "export":
+            return _export(args)
         if args.command == "events":
             return _events(args)
         if args.command == "kernels":
@@ -374,7 +460,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"perijove: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("perijove: interrupted", file=sys.stderr)
+        what = "export cancelled; nothing was written" if args.command == "export" else "interrupted"
+        print(f"perijove: {what}", file=sys.stderr)
         return 130
     except Exception as err:  # a bug: one line for users, the traceback on request
         if os.environ.get("PERIJOVE_DEBUG"):

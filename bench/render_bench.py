@@ -49,11 +49,8 @@ def perijove_frames(size: tuple[int, int], frames: int) -> dict:
     return {"renderer": renderer, "ms_min": min(times) * 1e3, "ms_median": statistics.median(times) * 1e3}
 
 
-def pyvista_frames(size: tuple[int, int], frames: int) -> dict | None:
-    try:
-        import pyvista as pv
-    except ImportError as err:
-        return {"missing": f"pyvista not installed ({err})"}
+def build_pyvista_scene(pv, size: tuple[int, int]):
+    """The benchmark scene in PyVista: two textured ellipsoids, a 10,000-point line, Juno's mesh."""
     from perijove.render.meshes import juno
     from perijove.render.textures import io_map, jupiter_map
 
@@ -76,6 +73,15 @@ def pyvista_frames(size: tuple[int, int], frames: int) -> dict | None:
     sc = pv.PolyData(m.positions.astype(float) * 1e5 + np.array([421700, 3000, 0]), faces)
     plotter.add_mesh(sc, color="gold")
     plotter.camera_position = [(421700 - 6000, -2000, 1500), (421700, 0, 0), (0, 0, 1)]
+    return plotter
+
+
+def pyvista_frames(size: tuple[int, int], frames: int) -> dict | None:
+    try:
+        import pyvista as pv
+    except ImportError as err:
+        return {"missing": f"pyvista not installed ({err})"}
+    plotter = build_pyvista_scene(pv, size)
     plotter.show(auto_close=False)
 
     def frame(i: int) -> None:

@@ -17,6 +17,7 @@ def write_png_atomic(image, path: Path) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".png", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)
         with os.fdopen(fd, "wb") as handle:
             Image.fromarray(image).save(handle, format="PNG")
         os.replace(tmp, path)

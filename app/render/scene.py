@@ -27,6 +27,8 @@ SUN_RADIUS_KM = 695_700.0
 SPACECRAFT_SPAN_KM = 0.020
 MARKER_BELOW_PX = 4.0
 MINNAERT = {599: 0.85}
+LEVELS = ((256, 128), (96, 48), (32, 16))  # ellipsoid grids, finest first
+LEVEL_PIXELS = (150.0, 25.0)  # projected radius above which each finer level is used
 
 
 @dataclass
@@ -183,19 +185,21 @@ class Scene:
         gl: dict[str, object] = {}
         body = {}
         for b in self.bodies:
-            mesh = ellipsoid(tuple(float(r) for r in self.radii[b]))
             prog = _program("body_vertex", "body_fragment", "logdepth", "shadow")
-            vbo = np.zeros(
-                len(mesh.positions),
-                [("a_position", np.float32, 3), ("a_normal", np.float32, 3), ("a_texcoord", np.float32, 2)],
-            )
-            vbo["a_position"], vbo["a_normal"], vbo["a_texcoord"] = mesh.positions, mesh.normals, mesh.texcoords
-            prog.bind(gloo.VertexBuffer(vbo))
             name = display_name(b).lower()
             image = load_map(self.display.maps[name]) if name in self.display.maps else default_map(b)
             prog["u_texture"] = gloo.Texture2D(image, interpolation="linear", wrapping="repeat")
             prog["u_minnaert"] = MINNAERT.get(b, 1.0)
-            body[b] = (prog, gloo.IndexBuffer(mesh.faces))
+            levels = []
+            for n_lon, n_lat in LEVELS:  # level of detail: fine grid when large on screen, coarse when small
+                mesh = ellipsoid(tuple(float(r) for r in self.radii[b]), n_lon, n_lat)
+                vbo = np.zeros(
+                    len(mesh.positions),
+                    [("a_position", np.float32, 3), ("a_normal", np.float32, 3), ("a_texcoord", np.float32, 2)],
+                )
+                vbo["a_position"], vbo["a_normal"], vbo["a_texcoord"] = mesh.positions, mesh.normals, mesh.texcoords
+                levels.append((gloo.VertexBuffer(vbo), gloo.IndexBuffer(mesh.faces)))
+            body[b] = (prog, levels)
         gl["bodies"] = body
         m = self.sc_mesh
         prog = _program("mesh_vertex", "mesh_fragment", "logdepth", "shadow")
@@ -209,6 +213,23 @@ class Scene:
         gl["points"] = _program("point_vertex", "point_fragment", "logdepth")
         self._gl = gl
         return gl
+
+    @staticmethod
+    def _level(view: np.ndarray, pose: cam.CameraPose, centre: np.ndarray, radius: float) -> int | None:
+        """Mesh level for a body, or None when its bounding sphere is outside the view frustum."""
+        x, y, z = (view @ np.r_[centre, 1.0])[:3]
+        depth = -z
+        if depth < -radius:
+            return None
+        half_h = np.radians(pose.fov_deg) / 2
+        half_w = np.arctan(np.tan(half_h) * pose.aspect)
+        for angle, lateral in ((half_w, x), (half_h, y)):  # distance to the side planes
+            if abs(lateral) * np.cos(angle) - depth * np.sin(angle) > radius:
+                return None
+        if depth <= radius:
+            return 0
+        pixels = radius / depth * pose.pixels_per_radian()
+        return 0 if pixels > LEVEL_PIXELS[0] else 1 if pixels > LEVEL_PIXELS[1] else 2
 
     def _occluders(self, state: FrameState, receiver: int | None, where: np.ndarray, sun: np.ndarray):
         """Up to four bodies whose shadows can reach ``where`` (world km)."""
@@ -259,7 +280,12 @@ class Scene:
         for verts, colours in state.orbits:
             self._draw_line(line, verts, colours)
         gloo.set_depth_mask(True)
-        for b, (prog, faces) in gl["bodies"].items():
+        view64 = pose.view
+        for b, (prog, levels) in gl["bodies"].items():
+            radius = float(state.radii[b].max())
+            level = self._level(view64, pose, state.positions[b], radius)
+            if level is None:
+                continue  # outside the view: nothing to draw
             rot = state.rotations[b].T  # body-fixed -> J2000
             model = np.eye(4)
             model[:3, :3], model[:3, 3] = rot, state.positions[b]
@@ -272,6 +298,8 @@ class Scene:
             prog["u_shadows"] = 1.0 if self.display.shadows else 0.0
             occ = self._occluders(state, b, state.positions[b], state.sun_dir[b]) if self.display.shadows else []
             self._set_occluders(prog, state, occ)
+            vertices, faces = levels[level]
+            prog.bind(vertices)
             prog.draw("triangles", faces)
         if state.trail is not None:
             gloo.set_depth_mask(False)
