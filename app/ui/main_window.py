@@ -30,6 +30,7 @@ SHORTCUTS = [
     ("L", "labels on / off"),
     ("Ctrl+O", "open kernels or a metakernel"),
     ("Ctrl+S", "save a screenshot"),
+    ("Ctrl+Shift+E", "export a movie or frames"),
     ("Ctrl+B", "bookmark this view"),
     ("F11", "full screen"),
     ("Ctrl+Q", "quit"),
@@ -213,6 +214,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(file, "&Open kernels…", "Ctrl+O", self.open_kernels_dialog)
         self.recent_menu = file.addMenu("Open &recent")
         self._action(file, "&Save screenshot…", "Ctrl+S", self.save_screenshot_dialog)
+        self._action(file, "E&xport movie or frames…", "Ctrl+Shift+E", self.export_dialog)
         self._action(file, "Find &events again", "Ctrl+E", self.search_events)
         file.addSeparator()
         self._action(file, "&Quit", "Ctrl+Q", self.close)
@@ -466,6 +468,26 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_error(str(err))
             return
         self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    # -- export ---------------------------------------------------------------------------------------------
+    def export_dialog(self) -> None:
+        from perijove.ui.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.session, self)
+        if dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted and dialog.job is not None:
+            self.start_export(dialog.job)
+
+    def start_export(self, job: dict):
+        from perijove.ui.export_dialog import run_export
+
+        def message(text: str) -> None:
+            if text.startswith("⚠"):
+                self.show_error(text[2:])
+            else:
+                self.statusBar().showMessage(text, 10000)
+
+        self.export_job = run_export(self, job, message)
+        return self.export_job
 
     # -- help -------------------------------------------------------------------------------------------------
     def show_shortcuts(self) -> None:

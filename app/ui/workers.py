@@ -84,3 +84,91 @@ class EventSearch(QtCore.QObject):
         if not self._proc.is_alive() and self._queue.empty():
             self._timer.stop()
             self.failed.emit("event search stopped unexpectedly")
+
+
+def _export(job: dict, out: mp.Queue, stop) -> None:
+    import os
+
+    os.environ["PERIJOVE_GL_BACKEND"] = "egl"  # the child renders headless, whatever the parent uses
+    os.environ.setdefault("EGL_PLATFORM", "surfaceless")
+    from perijove.ephemeris import Ephemeris, KernelSet, PerijoveError
+    from perijove.export import ExportCancelled, FramePlan, export
+    from perijove.export.overlay import Overlay
+    from perijove.model import CameraIntent, DisplayOptions
+
+    try:
+        ks = KernelSet()
+        ks.load(job["kernels"])
+        plan = FramePlan(**job["plan"])
+        overlay = Overlay(**job["overlay"]) if job.get("overlay") is not None else None
+        result = export(
+            Ephemeris(ks),
+            plan,
+            job["out"],
+            tuple(job["size"]),
+            CameraIntent(**job["camera"]),
+            DisplayOptions(**job["display"]),
+            overlay,
+            job.get("json", False),
+            progress=lambda done, total, fps: out.put(("progress", done / total, f"{fps:.1f} frames/s")),
+            cancel=stop.is_set,
+        )
+        out.put(("done", str(result.out), result.frames))
+    except ExportCancelled as err:
+        out.put(("cancelled", str(err), None))
+    except (PerijoveError, ValueError) as err:
+        out.put(("error", str(err), None))
+    except Exception as err:  # a bug: report it rather than hang the dialog
+        out.put(("error", f"export failed: {type(err).__name__}: {err}", None))
+
+
+class ExportJob(QtCore.QObject):
+    """Runs an export in a child process (it renders through EGL); cancel asks it to stop and clean up."""
+
+    progress = QtCore.Signal(float, str)
+    finished = QtCore.Signal(str, int)
+    failed = QtCore.Signal(str)
+    cancelled = QtCore.Signal()
+
+    def __init__(self, job: dict, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        ctx = mp.get_context("spawn")
+        self._queue: mp.Queue = ctx.Queue()
+        self._stop = ctx.Event()
+        self._proc = ctx.Process(target=_export, args=(job, self._queue, self._stop), daemon=True)
+        self._timer = QtCore.QTimer(self)
+        self._timer.setInterval(50)
+        self._timer.timeout.connect(self._poll)
+
+    def start(self) -> None:
+        self._proc.start()
+        self._timer.start()
+
+    def cancel(self) -> None:
+        self._stop.set()  # the child stops at the next frame and removes its partial files
+
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def _poll(self) -> None:
+        while True:
+            try:
+                kind, a, b = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if kind == "progress":
+                self.progress.emit(a, b)
+                continue
+            self._timer.stop()
+            self._proc.join(5)
+            if kind == "done":
+                self.finished.emit(a, b)
+            elif kind == "cancelled":
+                self.cancelled.emit()
+            else:
+                self.failed.emit(a)
+            return
+        if not self._proc.is_alive() and self._queue.empty():
+            self._timer.stop()
+            self.failed.emit("export stopped unexpectedly")

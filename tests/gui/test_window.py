@@ -169,3 +169,35 @@ def test_screenshot(window, qtbot, tmp_path):
 
     img = np.asarray(Image.open(path))
     assert img.shape[2] == 3 and img.max() > 50
+
+
+def test_export_dialog_runs_and_cancels(window, qtbot, tmp_path):
+    import imageio_ffmpeg
+
+    from perijove.ui.export_dialog import ExportDialog
+
+    window.session.clock.set_et(to_et("2023-12-30T08:36:00"))
+    dialog = ExportDialog(window.session, window)
+    assert dialog.start.text() == "2023-12-30T08:21:00" and dialog.stop.text() == "2023-12-30T08:51:00"
+    dialog.frames.setValue(8)
+    dialog.size.setCurrentText("640x360")
+    out = tmp_path / "dialog.mp4"
+    dialog.out.setText(str(out))
+    job = dialog.build_job()
+    worker = window.start_export(job)
+    qtbot.waitUntil(lambda: not worker.running, timeout=180_000)
+    assert out.is_file() and imageio_ffmpeg.count_frames_and_secs(str(out))[0] == 8
+    assert "Exported 8 frames" in window.statusBar().currentMessage()
+
+    dialog.frames.setValue(2000)
+    long_out = tmp_path / "long.mp4"
+    dialog.out.setText(str(long_out))
+    worker = window.start_export(dialog.build_job())
+    qtbot.waitUntil(lambda: worker.dialog.value() > 0, timeout=180_000)  # it has started drawing
+    worker.dialog.canceled.emit()  # what the Cancel button sends
+    qtbot.waitUntil(lambda: not worker.running, timeout=60_000)
+    assert "cancelled" in window.statusBar().currentMessage()
+    assert not long_out.exists() and not list(tmp_path.glob(".long*"))
+    dialog.start.setText("not a time")
+    with pytest.raises(Exception, match="cannot read time"):
+        dialog.build_job()

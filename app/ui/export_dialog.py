@@ -1,0 +1,148 @@
+"""File → Export…: a movie or PNG frames of a time range, prefilled from the current view."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+from perijove.ephemeris import PerijoveError, et_to_utc, to_et
+from perijove.model.session import Session
+
+SIZES = ("1280x720", "1920x1080", "3840x2160", "854x480", "640x360")
+
+
+class ExportDialog(QtWidgets.QDialog):
+    def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle("Export")
+        form = QtWidgets.QFormLayout(self)
+        et = session.clock.et
+        clock = session.clock
+        self.start = QtWidgets.QLineEdit(et_to_utc(max(clock.start, et - 900), 0))
+        self.stop = QtWidgets.QLineEdit(et_to_utc(min(clock.stop, et + 900), 0))
+        form.addRow("Start (UTC)", self.start)
+        form.addRow("Stop (UTC)", self.stop)
+        self.frames = QtWidgets.QSpinBox()
+        self.frames.setRange(1, 100_000)
+        self.frames.setValue(300)
+        form.addRow("Frames", self.frames)
+        self.fps = QtWidgets.QDoubleSpinBox()
+        self.fps.setRange(1, 120)
+        self.fps.setValue(30)
+        form.addRow("Frames per second", self.fps)
+        self.size = QtWidgets.QComboBox()
+        self.size.addItems(SIZES)
+        form.addRow("Size", self.size)
+        self.ease = QtWidgets.QCheckBox("Slow down around the current time")
+        form.addRow(self.ease)
+        self.overlay = QtWidgets.QCheckBox("Burn in time and distance")
+        self.overlay.setChecked(True)
+        form.addRow(self.overlay)
+        self.title = QtWidgets.QLineEdit()
+        form.addRow("Title", self.title)
+        row = QtWidgets.QHBoxLayout()
+        self.out = QtWidgets.QLineEdit(str(Path.home() / "perijove.mp4"))
+        browse = QtWidgets.QPushButton("…")
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.out, 1)
+        row.addWidget(browse)
+        form.addRow("Output (.mp4 or folder)", row)
+        self.error = QtWidgets.QLabel()
+        self.error.setStyleSheet("color: #d33")
+        form.addRow(self.error)
+        buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.job: dict | None = None
+
+    def _browse(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Export to", self.out.text(), "MP4 video (*.mp4);;PNG frames folder (*)"
+        )
+        if path:
+            self.out.setText(path)
+
+    def build_job(self) -> dict:
+        """The export job for the worker; raises PerijoveError with a reason when the form is wrong."""
+        from perijove.cli import parse_size
+        from perijove.export import FramePlan
+
+        start, stop = to_et(self.start.text()), to_et(self.stop.text())
+        size = parse_size(self.size.currentText())
+        out = Path(self.out.text()).expanduser()
+        if not out.parent.is_dir():
+            raise PerijoveError(f"{out.parent}: folder does not exist")
+        ease = self.session.clock.et if self.ease.isChecked() else None
+        try:
+            plan = FramePlan(
+                start,
+                stop,
+                fps=self.fps.value(),
+                frames=self.frames.value(),
+                ease_et=ease if ease is not None and start <= ease <= stop else None,
+            )
+        except ValueError as err:
+            raise PerijoveError(str(err)) from None
+        for body in ("JUNO", self.session.camera.target):
+            import numpy as np
+
+            self.session.eph.check_coverage(body, np.array([start, stop]))
+        return {
+            "kernels": [str(f.path) for f in self.session.kernels.files],
+            "plan": asdict(plan),
+            "out": str(out),
+            "size": list(size),
+            "camera": asdict(self.session.camera),
+            "display": {k: v for k, v in asdict(self.session.display).items()},
+            "overlay": {"title": self.title.text()} if self.overlay.isChecked() or self.title.text() else None,
+        }
+
+    def _accept(self) -> None:
+        try:
+            self.job = self.build_job()
+        except PerijoveError as err:
+            self.error.setText(str(err))
+            return
+        self.accept()
+
+
+def run_export(parent: QtWidgets.QWidget, job: dict, on_message) -> QtCore.QObject:
+    """Start the job with a cancellable progress dialog; returns the running ``ExportJob``."""
+    from perijove.ui.workers import ExportJob
+
+    worker = ExportJob(job, parent)
+    progress = QtWidgets.QProgressDialog(f"Exporting {job['plan']['frames']} frames…", "Cancel", 0, 1000, parent)
+    progress.setWindowTitle("Export")
+    progress.setMinimumDuration(0)
+    progress.setAutoClose(False)
+    progress.setAutoReset(False)
+    progress.canceled.connect(worker.cancel)
+
+    def done(path: str, frames: int) -> None:
+        progress.reset()
+        on_message(f"Exported {frames} frames to {path}")
+
+    def cancelled() -> None:
+        progress.reset()
+        on_message("Export cancelled; nothing was written")
+
+    def failed(message: str) -> None:
+        progress.reset()
+        on_message(f"⚠ {message}")
+
+    worker.progress.connect(
+        lambda f, text: (progress.setValue(int(f * 1000)), progress.setLabelText(f"Exporting… {text}"))
+    )
+    worker.finished.connect(done)
+    worker.cancelled.connect(cancelled)
+    worker.failed.connect(failed)
+    worker.start()
+    worker.dialog = progress
+    return worker
