@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = sub.add_parser("gui", help="open the desktop window (the default with no command)")
     _add_kernels(gui)
+    gui.add_argument("--first-frame-exit", action="store_true", help=argparse.SUPPRESS)
 
     render = sub.add_parser("render", help="render one frame to a PNG, headless")
     _add_kernels(render)
@@ -453,7 +454,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in (None, "gui"):
             from perijove.ui.app import run
 
-            return run(getattr(args, "kernels", []), defaults=not getattr(args, "no_defaults", False))
+            return run(
+                getattr(args, "kernels", []),
+                defaults=not getattr(args, "no_defaults", False),
+                first_frame_exit=getattr(args, "first_frame_exit", False),
+            )
         parser.print_help()
         return 0
     except PerijoveError as err:

@@ -38,6 +38,7 @@ class Session:
         self.events: list[Event] = []
         self.jump_kinds: frozenset[str] = frozenset({"perijove", "flyby"})  # what N/P step through
         self._update_bounds(initial=True)
+        self._open_on_first_flyby()
 
     # -- kernels ---------------------------------------------------------------------------
     def load_kernels(self, paths: Iterable[str | os.PathLike[str]]) -> list[str]:
@@ -52,6 +53,25 @@ class Session:
 
     def spacecraft_windows(self):
         return self.eph.covered(SPACECRAFT)
+
+    def _open_on_first_flyby(self) -> None:
+        """Start ten minutes before the first Io flyby, looking past Juno at Io."""
+        from perijove.ephemeris import PerijoveError, find_events
+
+        try:
+            window = self.spacecraft_windows()
+            if not window or not self.eph.covered(501):
+                return
+            stop = min(window[-1].stop, window[0].start + 120 * 86400)
+            flybys = find_events(self.eph, ["flyby"], [501], window[0].start, stop, flyby_km=20_000).events
+        except PerijoveError:
+            return
+        if not flybys:
+            return
+        et = flybys[0].et - 600.0
+        self.clock.set_et(et)
+        gap = float(sum(v * v for v in self.eph.position("JUNO", et, "IO")) ** 0.5)
+        self.camera = CameraIntent(mode="from", target="IO", from_body="JUNO", distance_km=1.35 * gap, fov_deg=40.0)
 
     def _update_bounds(self, initial: bool = False) -> None:
         windows = self.spacecraft_windows() or self.eph.covered(501) or self.eph.covered(599)

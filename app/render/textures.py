@@ -54,9 +54,9 @@ GREAT_RED_SPOT = (-20.6, 300.0)  # planetocentric latitude (22° S graphic), eas
 
 def lonlat_grid(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
     """East longitude and latitude (degrees) of each texel centre."""
-    lon = (np.arange(width) + 0.5) / width * 360.0
-    lat = 90.0 - (np.arange(height) + 0.5) / height * 180.0
-    return np.meshgrid(lon, lat)
+    lon = ((np.arange(width) + 0.5) / width * 360.0).astype(np.float32)
+    lat = (90.0 - (np.arange(height) + 0.5) / height * 180.0).astype(np.float32)
+    return np.meshgrid(lon, lat)  # float32: maps are 8-bit in the end
 
 
 def lonlat_to_uv(lat_deg: float, east_lon_deg: float) -> tuple[float, float]:
@@ -79,7 +79,7 @@ def _periodic_noise(lon: np.ndarray, lat: np.ndarray, rng: np.random.Generator, 
     w = 1.0 / np.sqrt(k + m)
     rows = np.hstack([np.cos(np.outer(phi, m) + p) * w, np.sin(np.outer(phi, m) + p) * w])  # (H, 2T)
     cols = np.vstack([np.sin(np.outer(k, lam)), np.cos(np.outer(k, lam))])  # (2T, W)
-    return (rows @ cols) / np.sqrt(terms)
+    return ((rows @ cols) / np.sqrt(terms)).astype(np.float32)
 
 
 @lru_cache(maxsize=4)
@@ -89,9 +89,10 @@ def jupiter_map(width: int = 2048, height: int = 1024) -> np.ndarray:
     lon, lat = lonlat_grid(width, height)
     wobble = 1.2 * _periodic_noise(lon, lat, rng, 40, 24)
     # Map rows are planetocentric; the bands are catalogued in planetographic latitude.
-    graphic = np.degrees(np.arctan(np.tan(np.radians(np.clip(lat, -89.9, 89.9))) * (71492.0 / 66854.0) ** 2))
-    lat_w = np.clip(graphic + wobble, -89.999, 89.999)
-    img = np.zeros((height, width, 3))
+    rows = lat[:, :1]  # latitude varies by row only: compute per row, broadcast across
+    graphic = np.degrees(np.arctan(np.tan(np.radians(np.clip(rows, -89.9, 89.9))) * (71492.0 / 66854.0) ** 2))
+    lat_w = graphic + wobble
+    img = np.zeros((height, width, 3), np.float32)
     for south, north, colour in JUPITER_BANDS:
         inside = (lat_w >= south) & (lat_w < north)
         img[inside] = colour
@@ -114,10 +115,10 @@ def io_map(width: int = 2048, height: int = 1024) -> np.ndarray:
     """Procedural Io: sulphur plains, reddish poles, dark volcanic centres at their coordinates."""
     rng = np.random.default_rng(501)
     lon, lat = lonlat_grid(width, height)
-    base = np.array([0.86, 0.80, 0.46])
+    base = np.array([0.86, 0.80, 0.46], np.float32)
     n = _periodic_noise(lon, lat, rng, 50, 30)
     img = base * (1.0 + 0.10 * n)[..., None]
-    pole = np.clip((np.abs(lat) - 45.0) / 35.0, 0, 1)[..., None]
+    pole = np.clip((np.abs(lat[:, :1]) - 45.0) / 35.0, 0, 1)[..., None]
     img = img * (1 - 0.6 * pole) + 0.6 * pole * np.array([0.62, 0.45, 0.32])
     img = img.astype(np.float32)
     for name, (vlat, vwest) in IO_VOLCANOES.items():

@@ -7,8 +7,15 @@ import sys
 from collections.abc import Sequence
 
 
-def run(kernels: Sequence[str] = (), defaults: bool = True) -> int:
-    """Open the main window; returns the application's exit status."""
+def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bool = False) -> int:
+    """Open the main window; returns the application's exit status.
+
+    ``first_frame_exit`` prints the seconds from start to the first drawn frame and quits
+    (for the cold-start benchmark and the smoke test).
+    """
+    import time
+
+    t0 = time.perf_counter()
     if (
         not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
         and sys.platform.startswith("linux")
@@ -16,8 +23,16 @@ def run(kernels: Sequence[str] = (), defaults: bool = True) -> int:
     ):
         print("perijove: error: no display found; use 'perijove render' or 'perijove events' headless", file=sys.stderr)
         return 2
+    import threading
+
     import vispy
 
+    from perijove.render.textures import io_map, jupiter_map
+
+    # The maps take most of a second to generate; numpy releases the GIL, so they are made on the
+    # other core while Qt starts and the kernels load (lru_cache hands the result to the renderer).
+    warm = threading.Thread(target=lambda: (jupiter_map(), io_map()), name="perijove-maps", daemon=True)
+    warm.start()
     vispy.use(app="pyside6")
     from PySide6 import QtWidgets
 
@@ -36,4 +51,16 @@ def run(kernels: Sequence[str] = (), defaults: bool = True) -> int:
     window = MainWindow(session)
     window.resize(1400, 860)
     window.show()
+    if first_frame_exit:
+        from PySide6 import QtCore
+
+        def check() -> None:
+            if window.canvas.frames_drawn > 0:
+                print(f"first frame after {time.perf_counter() - t0:.2f} s", flush=True)
+                window.close()
+                qapp.quit()
+
+        timer = QtCore.QTimer(window)
+        timer.timeout.connect(check)
+        timer.start(10)
     return qapp.exec()

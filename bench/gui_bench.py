@@ -1,0 +1,84 @@
+"""Window benchmark (needs a display, e.g. ``xvfb-run -a python bench/gui_bench.py``).
+
+Prints JSON: cold start (process start to first drawn frame, median of 3) and scrub latency
+(clock set -> frame drawn, at the default window size, 60 steps across the first Io flyby).
+Targets on the 2-core dev machine with Mesa: first frame under 3 s, scrub step under 50 ms.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+
+def cold_start(runs: int = 3) -> list[float]:
+    out = []
+    for _ in range(runs):
+        run = subprocess.run(
+            [sys.executable, "-m", "perijove", "gui", "--first-frame-exit"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        out.append(float(run.stdout.split("after")[1].split()[0]))
+    return out
+
+
+def scrub_latency(steps: int = 60) -> list[float]:
+    import vispy
+
+    vispy.use(app="pyside6")
+    from PySide6 import QtCore, QtWidgets
+
+    from perijove.ephemeris import to_et
+    from perijove.ui.main_window import MainWindow
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    settings = QtCore.QSettings(QtCore.QSettings.Format.IniFormat, QtCore.QSettings.Scope.UserScope, "perijove-bench")
+    settings.clear()
+    win = MainWindow(settings=settings)
+    win.resize(1400, 860)
+    win.show()
+    for _ in range(50):
+        app.processEvents()
+        time.sleep(0.01)
+    ca = to_et("2023-12-30T08:36:00.8")
+    times = []
+    for i in range(steps):
+        before = win.canvas.frames_drawn
+        t0 = time.perf_counter()
+        win.session.clock.set_et(ca - 1800 + i * 60.0)
+        while win.canvas.frames_drawn == before:
+            app.processEvents()
+        times.append(time.perf_counter() - t0)
+    size = list(win.canvas.physical_size)
+    win.close()
+    return times, size
+
+
+def main() -> dict:
+    starts = cold_start()
+    scrub, size = scrub_latency()
+    report = {
+        "benchmark": "gui",
+        "machine": f"{platform.node()} {platform.machine()} python {platform.python_version()}",
+        "cold_start_s": {"runs": starts, "median": statistics.median(starts), "target": 3.0},
+        "scrub_ms": {
+            "median": statistics.median(scrub) * 1e3,
+            "p90": sorted(scrub)[int(0.9 * len(scrub))] * 1e3,
+            "canvas_size": size,
+            "target": 50.0,
+        },
+    }
+    json.dump(report, sys.stdout, indent=2)
+    print()
+    return report
+
+
+if __name__ == "__main__":
+    main()
