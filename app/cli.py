@@ -48,6 +48,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_kernels(info)
     info.add_argument("--format", choices=("table", "json"), default="table")
 
+    fetch = ksub.add_parser("fetch", help="download an official kernel set into the cache and use it")
+    fetch.add_argument("--set", default="juno-io-flybys", help="which set (default juno-io-flybys; or maps)")
+    fetch.add_argument("--base-url", metavar="URL", help="a mirror with the server's directory layout")
+    fetch.add_argument("--cache", metavar="DIR", help="cache folder (default: the user's data folder)")
+    fetch.add_argument("--offline", action="store_true", help="use only what is cached")
+    fetch.add_argument("--start", metavar="DATE", help="first date the trajectory must cover (default 2023-12-01)")
+    fetch.add_argument("--stop", metavar="DATE", help="last date the trajectory must cover (default 2024-02-29)")
+    fetch.add_argument("--no-use", action="store_true", help="download only; do not make it the active set")
+    listing = ksub.add_parser("list", help="the sets, their files, sizes, and what is cached")
+    listing.add_argument("--cache", metavar="DIR")
+    clear = ksub.add_parser("clear-cache", help="delete every downloaded file")
+    clear.add_argument("--cache", metavar="DIR")
+    use = ksub.add_parser("use", help="choose the fetched set every command and the window load (or none)")
+    use.add_argument("name", metavar="SET|none")
+    use.add_argument("--cache", metavar="DIR")
     synth = ksub.add_parser("synthesize", help="write the synthetic default kernel set (the embedded one)")
     synth.add_argument(
         "--out", default="synthetic-kernels", metavar="DIR", help="folder to write into (default: ./synthetic-kernels)"
@@ -441,6 +456,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "kernels" and args.kernels_command == "info":
             return _kernels_info(args)
+        if args.command == "kernels" and args.kernels_command in ("fetch", "list", "clear-cache", "use"):
+            from perijove.cli_fetch import run_fetch_command
+
+            return run_fetch_command(args)
         if args.command == "kernels" and args.kernels_command == "synthesize":
             return _synthesize(args)
         if args.command == "render":

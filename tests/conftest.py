@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 import spiceypy
+from realdata import DE, FK, IO_MAP, JUNO_2022, LSK, PCK, REAL  # noqa: F401 (re-exported to tests)
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
-LSK = REAL / "naif0012.tls"
-PCK = REAL / "pck00011.tpc"
-DE = REAL / "de440_2030.bsp"
-JUNO_2022 = REAL / "spk_pre_220614_221109_220810_jm0450.bsp"
-FK = REAL / "juno_v12.tf"
-IO_MAP = REAL / "textures" / "Io_GalileoSSI-Voyager_Global_Mosaic_ClrMerge_2km_180W.jpg"
+# Never read or write the user's real download cache: every test process (and the commands it
+# starts) gets an empty one of its own, set before any test opens kernels.
+os.environ["PERIJOVE_CACHE"] = tempfile.mkdtemp(prefix="perijove-test-cache-")
 
 needs_real = pytest.mark.skipif(not JUNO_2022.is_file(), reason="../shared/data/real is absent")
 

@@ -33,9 +33,20 @@ def default_kernel_paths() -> list[Path]:
     return [folder / name for name in entries]
 
 
+def fetched_kernel_paths() -> list[Path]:
+    """The fetched official set the user chose with ``perijove kernels use`` (verified), or none."""
+    from perijove.ephemeris.download import Cache, default_cache_dir
+
+    return Cache(default_cache_dir()).active_paths()
+
+
 def open_kernels(extra: Iterable[str | os.PathLike[str]] = (), *, defaults: bool = True) -> KernelSet:
-    """A ``KernelSet`` with the defaults (unless turned off) and ``extra`` layered over them."""
+    """A ``KernelSet``: the embedded defaults, then the fetched official set (when one is active),
+    then ``extra``; later files win."""
     kernels = KernelSet(default_kernel_paths() if defaults else ())
+    fetched = fetched_kernel_paths() if defaults else []
+    if fetched:
+        kernels.load(fetched)
     extra = list(extra)
     if extra:
         kernels.load(extra)

@@ -39,6 +39,7 @@ class Session:
         self.jump_kinds: frozenset[str] = frozenset({"perijove", "flyby"})  # what N/P step through
         self._update_bounds(initial=True)
         self._open_on_first_flyby()
+        self.use_cached_maps()
 
     # -- kernels ---------------------------------------------------------------------------
     def load_kernels(self, paths: Iterable[str | os.PathLike[str]]) -> list[str]:
@@ -81,6 +82,22 @@ class Session:
         self.clock.set_bounds(start, stop)
         if initial:
             self.clock.set_et(start)
+
+    def use_cached_maps(self, cache=None) -> dict[str, str]:
+        """Use fetched global maps (the ``maps`` set) in place of the procedural ones."""
+        from perijove.ephemeris.catalogue import SETS
+        from perijove.ephemeris.download import Cache, DownloadError, default_cache_dir
+
+        cache = cache or Cache(default_cache_dir())
+        maps = dict(self.display.maps)
+        for f in SETS["maps"].files:
+            if cache.cached(f.path):
+                try:
+                    maps[f.role] = str(cache.verify(f.path))
+                except DownloadError:
+                    continue
+        self.set_display(self.display.with_(maps=maps))
+        return maps
 
     # -- camera and display ------------------------------------------------------------------
     def set_camera(self, intent: CameraIntent) -> None:

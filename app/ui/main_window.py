@@ -215,6 +215,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.recent_menu = file.addMenu("Open &recent")
         self._action(file, "&Save screenshot…", "Ctrl+S", self.save_screenshot_dialog)
         self._action(file, "E&xport movie or frames…", "Ctrl+Shift+E", self.export_dialog)
+        self._action(file, "&Get official kernels…", None, self.fetch_dialog)
         self._action(file, "Find &events again", "Ctrl+E", self.search_events)
         file.addSeparator()
         self._action(file, "&Quit", "Ctrl+Q", self.close)
@@ -468,6 +469,40 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_error(str(err))
             return
         self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    # -- official kernels -------------------------------------------------------------------------------------
+    def fetch_dialog(self) -> None:
+        from perijove.ui.fetch_dialog import FetchDialog
+
+        dialog = FetchDialog(self)
+        if dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted:
+            self.start_fetch(dialog.request(), dialog.cache)
+
+    def start_fetch(self, request: tuple, cache=None):
+        from perijove.ephemeris.catalogue import SETS
+        from perijove.ephemeris.download import Cache, default_cache_dir
+        from perijove.ui.fetch_dialog import run_fetch
+
+        cache = cache or Cache(default_cache_dir())
+
+        def done(paths: list) -> None:
+            spec = SETS[request[0]]
+            if spec.kind == "maps":
+                self.session.use_cached_maps(cache)
+                self.statusBar().showMessage(f"Maps fetched: {len(paths)} file(s)", 8000)
+            elif self.load_kernels(paths):
+                self.statusBar().showMessage(
+                    f"Fetched {len(paths)} file(s); data: {', '.join(self.session.kernels.provenances())}", 10000
+                )
+
+        def message(text: str) -> None:
+            if text.startswith("⚠"):
+                self.show_error(text[2:])
+            else:
+                self.statusBar().showMessage(text, 8000)
+
+        self.fetch_job = run_fetch(self, request, cache, done, message)
+        return self.fetch_job
 
     # -- export ---------------------------------------------------------------------------------------------
     def export_dialog(self) -> None:

@@ -248,3 +248,28 @@ def test_perijove_command_shows_a_window_quickly():
     assert run.returncode == 0, run.stderr
     assert "first frame after" in run.stdout
     assert time.perf_counter() - t0 < 30  # generous: a shared CI machine; the benchmark reports the figure
+
+
+def test_get_official_kernels_from_a_mirror(window, qtbot, tmp_path):
+    from mirror import Mirror, build_naif_layout
+    from realdata import JUNO_2022, REAL
+
+    from perijove.ephemeris.defaults import default_kernel_dir
+    from perijove.ephemeris.download import Cache
+    from perijove.ui.fetch_dialog import FetchDialog
+
+    if not JUNO_2022.is_file():
+        pytest.skip("../shared/data/real is absent")
+    root = build_naif_layout(tmp_path / "naif", REAL, default_kernel_dir() / "perijove_planets.bsp")
+    cache = Cache(tmp_path / "cache")
+    with Mirror(root) as mirror:
+        dialog = FetchDialog(window, cache)
+        assert dialog.files.topLevelItemCount() >= 5 and "MB" in dialog.files.topLevelItem(2).text(1)
+        dialog.base_url.setText(mirror.url)
+        dialog.start.setText("2022-07-01")
+        dialog.stop.setText("2022-08-31")
+        job = window.start_fetch(dialog.request(), cache)
+        qtbot.waitUntil(lambda: job.isFinished(), timeout=60_000)
+        qtbot.wait(50)
+    assert "reconstructed" in window.session.kernels.provenances()
+    assert window.session.clock.start < to_et("2022-07-05")
