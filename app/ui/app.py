@@ -43,6 +43,14 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
     qapp = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     qapp.setApplicationName("Perijove")
     qapp.setOrganizationName("Perijove")
+    from PySide6 import QtGui
+
+    from perijove.resources import asset_path
+
+    icon = QtGui.QIcon()
+    for size in (16, 32, 48, 64, 128, 256):
+        icon.addFile(str(asset_path("icons", f"perijove-{size}.png")))
+    qapp.setWindowIcon(icon)
     try:
         session = Session(kernels, defaults=defaults)
     except PerijoveError as err:
