@@ -1,0 +1,111 @@
+"""Runs every benchmark and writes one JSON report (``bench/report.json`` by default).
+
+Each benchmark runs in its own process (VisPy allows one GL backend per
+process); window benchmarks get a private Xvfb when there is no display.
+Usage: ``python bench/run.py [--out bench/report.json] [--skip-pyvista]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _json_tail(text: str) -> dict:
+    start = text.rfind("\n{")
+    return json.loads(text[start + 1 if start >= 0 else text.find("{") :])
+
+
+def _run(script: str, *args: str, env: dict | None = None) -> dict:
+    out = subprocess.run(
+        [sys.executable, str(HERE / script), *args], capture_output=True, text=True, env=env, timeout=1800
+    )
+    if out.returncode != 0:
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
+    return _json_tail(out.stdout)
+
+
+def _display_env() -> tuple[dict, subprocess.Popen | None]:
+    env = dict(os.environ)
+    if env.get("DISPLAY") or not shutil.which("Xvfb"):
+        return env, None
+    xvfb = subprocess.Popen(
+        ["Xvfb", ":87", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)
+    env["DISPLAY"] = ":87"
+    return env, xvfb
+
+
+def peak_rss_mb(args: list[str], env: dict) -> float | str:
+    """Peak resident memory of one perijove process (its own getrusage, in a clean parent)."""
+    code = (
+        "import resource, subprocess, sys; "
+        f"r = subprocess.run({[sys.executable, '-m', 'perijove', *args]!r}, capture_output=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if r.returncode == 0 else -1)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
+    kb = int(out.stdout.strip() or -1)
+    return kb / 1024 if kb > 0 else "failed"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(HERE / "report.json"))
+    parser.add_argument("--skip-pyvista", action="store_true")
+    args = parser.parse_args()
+    extra = ["--skip-pyvista"] if args.skip_pyvista else []
+    env, xvfb = _display_env()
+    try:
+        report = {
+            "machine": {
+                "node": platform.node(),
+                "cpu_count": os.cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+            },
+            "date": time.strftime("%Y-%m-%d"),
+            "ephemeris": _run("ephemeris_bench.py"),
+            "render": _run("render_bench.py", *extra),
+            "export": _run("export_bench.py", *extra),
+            "gui": _run("gui_bench.py", env=env),
+            "peak_rss_mb": {
+                "window_first_frame": peak_rss_mb(["gui", "--first-frame-exit"], env),
+                "headless_render_1080p": peak_rss_mb(
+                    [
+                        "render",
+                        "--time",
+                        "2023-12-30T08:30",
+                        "--look-at",
+                        "io",
+                        "--from",
+                        "juno",
+                        "--size",
+                        "1920x1080",
+                        "/tmp/perijove-bench-rss.png",
+                    ],
+                    dict(os.environ),
+                ),
+                "target": 600,
+            },
+        }
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+    Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
