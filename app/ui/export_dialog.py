@@ -115,15 +115,11 @@ class ExportDialog(QtWidgets.QDialog):
 
 def run_export(parent: QtWidgets.QWidget, job: dict, on_message) -> QtCore.QObject:
     """Start the job with a cancellable progress dialog; returns the running ``ExportJob``."""
+    from perijove.ui.progress import cancellable_progress
     from perijove.ui.workers import ExportJob
 
     worker = ExportJob(job, parent)
-    progress = QtWidgets.QProgressDialog(f"Exporting {job['plan']['frames']} frames…", "Cancel", 0, 1000, parent)
-    progress.setWindowTitle("Export")
-    progress.setMinimumDuration(0)
-    progress.setAutoClose(False)
-    progress.setAutoReset(False)
-    progress.canceled.connect(worker.cancel)
+    progress = cancellable_progress(parent, "Export", f"Exporting {job['plan']['frames']} frames…", worker.cancel)
 
     def done(path: str, frames: int) -> None:
         progress.reset()

@@ -130,13 +130,10 @@ def _size(n: int | None) -> str:
 
 def run_fetch(parent: QtWidgets.QWidget, request: tuple, cache: Cache, on_done, on_message) -> FetchThread:
     name, base_url, start, stop = request
+    from perijove.ui.progress import cancellable_progress
+
     thread = FetchThread(name, cache, base_url, start, stop, parent)
-    progress = QtWidgets.QProgressDialog("Connecting…", "Cancel", 0, 1000, parent)
-    progress.setWindowTitle("Downloading kernels")
-    progress.setMinimumDuration(0)
-    progress.setAutoClose(False)
-    progress.setAutoReset(False)
-    progress.canceled.connect(thread.cancel)
+    progress = cancellable_progress(parent, "Downloading kernels", "Connecting…", thread.cancel)
 
     def show(file: str, done: int, total) -> None:
         progress.setLabelText(f"{file}: {done / 1e6:.1f}" + (f" of {total / 1e6:.1f} MB" if total else " MB"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from PySide6 import QtCore
 
 
-def _search(paths: list[str], kinds: list[str], out: mp.Queue) -> None:
+def _search(paths: list[str], kinds: list[str], out: mp.Queue, _stop) -> None:
     from perijove.ephemeris import Ephemeris, KernelSet, PerijoveError, find_events
 
     try:
@@ -35,18 +35,22 @@ class SearchResult:
     notes: list[str]
 
 
-class EventSearch(QtCore.QObject):
-    """Runs ``find_events`` in a child process; emits progress, finished or failed."""
+class ProcessJob(QtCore.QObject):
+    """A function run in a spawned child process that reports over a queue, polled on the GUI thread.
+
+    The child puts ``("progress", fraction, text)`` while it works and ends with one final
+    message; ``_final`` turns that into this job's signals.
+    """
 
     progress = QtCore.Signal(float, str)
-    finished = QtCore.Signal(object)
     failed = QtCore.Signal(str)
 
-    def __init__(self, paths: list[str], kinds: list[str], parent: QtCore.QObject | None = None) -> None:
+    def __init__(self, target, args: tuple, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         ctx = mp.get_context("spawn")
         self._queue: mp.Queue = ctx.Queue()
-        self._proc = ctx.Process(target=_search, args=(paths, kinds, self._queue), daemon=True)
+        self._stop = ctx.Event()
+        self._proc = ctx.Process(target=target, args=(*args, self._queue, self._stop), daemon=True)
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(50)
         self._timer.timeout.connect(self._poll)
@@ -54,12 +58,6 @@ class EventSearch(QtCore.QObject):
     def start(self) -> None:
         self._proc.start()
         self._timer.start()
-
-    def cancel(self) -> None:
-        self._timer.stop()
-        if self._proc.is_alive():
-            self._proc.terminate()
-            self._proc.join(2)
 
     @property
     def running(self) -> bool:
@@ -73,17 +71,38 @@ class EventSearch(QtCore.QObject):
                 break
             if kind == "progress":
                 self.progress.emit(a, b)
-            elif kind == "done":
-                self._timer.stop()
-                self.finished.emit(SearchResult(a, b))
-                return
-            else:
-                self._timer.stop()
-                self.failed.emit(a)
-                return
+                continue
+            self._timer.stop()
+            self._proc.join(5)
+            self._final(kind, a, b)
+            return
         if not self._proc.is_alive() and self._queue.empty():
             self._timer.stop()
-            self.failed.emit("event search stopped unexpectedly")
+            self.failed.emit("the background task stopped unexpectedly")
+
+    def _final(self, kind: str, a, b) -> None:
+        raise NotImplementedError
+
+
+class EventSearch(ProcessJob):
+    """Runs ``find_events`` in a child process; cancel terminates it (it writes nothing)."""
+
+    finished = QtCore.Signal(object)
+
+    def __init__(self, paths: list[str], kinds: list[str], parent: QtCore.QObject | None = None) -> None:
+        super().__init__(_search, (paths, kinds), parent)
+
+    def cancel(self) -> None:
+        self._timer.stop()
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join(2)
+
+    def _final(self, kind: str, a, b) -> None:
+        if kind == "done":
+            self.finished.emit(SearchResult(a, b))
+        else:
+            self.failed.emit(a)
 
 
 def _export(job: dict, out: mp.Queue, stop) -> None:
@@ -122,53 +141,22 @@ def _export(job: dict, out: mp.Queue, stop) -> None:
         out.put(("error", f"export failed: {type(err).__name__}: {err}", None))
 
 
-class ExportJob(QtCore.QObject):
+class ExportJob(ProcessJob):
     """Runs an export in a child process (it renders through EGL); cancel asks it to stop and clean up."""
 
-    progress = QtCore.Signal(float, str)
     finished = QtCore.Signal(str, int)
-    failed = QtCore.Signal(str)
     cancelled = QtCore.Signal()
 
     def __init__(self, job: dict, parent: QtCore.QObject | None = None) -> None:
-        super().__init__(parent)
-        ctx = mp.get_context("spawn")
-        self._queue: mp.Queue = ctx.Queue()
-        self._stop = ctx.Event()
-        self._proc = ctx.Process(target=_export, args=(job, self._queue, self._stop), daemon=True)
-        self._timer = QtCore.QTimer(self)
-        self._timer.setInterval(50)
-        self._timer.timeout.connect(self._poll)
-
-    def start(self) -> None:
-        self._proc.start()
-        self._timer.start()
+        super().__init__(_export, (job,), parent)
 
     def cancel(self) -> None:
         self._stop.set()  # the child stops at the next frame and removes its partial files
 
-    @property
-    def running(self) -> bool:
-        return self._timer.isActive()
-
-    def _poll(self) -> None:
-        while True:
-            try:
-                kind, a, b = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if kind == "progress":
-                self.progress.emit(a, b)
-                continue
-            self._timer.stop()
-            self._proc.join(5)
-            if kind == "done":
-                self.finished.emit(a, b)
-            elif kind == "cancelled":
-                self.cancelled.emit()
-            else:
-                self.failed.emit(a)
-            return
-        if not self._proc.is_alive() and self._queue.empty():
-            self._timer.stop()
-            self.failed.emit("export stopped unexpectedly")
+    def _final(self, kind: str, a, b) -> None:
+        if kind == "done":
+            self.finished.emit(a, b)
+        elif kind == "cancelled":
+            self.cancelled.emit()
+        else:
+            self.failed.emit(a)
