@@ -24,8 +24,12 @@ def test_resources_reachable_in_this_install():
         resources.shader_source("missing")
 
 
-@pytest.mark.parametrize("layer", ["ephemeris", "model"])
-def test_core_layers_never_import_gui_libraries(layer):
+@pytest.mark.parametrize(
+    "layer, forbidden",
+    [("ephemeris", FORBIDDEN_IN_CORE), ("model", FORBIDDEN_IN_CORE), ("render", ("PySide6", "PyQt5", "PyQt6", "qtpy"))],
+)
+def test_layers_keep_their_boundaries(layer, forbidden):
+    """ephemeris/ and model/ import neither Qt nor VisPy; render/ never imports Qt widgets."""
     folder = ROOT / "app" / layer
     for path in folder.rglob("*.py") if folder.is_dir() else ():
         tree = ast.parse(path.read_text(), filename=str(path))
@@ -36,7 +40,7 @@ def test_core_layers_never_import_gui_libraries(layer):
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             for name in names:
-                assert not name.startswith(FORBIDDEN_IN_CORE), f"{path.name} imports {name}"
+                assert not name.startswith(forbidden), f"{path.name} imports {name}"
 
 
 def test_importing_ephemeris_loads_no_gui_module():

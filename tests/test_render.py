@@ -252,6 +252,17 @@ def test_trail_passes_through_the_spacecraft_at_every_time(renderer_factory):
         assert colours[k - 1, 2] < colours[k + 1, 2]  # past (warm) before it, future (blue) after
 
 
+def test_trajectory_coloured_by_distance(renderer_factory):
+    r = renderer_factory(DisplayOptions(stars=False, moon_orbits=False, labels=False, trajectory_color="distance"))
+    et = to_et(CA1)
+    state = r.scene.frame_state(et - 600, CameraIntent(mode="orbit", target="IO", distance_km=30000), SIZE)
+    verts, colours = state.trail
+    io = r.scene.eph.position("IO", et - 600, "JUPITER") - state.pose.origin
+    here = int(np.argmin(np.linalg.norm(verts - state.spacecraft, axis=1)))
+    far = int(np.argmax(np.linalg.norm(verts - io, axis=1)))
+    assert colours[here, 1] > colours[far, 1]  # nearer the target: brighter yellow
+
+
 def test_trajectory_sampling_is_dense_near_io_and_sparse_far_out():
     from perijove.render.trajectory import sample_path
 

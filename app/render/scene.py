@@ -90,6 +90,19 @@ class Scene:
         self._orbit_cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._gl: dict[str, object] | None = None
 
+    def set_display(self, display: DisplayOptions) -> None:
+        """Change what is drawn; GL resources are rebuilt only when the maps change."""
+        old, self.display = self.display, display
+        if display.maps != old.maps:
+            self._gl = None  # textures come from the maps
+        if (display.trajectory_past_days, display.trajectory_future_days) != (
+            old.trajectory_past_days,
+            old.trajectory_future_days,
+        ):
+            self.trajectory = TrajectoryCache(
+                self.eph, self.sc, display.trajectory_past_days * 86400, display.trajectory_future_days * 86400
+            )
+
     # -- geometry (no GL) --------------------------------------------------------------
     def frame_state(self, et: float, intent: CameraIntent, size: tuple[int, int]) -> FrameState:
         eph = self.eph
@@ -124,11 +137,13 @@ class Scene:
         if has_sc and self.display.trajectory:
             got = self.trajectory.around(et)
             if got is not None:
-                path, split = got
+                path, split, (lo, hi) = got
                 colour_by = None
-                if self.display.trajectory_color == "distance" and target_id in pos and target_id != self.sc:
-                    tgt = eph.position(target_id, path.ets, 599) if len(path.ets) else np.zeros((0, 3))
-                    colour_by = np.linalg.norm(path.positions - tgt, axis=1)
+                if self.display.trajectory_color == "distance" and target_id != self.sc:
+                    try:
+                        colour_by = self.trajectory.distances(target_id, lo, hi)
+                    except CoverageError:
+                        colour_by = None  # no data for the target over the whole path: colour by time
                 verts, colours = trail_vertices(path, split, pos[self.sc], et, self.trajectory.past, colour_by)
                 trail = (verts - pose.origin, colours)
         orbits = self._moon_orbits(et, pos, pose.origin) if self.display.moon_orbits else []

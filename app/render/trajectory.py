@@ -69,9 +69,18 @@ class TrajectoryCache:
         self.past, self.future = past_s, future_s
         self._path: Path | None = None
         self._window: Window | None = None
+        self._distances: dict[int, np.ndarray] = {}  # per target body, over the whole cached path
 
-    def around(self, et: float) -> tuple[Path, int] | None:
-        """Samples covering [et - past, et + future] and the index where ``et`` goes."""
+    def distances(self, target: int, lo: int, hi: int) -> np.ndarray:
+        """Distance from ``target`` of the cached samples lo..hi, computed once per resampling."""
+        assert self._path is not None
+        if target not in self._distances:
+            where = self.eph.position(target, self._path.ets, 599)
+            self._distances[target] = np.linalg.norm(self._path.positions - where, axis=1)
+        return self._distances[target][lo:hi]
+
+    def around(self, et: float) -> tuple[Path, int, tuple[int, int]] | None:
+        """Samples covering [et - past, et + future], the index where ``et`` goes, and their slice."""
         coverage = self.eph.covered(self.sc)
         want = _clip(Window(et - self.past, et + self.future), coverage)
         if want is None:
@@ -82,11 +91,12 @@ class TrajectoryCache:
             wide = _clip(Window(et - self.past - margin, et + self.future + margin), coverage) or want
             self._path = sample_path(self.eph, self.sc, wide.start, wide.stop)
             self._window = wide
+            self._distances.clear()
         path = self._path
         lo, hi = np.searchsorted(path.ets, [want.start, want.stop])
         ets, pos = path.ets[lo:hi], path.positions[lo:hi]
         split = int(np.searchsorted(ets, et))
-        return Path(ets, pos), split
+        return Path(ets, pos), split, (int(lo), int(hi))
 
 
 def trail_vertices(

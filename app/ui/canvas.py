@@ -38,11 +38,13 @@ class SceneCanvas(app.Canvas):
         self.update()
 
     def _display(self, display) -> None:
-        self.scene = Scene(self.session.eph, display, spacecraft_mesh=self.scene.sc_mesh)
+        self.scene.set_display(display)
         self.update()
 
     def _kernels(self) -> None:
-        self._display(self.session.display)
+        # Bodies, radii and coverage may all have changed: start the scene afresh.
+        self.scene = Scene(self.session.eph, self.session.display, spacecraft_mesh=self.scene.sc_mesh)
+        self.update()
 
     # -- drawing --------------------------------------------------------------------------------
     def on_draw(self, event) -> None:
