@@ -79,10 +79,11 @@ def _byte_order(record: bytes) -> str:
     return "<" if 0 < little < 125 else ">"
 
 
-def _read_comments(data: bytes, first_summary: int) -> str:
+def _read_comments(handle, first_summary: int) -> str:
     chunks = []
     for rec in range(2, first_summary):
-        chunk = data[(rec - 1) * RECORD : (rec - 1) * RECORD + 1000]
+        handle.seek((rec - 1) * RECORD)
+        chunk = handle.read(1000)
         end = chunk.find(b"\x04")
         if end >= 0:
             chunks.append(chunk[:end])
@@ -92,12 +93,24 @@ def _read_comments(data: bytes, first_summary: int) -> str:
 
 
 def read_daf(path: Path) -> DafFile:
-    """Parse ``path`` as a DAF; raise ``DafFormatError`` if it is damaged."""
-    data = Path(path).read_bytes()
-    size = len(data)
+    """Parse ``path`` as a DAF; raise ``DafFormatError`` if it is damaged.
+
+    Only the file record, the summary and name records and the comment area are read, so a
+    whole-mission SPK of hundreds of megabytes is checked without reading its data.
+    """
+    with open(path, "rb") as handle:
+        return _read_daf(handle, Path(path).stat().st_size)
+
+
+def _read_daf(handle, size: int) -> DafFile:
     if size < RECORD:
         raise DafFormatError(f"truncated: {size} bytes, shorter than one DAF record")
-    head = data[:RECORD]
+
+    def record_at(number: int) -> bytes:
+        handle.seek((number - 1) * RECORD)
+        return handle.read(RECORD)
+
+    head = record_at(1)
     idword = head[:8].decode("ascii", "replace").strip()
     kind = idword.split("/", 1)[1] if "/" in idword else idword
     order = _byte_order(head)
@@ -119,8 +132,8 @@ def read_daf(path: Path) -> DafFile:
         if record in seen or record * RECORD > size:
             raise DafFormatError(f"corrupt summary chain at record {record}")
         seen.add(record)
-        block = data[(record - 1) * RECORD : record * RECORD]
-        names = data[record * RECORD : (record + 1) * RECORD]
+        block = record_at(record)
+        names = record_at(record + 1)
         nxt, _prev, nsum = struct.unpack(order + "3d", block[:24])
         if nsum != int(nsum) or not 0 <= nsum <= (125 - 3) // summary_doubles:
             raise DafFormatError(f"corrupt summary record {record}")
@@ -143,5 +156,5 @@ def read_daf(path: Path) -> DafFile:
         internal_name=internal_name,
         byte_order=order,
         segments=tuple(segments),
-        comments=_read_comments(data, fward),
+        comments=_read_comments(handle, fward),
     )
