@@ -34,7 +34,7 @@ IO_VOLCANOES: dict[str, tuple[float, float]] = {
 _ZONE = (0.92, 0.87, 0.76)
 _BELT = (0.66, 0.49, 0.36)
 JUPITER_BANDS = [
-    (-90, -60, (0.55, 0.52, 0.50)),
+    (-90, -60, (0.58, 0.56, 0.54)),
     (-60, -39, (0.72, 0.66, 0.58)),
     (-39, -33, _BELT),
     (-33, -26, _ZONE),
@@ -47,7 +47,7 @@ JUPITER_BANDS = [
     (31, 35, _ZONE),
     (35, 40, (0.70, 0.58, 0.48)),
     (40, 60, (0.74, 0.68, 0.60)),
-    (60, 90, (0.55, 0.53, 0.52)),
+    (60, 90, (0.58, 0.56, 0.54)),
 ]
 GREAT_RED_SPOT = (-20.6, 300.0)  # planetocentric latitude (22° S graphic), east longitude (System III, 2023)
 
@@ -98,6 +98,23 @@ def jupiter_map(width: int = 2048, height: int = 1024) -> np.ndarray:
         img[inside] = colour
     streaks = _periodic_noise(lon, lat * 6.0, rng, 60, 40)
     img *= (1.0 + 0.06 * streaks)[..., None]
+    # Polar regions: no bands but mottled, bluish turbulence and Juno's circumpolar cyclones
+    # (eight around the north pole near 83°N, five around the south pole near 84°S).
+    polar = np.clip((np.abs(rows) - 47.0) / 16.0, 0.0, 1.0)[..., None] ** 0.7
+    mottle = _periodic_noise(lon, lat * 3.0, rng, 90, 90)
+    storms = np.array([0.50, 0.52, 0.56], np.float32) * (1.0 + 0.22 * mottle)[..., None]
+    img = img * (1 - polar) + storms * polar
+    for pole_lat, count, phase in ((83.0, 8, 20.0), (-84.0, 5, 60.0)):
+        near = np.abs(lat[:, 0] - pole_lat) < 6.0
+        clat = np.cos(np.radians(lat[near]))
+        for k in range(count):
+            clon = phase + 360.0 * k / count
+            dx = ((lon[near] - clon + 180.0) % 360.0 - 180.0) * clat
+            d = np.hypot(dx, lat[near] - pole_lat)
+            swirl = np.cos(d * 1.6 + np.arctan2(lat[near] - pole_lat, dx) * 2.0)
+            cyclone = np.exp(-((d / 2.2) ** 2))[..., None]
+            tint = np.array([0.72, 0.70, 0.66], np.float32) * (1.0 + 0.18 * swirl)[..., None]
+            img[near] = img[near] * (1 - cyclone) + tint * cyclone
     # Great Red Spot: an ellipse about 16° by 10° with a paler rim (only nearby rows change).
     glat, glon = GREAT_RED_SPOT
     rows = np.abs(lat[:, 0] - glat) < 12.0
