@@ -119,3 +119,10 @@ def test_altitude_below_the_surface_is_negative(eph, tmp_path):
     _near, depth = spiceypy.nearpt([1000.0, 0, 0], 71492.0, 71492.0, 66854.0)
     assert depth < 0 and sub.altitude_km == pytest.approx(depth, abs=1e-6)
     assert abs(sub.lat_deg) > 80  # from just off the centre the nearest surface is at a pole
+
+
+def test_states_at_explains_missing_data(eph):
+    with pytest.raises(CoverageError, match="no ephemeris is loaded for Io"):
+        eph.states_at(to_et(PJ), ["SUN", "IO"], "JUPITER")
+    with pytest.raises(QueryError, match="FRAME|frame"):
+        eph.states_at(to_et(PJ), ["SUN"], "JUPITER", frame="NO_SUCH_FRAME")

@@ -16,7 +16,7 @@ import numpy as np
 import spiceypy
 
 from perijove.ephemeris.bodies import EARTH, SUN, Body, body_frame, body_id, display_name, radii
-from perijove.ephemeris.errors import CoverageError, QueryError, spice_errors
+from perijove.ephemeris.errors import CoverageError, QueryError, spice_errors, spice_reason
 from perijove.ephemeris.kernels import KernelSet
 from perijove.ephemeris.timeconv import et_to_utc, have_leapseconds
 from perijove.ephemeris.windows import Window
@@ -130,10 +130,14 @@ class Ephemeris:
             tid = body_id(target)
             try:
                 out[i] = spiceypy.spkgeo(tid, et, frame, oid)[0]
-            except spiceypy.utils.exceptions.SpiceyError:
+            except spiceypy.utils.exceptions.SpiceyError as err:
                 spiceypy.reset()
-                self.state(tid, et, oid, frame)  # raises the explained error
-                raise  # pragma: no cover - state() raised already
+                # The fast path failed: the checked path names the missing coverage, if that is why.
+                self.check_coverage(tid, np.array([et]))
+                self.check_coverage(oid, np.array([et]))
+                raise QueryError(
+                    f"state of {display_name(tid)} relative to {display_name(oid)}: {spice_reason(err)}"
+                ) from None
         return out
 
     # -- orientation ---------------------------------------------------------------
