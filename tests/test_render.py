@@ -352,3 +352,15 @@ def test_io_casts_its_shadow_on_jupiter(renderer_factory):
     core = image[y - 1 : y + 2, x - 1 : x + 2, :3].astype(float).mean()
     ring = image[y - 12 : y + 13, x - 12 : x + 13, :3].astype(float)
     assert core < 0.35 * np.median(ring)
+
+
+def test_view_from_the_spacecraft_has_no_trail_streak(renderer_factory):
+    """The trail's vertex at the eye must not project (w = 0) into a line across the picture."""
+    r = renderer_factory(DisplayOptions(stars=False, moon_orbits=False, labels=False))
+    image, state = r.render(
+        to_et("2023-12-30T08:34:30"), CameraIntent(mode="from", target="IO", from_body="JUNO", fov_deg=70.0)
+    )
+    rgb = image[:, :, :3].astype(int)
+    trail = (rgb[:, :, 0] > 200) & (rgb[:, :, 2] < 90) & (rgb[:, :, 0] - rgb[:, :, 2] > 150)
+    assert trail.sum() == 0
+    assert not state.draw_spacecraft  # the camera sits in the spacecraft

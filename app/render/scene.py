@@ -145,7 +145,11 @@ class Scene:
                     except CoverageError:
                         colour_by = None  # no data for the target over the whole path: colour by time
                 verts, colours = trail_vertices(path, split, pos[self.sc], et, self.trajectory.past, colour_by)
-                trail = (verts - pose.origin, colours)
+                verts = verts - pose.origin
+                # A vertex at the eye itself projects with w = 0 and streaks across the view
+                # (the view from the spacecraft): the line is clipped there instead.
+                keep = np.linalg.norm(verts - pose.eye, axis=1) > pose.near * 1e-3
+                trail = (verts[keep], colours[keep])
         orbits = self._moon_orbits(et, pos, pose.origin) if self.display.moon_orbits else []
         labels = [(display_name(b), rel[b]) for b in self.bodies]
         if sc_pos is not None:

@@ -132,12 +132,41 @@ def io_map(width: int = 2048, height: int = 1024) -> np.ndarray:
     """Procedural Io: sulphur plains, reddish poles, dark volcanic centres at their coordinates."""
     rng = np.random.default_rng(501)
     lon, lat = lonlat_grid(width, height)
-    base = np.array([0.86, 0.80, 0.46], np.float32)
+    # Plains: sulphur yellow, with regions of white SO2 frost and orange-brown deposits.
+    yellow = np.array([0.86, 0.80, 0.46], np.float32)
+    frost = np.array([0.93, 0.91, 0.80], np.float32)
+    rust = np.array([0.80, 0.52, 0.28], np.float32)
     n = _periodic_noise(lon, lat, rng, 50, 30)
-    img = base * (1.0 + 0.10 * n)[..., None]
+    w_frost = np.clip(1.6 * _periodic_noise(lon, lat, rng, 30, 6), 0, 1)[..., None]
+    w_rust = np.clip(1.4 * _periodic_noise(lon, lat, rng, 30, 9) - 0.2, 0, 1)[..., None] * 0.7
+    img = yellow * (1.0 + 0.10 * n)[..., None]
+    img = img * (1 - w_frost) + frost * w_frost
+    img = img * (1 - w_rust) + rust * w_rust
     pole = np.clip((np.abs(lat[:, :1]) - 45.0) / 35.0, 0, 1)[..., None]
-    img = img * (1 - 0.6 * pole) + 0.6 * pole * np.array([0.62, 0.45, 0.32])
+    img = img * (1 - 0.6 * pole) + 0.6 * pole * np.array([0.62, 0.45, 0.32], np.float32)
     img = img.astype(np.float32)
+    # Io has hundreds of paterae: scatter small dark ones (seeded, so the map never changes),
+    # some with a red or bright ring of plume deposits.
+    h, w = lat.shape
+    for _ in range(90):
+        plat = float(np.degrees(np.arcsin(rng.uniform(-0.9, 0.9))))
+        plon = float(rng.uniform(0, 360))
+        size = float(rng.uniform(0.4, 1.3))
+        reach = 4.0 * size + 1.0  # degrees of arc that can change
+        r0, r1 = (int(np.clip((90.0 - plat - s) / 180.0 * h, 0, h)) for s in (reach, -reach))
+        half = int(reach / max(np.cos(np.radians(plat)), 0.2) / 360.0 * w) + 1
+        cols = np.arange(int(plon / 360.0 * w) - half, int(plon / 360.0 * w) + half + 1) % w
+        blat, blon = lat[r0:r1][:, cols], lon[r0:r1][:, cols]
+        dlon = ((blon - plon + 180.0) % 360.0 - 180.0) * np.cos(np.radians(blat))
+        d = np.hypot(dlon, blat - plat)
+        band = img[r0:r1][:, cols]
+        if rng.uniform() < 0.12:
+            ring_colour = np.array([0.75, 0.35, 0.20] if rng.uniform() < 0.5 else [0.95, 0.94, 0.88], np.float32)
+            ring = np.exp(-(((d - 3.0 * size) / (0.8 * size)) ** 2))[..., None] * 0.4
+            band = band * (1 - ring) + ring * ring_colour
+        dark = np.exp(-((d / size) ** 2))[..., None] * 0.85
+        block = band * (1 - dark) + dark * np.array([0.12, 0.10, 0.08], np.float32)
+        img[r0:r1, cols] = block
     for name, (vlat, vwest) in IO_VOLCANOES.items():
         # Only rows within 25° of the centre can be touched: work on that band.
         rows = np.abs(lat[:, 0] - vlat) < 25.0
