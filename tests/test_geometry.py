@@ -124,5 +124,5 @@ def test_altitude_below_the_surface_is_negative(eph, tmp_path):
 def test_states_at_explains_missing_data(eph):
     with pytest.raises(CoverageError, match="no ephemeris is loaded for Io"):
         eph.states_at(to_et(PJ), ["SUN", "IO"], "JUPITER")
-    with pytest.raises(QueryError, match="FRAME|frame"):
+    with pytest.raises(QueryError, match=r"FRAME|frame"):
         eph.states_at(to_et(PJ), ["SUN"], "JUPITER", frame="NO_SUCH_FRAME")
