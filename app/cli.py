@@ -328,7 +328,10 @@ def _export(args: argparse.Namespace) -> int:
         eph.check_coverage(body, np.array([start, stop]))
     overlay = Overlay(title=args.title) if args.overlay or args.title else None
     progress = _export_progress(plan.count)
-    result = export(eph, plan, Path(args.out), size, intent, DisplayOptions(), overlay, args.json, progress)
+    from perijove.ephemeris.download import cached_maps
+
+    display = DisplayOptions(maps=cached_maps())
+    result = export(eph, plan, Path(args.out), size, intent, display, overlay, args.json, progress)
     if progress is not None:
         sys.stderr.write("\n")
     print(f"wrote {result.out} ({result.frames} frames, {result.fps:.1f} frames/s) and {result.sidecar}")

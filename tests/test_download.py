@@ -174,3 +174,42 @@ def test_after_fetch_every_command_uses_the_real_2022_set(mirror, tmp_path):
     assert cleared.returncode == 0 and not cache.exists()
     offline = _cli("kernels", "fetch", "--offline", "--base-url", mirror.url, env_cache=cache)
     assert offline.returncode == 2 and offline.stderr.count("\n") == 1 and "offline" in offline.stderr
+
+
+def test_fetched_maps_replace_the_procedural_ones(tmp_path):
+    """The maps set, fetched from a mirror, is what 'perijove render' paints Io with."""
+    import numpy as np
+    from PIL import Image
+
+    root = tmp_path / "web"
+    for f in SETS["maps"].files:
+        dest = root / f.path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        colour = (40, 200, 60) if f.role == "io" else (90, 90, 200)  # unmistakably not Io or Jupiter
+        Image.fromarray(np.full((64, 128, 3), colour, np.uint8)).save(
+            dest, format="TIFF" if dest.suffix == ".tif" else "JPEG"
+        )
+    cache = tmp_path / "user-cache"
+    with Mirror(root) as mirror:
+        run = _cli("kernels", "fetch", "--set", "maps", "--base-url", mirror.url, env_cache=cache)
+    assert run.returncode == 0, run.stderr
+    out = tmp_path / "io.png"
+    render = _cli(
+        "render",
+        "--time",
+        "2023-12-30T08:30",
+        "--look-at",
+        "io",
+        "--from",
+        "sun",
+        "--size",
+        "200x150",
+        "--no-stars",
+        "--no-orbits",
+        "--no-trajectory",
+        str(out),
+        env_cache=cache,
+    )
+    assert render.returncode == 0, render.stderr
+    centre = np.asarray(Image.open(out))[75, 100].astype(int)
+    assert centre[1] > centre[0] + 60 and centre[1] > centre[2] + 60  # green: the fetched map, not sulphur

@@ -283,6 +283,19 @@ class Downloader:
         return [RemoteFile(listing.directory + n, listing.role, listing.provenance) for n, _a, _b in chosen]
 
 
+def cached_maps(cache: Cache | None = None) -> dict[str, str]:
+    """Body name -> path of each fetched global map (the ``maps`` set) that is intact in the cache."""
+    cache = cache or Cache(default_cache_dir())
+    out: dict[str, str] = {}
+    for f in SETS["maps"].files:
+        if cache.cached(f.path):
+            try:
+                out[f.role] = str(cache.verify(f.path, f.sha256))
+            except DownloadError:
+                continue  # a damaged map falls back to the procedural one
+    return out
+
+
 def fetch_set(
     name: str,
     cache: Cache,

@@ -85,17 +85,9 @@ class Session:
 
     def use_cached_maps(self, cache=None) -> dict[str, str]:
         """Use fetched global maps (the ``maps`` set) in place of the procedural ones."""
-        from perijove.ephemeris.catalogue import SETS
-        from perijove.ephemeris.download import Cache, DownloadError, default_cache_dir
+        from perijove.ephemeris.download import cached_maps
 
-        cache = cache or Cache(default_cache_dir())
-        maps = dict(self.display.maps)
-        for f in SETS["maps"].files:
-            if cache.cached(f.path):
-                try:
-                    maps[f.role] = str(cache.verify(f.path))
-                except DownloadError:
-                    continue
+        maps = {**cached_maps(cache), **self.display.maps}
         self.set_display(self.display.with_(maps=maps))
         return maps
 

@@ -53,7 +53,12 @@ def render_png(
         )
     else:
         intent = CameraIntent(mode="orbit", target=str(target), distance_km=distance_km, fov_deg=fov_deg)
-    display = DisplayOptions(stars=stars, trajectory=trajectory, moon_orbits=orbits, maps=dict(maps or {}))
+    from perijove.ephemeris.download import cached_maps
+
+    # Fetched global maps replace the procedural ones; maps given explicitly win over both.
+    display = DisplayOptions(
+        stars=stars, trajectory=trajectory, moon_orbits=orbits, maps={**cached_maps(), **(maps or {})}
+    )
     renderer = OffscreenRenderer(eph, size, display)
     try:
         image, _state = renderer.render(et, intent)
