@@ -225,8 +225,7 @@ def _synthesize_into(work: Path, out: Path, solution_from: Path | None, retarget
         stored = solution_from if solution_from is not None else out / SOLUTION
         if retarget or not stored.is_file():
             log("Juno: targeting the trajectory (about a minute)")
-            t0, t1 = (spiceypy.str2et(t) for t in JUNO_SPAN)
-            solution = target(facts, dyn, t0, t1, log)
+            solution = target(facts, dyn, log)
         else:
             log(f"Juno: rebuilding from the stored solution {stored}")
             solution = Solution.from_json(stored.read_text())

@@ -221,17 +221,17 @@ def solve(
 ) -> np.ndarray:
     """Levenberg-Marquardt on pre-scaled residuals; logs each evaluation's norm."""
     count = [0]
+    n_residuals = len(residual(np.asarray(x0, dtype=float)))  # the start must be a valid trajectory
 
     def logged(x: np.ndarray) -> np.ndarray:
         count[0] += 1
         try:
             f = residual(x)
-        except RuntimeError:
-            f = np.full(len(residual_shape), 1e6)
+        except RuntimeError:  # a trial step that loses a perijove: steer the solver away from it
+            f = np.full(n_residuals, 1e6)
         log(f"  {label} evaluation {count[0]}: |f| = {np.linalg.norm(f):.4g}")
         return f
 
-    residual_shape = residual(np.asarray(x0, dtype=float))
     result = least_squares(
         logged,
         x0,
@@ -247,7 +247,7 @@ def solve(
     return result.x
 
 
-def target(facts: Facts, dyn: Dynamics, start: float, stop: float, log: Callable[[str], None] = print) -> Solution:
+def target(facts: Facts, dyn: Dynamics, log: Callable[[str], None] = print) -> Solution:
     """Solve for the trajectory (slow: minutes); see the module docstring."""
     s2e = spiceypy.str2et
     t_pj57, t_pj58 = s2e(facts.pj57), s2e(facts.pj58)
