@@ -263,7 +263,7 @@ def _render(args: argparse.Namespace) -> int:
     ks = open_kernels(args.kernels, defaults=not args.no_defaults)
     eph = Ephemeris(ks)
     et = to_et(args.time)
-    from perijove.render.export import render_png
+    from perijove.render.png import render_png
 
     render_png(
         eph,

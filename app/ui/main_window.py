@@ -460,7 +460,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.save_screenshot(Path(path))
 
     def save_screenshot(self, path: Path) -> None:
-        from perijove.render.export import write_png_atomic
+        from perijove.render.png import write_png_atomic
 
         image = self.canvas.render()
         try:
