@@ -2,7 +2,9 @@
 
 Each benchmark runs in its own process (VisPy allows one GL backend per
 process); window benchmarks get a private Xvfb when there is no display.
-Usage: ``python bench/run.py [--out bench/report.json] [--skip-pyvista]``.
+The soak plays for one minute here so that a report stays quick; ``--soak-full`` gives it the
+ten minutes (and one of scrubbing) that leaks and late crashes need to show.
+Usage: ``python bench/run.py [--out bench/report.json] [--skip-pyvista] [--soak-full]``.
 """
 
 from __future__ import annotations
@@ -64,7 +66,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(HERE / "report.json"))
     parser.add_argument("--skip-pyvista", action="store_true")
+    parser.add_argument("--soak-full", action="store_true", help="soak for 600 s play + 60 s scrub, not 60 + 15")
     args = parser.parse_args()
+    soak = ["--play", "600", "--scrub", "60"] if args.soak_full else ["--play", "60", "--scrub", "15"]
     extra = ["--skip-pyvista"] if args.skip_pyvista else []
     env, xvfb = _display_env()
     try:
@@ -80,6 +84,7 @@ def main() -> None:
             "render": _run("render_bench.py", *extra),
             "export": _run("export_bench.py", *extra),
             "gui": _run("gui_bench.py", env=env),
+            "soak": _run("soak_bench.py", *soak, env=env),
             "peak_rss_mb": {
                 "window_first_frame": peak_rss_mb(["gui", "--first-frame-exit"], env),
                 "headless_render_1080p": peak_rss_mb(

@@ -6,6 +6,7 @@ the same intent (say, "look at Io from Juno") stays right while bodies move.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 CAMERA_MODES = ("orbit", "follow", "from", "bodyfixed")
@@ -34,6 +35,16 @@ class CameraIntent:
     up: tuple[float, float, float] = (0.0, 0.0, 1.0)  # J2000 celestial north
 
     def __post_init__(self) -> None:
+        numbers = {"azimuth_deg": self.azimuth_deg, "elevation_deg": self.elevation_deg, "fov_deg": self.fov_deg}
+        if self.distance_km is not None:
+            numbers["distance_km"] = self.distance_km
+        for name, value in numbers.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"camera {name} must be a finite number, not {value!r}")
+        if not isinstance(self.target, str) or (self.from_body is not None and not isinstance(self.from_body, str)):
+            raise ValueError("camera target and viewpoint must be body names")
+        if len(self.up) != 3 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in self.up):
+            raise ValueError(f"camera up vector must be three finite numbers, not {self.up!r}")
         if self.mode not in CAMERA_MODES:
             raise ValueError(f"unknown camera mode {self.mode!r}; use one of {', '.join(CAMERA_MODES)}")
         if not 0.1 <= self.fov_deg <= 170.0:

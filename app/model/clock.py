@@ -7,6 +7,8 @@ drops frames instead of queueing them.
 
 from __future__ import annotations
 
+import math
+
 from psygnal import Signal
 
 RATES = (1.0, 10.0, 60.0, 600.0, 3600.0, 6 * 3600.0, 86400.0)  # simulated seconds per second
@@ -29,13 +31,16 @@ class Clock:
         return self._et
 
     def set_et(self, et: float) -> None:
-        et = min(max(float(et), self.start), self.stop)
+        et = float(et)
+        if not math.isfinite(et):
+            raise ValueError(f"time must be a finite number of seconds, not {et}")
+        et = min(max(et, self.start), self.stop)
         if et != self._et:
             self._et = et
             self.changed.emit(et)
 
     def set_bounds(self, start: float, stop: float) -> None:
-        if stop <= start:
+        if not (math.isfinite(start) and math.isfinite(stop)) or stop <= start:
             raise ValueError("the clock's stop must be after its start")
         self.start, self.stop = float(start), float(stop)
         self.set_et(self._et)
@@ -45,8 +50,9 @@ class Clock:
         return self._rate * self._direction
 
     def set_rate(self, rate: float) -> None:
-        if rate == 0:
-            raise ValueError("rate must not be zero; pause instead")
+        rate = float(rate)
+        if rate == 0 or not math.isfinite(rate):
+            raise ValueError(f"rate must be a finite, non-zero number of seconds per second, not {rate}")
         self._rate, self._direction = abs(float(rate)), 1.0 if rate > 0 else -1.0
         self.rate_changed.emit(self.rate)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 @dataclass(frozen=True)
 class DisplayOptions:
     labels: bool = True
+    hud: bool = True  # the heads-up display of SPICE values over the view
     stars: bool = True
     trajectory: bool = True
     trajectory_color: str = "time"  # "time" or "distance" (to the camera target)

@@ -21,6 +21,7 @@ from perijove.model.display import DisplayOptions
 
 MIN_DISTANCE_KM = 0.01  # 10 m
 MAX_DISTANCE_KM = 1e7  # 10 million km
+SURFACE_MARGIN = 0.02  # cameras stay at least 2% of a body's largest radius above it
 
 
 class Session:
@@ -56,20 +57,26 @@ class Session:
         return self.eph.covered(SPACECRAFT)
 
     def _open_on_first_flyby(self) -> None:
-        """Start ten minutes before the first Io flyby, looking past Juno at Io."""
-        from perijove.ephemeris import PerijoveError, find_events
+        """Start ten minutes before the first Io flyby, looking past Juno at Io.
+
+        A direct query of a few milliseconds: the full event search runs once, in the window's
+        child process, never here on the GUI thread.
+        """
+        from perijove.ephemeris import PerijoveError
+        from perijove.ephemeris.approach import first_close_approach
+        from perijove.ephemeris.windows import intersect
 
         try:
-            window = self.spacecraft_windows()
-            if not window or not self.eph.covered(501):
+            window = intersect(self.spacecraft_windows(), self.eph.covered(501))
+            if not window:
                 return
-            stop = min(window[-1].stop, window[0].start + 120 * 86400)
-            flybys = find_events(self.eph, ["flyby"], [501], window[0].start, stop, flyby_km=20_000).events
+            stop = min(window[0].stop, window[0].start + 120 * 86400)
+            found = first_close_approach(self.eph, SPACECRAFT, 501, window[0].start, stop, within_km=20_000)
         except PerijoveError:
             return
-        if not flybys:
+        if found is None:
             return
-        et = flybys[0].et - 600.0
+        et = found[0] - 600.0
         self.clock.set_et(et)
         gap = float(sum(v * v for v in self.eph.position("JUNO", et, "IO")) ** 0.5)
         self.camera = CameraIntent(mode="from", target="IO", from_body="JUNO", distance_km=1.35 * gap, fov_deg=40.0)
@@ -92,9 +99,20 @@ class Session:
         return maps
 
     # -- camera and display ------------------------------------------------------------------
+    def min_distance_km(self, intent: CameraIntent) -> float:
+        """How close the camera may come to what it circles: never inside or on a body."""
+        if intent.mode == "follow":
+            return MIN_DISTANCE_KM
+        from perijove.ephemeris import PerijoveError, radii
+
+        try:
+            return max(float(max(radii(intent.target))) * (1.0 + SURFACE_MARGIN), MIN_DISTANCE_KM)
+        except (PerijoveError, ValueError):
+            return MIN_DISTANCE_KM  # a body without radii (the spacecraft)
+
     def set_camera(self, intent: CameraIntent) -> None:
         if intent.distance_km is not None:
-            clamped = min(max(intent.distance_km, MIN_DISTANCE_KM), MAX_DISTANCE_KM)
+            clamped = min(max(intent.distance_km, self.min_distance_km(intent)), MAX_DISTANCE_KM)
             intent = intent.with_(distance_km=clamped)
         if intent != self.camera:
             self.camera = intent
@@ -126,17 +144,19 @@ class Session:
         return events[i - 1] if i > 0 else None
 
     def jump_to(self, event: Event) -> None:
-        """Set the clock to an event and frame its body from the spacecraft's side."""
+        """Set the clock to an event and turn the camera to its body.
+
+        The user's camera mode and field of view stay; only the target changes (and the
+        distance, which is reframed for the new body). The view from a body that is the event's
+        own body becomes the view from the spacecraft.
+        """
         self.clock.set_et(event.et)
         body = event.body.upper()
-        if event.kind in ("flyby", "perijove"):
-            self.set_camera(
-                CameraIntent(
-                    mode="from",
-                    target=body,
-                    from_body="JUNO",
-                    fov_deg=self.camera.fov_deg if self.camera.fov_deg > 40 else 60.0,
-                )
-            )
+        c = self.camera
+        if c.mode == "follow":
+            return  # the camera circles the spacecraft, which is at the event
+        if c.mode == "from":
+            source = c.from_body if (c.from_body or "").upper() != body else "JUNO"
+            self.set_camera(c.with_(target=body, from_body=source, distance_km=None))
         else:
-            self.set_camera(CameraIntent(mode="from", target=body, from_body="SUN", fov_deg=self.camera.fov_deg))
+            self.set_camera(c.with_(target=body, distance_km=None))

@@ -82,8 +82,63 @@ def _periodic_noise(lon: np.ndarray, lat: np.ndarray, rng: np.random.Generator, 
     return ((rows @ cols) / np.sqrt(terms)).astype(np.float32)
 
 
+# Bump when a generator's output changes, so stale cached maps are never used.
+PROCEDURAL_VERSION = 1
+
+
+def map_cache_dir() -> Path:
+    """Where generated maps are kept (``PERIJOVE_MAP_CACHE`` overrides the user's cache folder)."""
+    import os
+
+    if os.environ.get("PERIJOVE_MAP_CACHE"):
+        return Path(os.environ["PERIJOVE_MAP_CACHE"]).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("perijove", "Perijove")) / "maps"
+
+
+def _disk_cached(name: str, make, width: int, height: int) -> np.ndarray:
+    """A generated map from the cache folder, or made once and kept there.
+
+    Making a map takes most of a second of numpy (and BLAS) work; the window used to do it on a
+    thread while Qt started, and a fork from Qt's D-Bus thread during that BLAS work could
+    deadlock start-up. Cached, a map is one PNG decode, so start-up needs no helper thread.
+    """
+    from PIL import Image
+
+    path = map_cache_dir() / f"{name}-{width}x{height}-v{PROCEDURAL_VERSION}.png"
+    try:
+        with Image.open(path) as im:
+            image = np.asarray(im.convert("RGB"), dtype=np.uint8)
+        if image.shape == (height, width, 3):
+            return image
+    except (OSError, ValueError):
+        pass  # absent or unreadable: make it again
+    image = make(width, height)
+    try:
+        from perijove.ephemeris import PerijoveError
+        from perijove.render.png import write_png_atomic
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_png_atomic(image, path)
+    except (OSError, PerijoveError):
+        pass  # a read-only cache only costs the time to make the map next time
+    return image
+
+
 @lru_cache(maxsize=4)
 def jupiter_map(width: int = 2048, height: int = 1024) -> np.ndarray:
+    """Procedural Jupiter (cached on disk after the first use)."""
+    return _disk_cached("jupiter", make_jupiter_map, width, height)
+
+
+@lru_cache(maxsize=4)
+def io_map(width: int = 2048, height: int = 1024) -> np.ndarray:
+    """Procedural Io (cached on disk after the first use)."""
+    return _disk_cached("io", make_io_map, width, height)
+
+
+def make_jupiter_map(width: int = 2048, height: int = 1024) -> np.ndarray:
     """Procedural Jupiter: belts and zones at their latitudes, turbulence, the Great Red Spot."""
     rng = np.random.default_rng(599)
     lon, lat = lonlat_grid(width, height)
@@ -127,8 +182,7 @@ def jupiter_map(width: int = 2048, height: int = 1024) -> np.ndarray:
     return (np.clip(img, 0, 1) * 255).astype(np.uint8)
 
 
-@lru_cache(maxsize=4)
-def io_map(width: int = 2048, height: int = 1024) -> np.ndarray:
+def make_io_map(width: int = 2048, height: int = 1024) -> np.ndarray:
     """Procedural Io: sulphur plains, reddish poles, dark volcanic centres at their coordinates."""
     rng = np.random.default_rng(501)
     lon, lat = lonlat_grid(width, height)

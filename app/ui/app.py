@@ -4,7 +4,24 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
+
+
+def prepare_gui_environment(env: MutableMapping[str, str]) -> None:
+    """Keep Qt from autolaunching a D-Bus session bus where none is running.
+
+    Without ``DBUS_SESSION_BUS_ADDRESS`` (and no bus at ``$XDG_RUNTIME_DIR/bus``), libdbus
+    answers Qt's accessibility probe by forking ``dbus-launch`` from Qt's D-Bus thread. A fork
+    while another thread runs BLAS work can deadlock in OpenBLAS's fork handler, and start-up
+    then hangs for ever. With no bus there is no screen reader to talk to either, so the probe
+    is given an address that fails at once ("disabled:"), without a fork.
+    """
+    if not sys.platform.startswith("linux") or env.get("DBUS_SESSION_BUS_ADDRESS"):
+        return
+    runtime = env.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.exists(os.path.join(runtime, "bus")):
+        return  # libdbus finds the user's bus there without forking
+    env["DBUS_SESSION_BUS_ADDRESS"] = "disabled:"
 
 
 def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bool = False) -> int:
@@ -23,16 +40,13 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
     ):
         print("perijove: error: no display found; use 'perijove render' or 'perijove events' headless", file=sys.stderr)
         return 2
-    import threading
-
     import vispy
 
     from perijove.render.textures import io_map, jupiter_map
 
-    # The maps take most of a second to generate; numpy releases the GIL, so they are made on the
-    # other core while Qt starts and the kernels load (lru_cache hands the result to the renderer).
-    warm = threading.Thread(target=lambda: (jupiter_map(), io_map()), name="perijove-maps", daemon=True)
-    warm.start()
+    prepare_gui_environment(os.environ)
+    # Made (or read from the disk cache) here, before Qt starts any thread that could fork.
+    jupiter_map(), io_map()
     vispy.use(app="pyside6")
     from PySide6 import QtWidgets
 
@@ -65,6 +79,8 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
         def check() -> None:
             if window.canvas.frames_drawn > 0:
                 print(f"first frame after {time.perf_counter() - t0:.2f} s", flush=True)
+                hud = window.hud.text().replace("\n", " | ") if window.hud.isVisible() else "(hidden)"
+                print(f"HUD: {hud}", flush=True)
                 window.close()
                 qapp.quit()
 

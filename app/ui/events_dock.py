@@ -45,6 +45,7 @@ class EventList(QtWidgets.QTableWidget):
         session.events_changed.connect(self.show_events)
 
     def show_events(self, events: list[Event]) -> None:
+        self.clearSelection()  # rows now mean other events: a kept selection would point at the wrong one
         self.setRowCount(len(events))
         for row, e in enumerate(events):
             values = (
@@ -60,6 +61,7 @@ class EventList(QtWidgets.QTableWidget):
                 if col >= 3:
                     item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
                 self.setItem(row, col, item)
+        self.setCurrentItem(None)
         self.resizeColumnsToContents()
 
     def _jump(self, row: int, _col: int) -> None:

@@ -115,30 +115,13 @@ class ExportDialog(QtWidgets.QDialog):
 
 def run_export(parent: QtWidgets.QWidget, job: dict, on_message) -> QtCore.QObject:
     """Start the job with a cancellable progress dialog; returns the running ``ExportJob``."""
-    from perijove.ui.progress import cancellable_progress
+    from perijove.ui.progress import job_progress
     from perijove.ui.workers import ExportJob
 
     worker = ExportJob(job, parent)
-    progress = cancellable_progress(parent, "Export", f"Exporting {job['plan']['frames']} frames…", worker.cancel)
-
-    def done(path: str, frames: int) -> None:
-        progress.reset()
-        on_message(f"Exported {frames} frames to {path}")
-
-    def cancelled() -> None:
-        progress.reset()
-        on_message("Export cancelled; nothing was written")
-
-    def failed(message: str) -> None:
-        progress.reset()
-        on_message(f"⚠ {message}")
-
-    worker.progress.connect(
-        lambda f, text: (progress.setValue(int(f * 1000)), progress.setLabelText(f"Exporting… {text}"))
-    )
-    worker.finished.connect(done)
-    worker.cancelled.connect(cancelled)
-    worker.failed.connect(failed)
+    job_progress(parent, worker, "Export", f"Exporting {job['plan']['frames']} frames…")
+    worker.finished.connect(lambda path, frames: on_message(f"Exported {frames} frames to {path}"))
+    worker.cancelled.connect(lambda: on_message("Export cancelled; nothing was written"))
+    worker.failed.connect(lambda message: on_message(f"⚠ {message}"))
     worker.start()
-    worker.dialog = progress
     return worker

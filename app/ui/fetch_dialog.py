@@ -130,7 +130,7 @@ def _size(n: int | None) -> str:
 
 def run_fetch(parent: QtWidgets.QWidget, request: tuple, cache: Cache, on_done, on_message) -> FetchThread:
     name, base_url, start, stop = request
-    from perijove.ui.progress import cancellable_progress
+    from perijove.ui.progress import cancellable_progress, close_progress
 
     thread = FetchThread(name, cache, base_url, start, stop, parent)
     progress = cancellable_progress(parent, "Downloading kernels", "Connecting…", thread.cancel)
@@ -141,15 +141,15 @@ def run_fetch(parent: QtWidgets.QWidget, request: tuple, cache: Cache, on_done, 
             progress.setValue(int(1000 * done / total))
 
     def finish(paths: list) -> None:
-        progress.reset()
+        close_progress(progress)
         on_done(paths)
 
     def fail(message: str) -> None:
-        progress.reset()
+        close_progress(progress)
         on_message(f"⚠ {message}")
 
     def cancelled() -> None:
-        progress.reset()
+        close_progress(progress)
         on_message("Download cancelled; what was fetched resumes next time")
 
     thread.progress.connect(show)

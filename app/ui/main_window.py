@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -10,9 +9,15 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from perijove import __version__
 from perijove.ephemeris import PerijoveError, et_to_utc, to_et
-from perijove.model import CameraIntent
 from perijove.model.hud import format_hud, hud_values
 from perijove.model.session import Session
+from perijove.model.settings import (
+    Bookmark,
+    StoredState,
+    display_state,
+    read_settings,
+    write_settings,
+)
 from perijove.ui.canvas import SceneCanvas
 from perijove.ui.events_dock import EventPanel
 from perijove.ui.timeline import TimelineBar
@@ -65,7 +70,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_docks()
         self._build_menus()
         self._search: EventSearch | None = None
-        self._progress: QtWidgets.QProgressDialog | None = None
+        self.exports: list = []  # running and finished export jobs of this window
+        self.settings_note = ""
+        self._maximized_before_full_screen = False
         self._last_tick = time.perf_counter()
         self._drawn_at_tick = -1
         self.timer = QtCore.QTimer(self)
@@ -77,11 +84,17 @@ class MainWindow(QtWidgets.QMainWindow):
         s.clock.playing_changed.connect(self._playing_changed)
         s.clock.rate_changed.connect(lambda r: self.rate_label.setText(_rate_label(r)))
         s.camera_changed.connect(lambda _c: self._sync_camera_widgets())
+        s.display_changed.connect(self._display_changed)
         s.kernels_changed.connect(self._kernels_changed)
         self._restore()
-        self._refresh_time()
-        self.statusBar().showMessage(f"Data: {', '.join(s.kernels.provenances())}", 8000)
-        self.search_events()
+        self._display_changed(s.display)
+        self._refresh_time()  # the HUD has its text before the first frame is drawn
+        message = f"Data: {', '.join(s.kernels.provenances())}"
+        if self.settings_note:
+            message += f". {self.settings_note}"
+        self.statusBar().showMessage(message, 20000 if self.settings_note else 8000)
+        if self._search is None:  # restoring kernels may have started it already
+            self.search_events()
         self.canvas.native.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self.canvas.native.setFocus()
 
@@ -99,6 +112,7 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.hud.move(8, 8)
         self.hud.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.hud.setSizePolicy(QtWidgets.QSizePolicy.Policy.Fixed, QtWidgets.QSizePolicy.Policy.Fixed)
         self.timeline = TimelineBar(self.session)
         layout.addWidget(self.timeline)
         controls = QtWidgets.QHBoxLayout()
@@ -198,8 +212,8 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         form.addRow("Trajectory colour", self.colour_box)
         self.hud_box = QtWidgets.QCheckBox("Heads-up display")
-        self.hud_box.setChecked(True)
-        self.hud_box.toggled.connect(self.hud.setVisible)
+        self.hud_box.setChecked(self.session.display.hud)
+        self.hud_box.toggled.connect(lambda on: self.session.set_display(self.session.display.with_(hud=on)))
         form.addRow(self.hud_box)
         dock = QtWidgets.QDockWidget("View", self)
         dock.setObjectName("view")
@@ -229,9 +243,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self._action(view, label, key, lambda _checked=False, m=mode: self.set_mode(m))
         self._action(view, "&Frame target", "F", self.frame_target)
         view.addSeparator()
-        self._action(view, "&Labels", "L", lambda: self.toggles["labels"].toggle())
-        self._action(view, "&Trajectory", "T", lambda: self.toggles["trajectory"].toggle())
-        self._action(view, "&Heads-up display", "H", lambda: self.hud_box.toggle())
+        self._action(view, "&Labels", "L", lambda: self._toggle_display("labels"))
+        self._action(view, "&Trajectory", "T", lambda: self._toggle_display("trajectory"))
+        self._action(view, "&Heads-up display", "H", lambda: self._toggle_display("hud"))
         self._action(view, "Full &screen", "F11", self.toggle_full_screen)
         view.addSeparator()
         self.bookmarks_menu = view.addMenu("&Bookmarks")
@@ -304,7 +318,7 @@ class MainWindow(QtWidgets.QMainWindow):
             et = to_et(self.time_field.text())
         except PerijoveError as err:
             self.show_error(str(err))
-            return
+            return  # the field keeps the focus, so the user can correct it
         clock = self.session.clock
         if not clock.start <= et <= clock.stop:
             self.show_error(
@@ -313,6 +327,7 @@ class MainWindow(QtWidgets.QMainWindow):
             )
             return
         clock.set_et(et)
+        self.canvas.native.setFocus()  # the keys go back to the scene (N, P, Space…)
 
     def _refresh_time(self) -> None:
         et = self.session.clock.et
@@ -321,8 +336,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._refresh_hud()
 
     def _refresh_hud(self) -> None:
-        if not self.hud.isVisible():
-            return
+        if not self.session.display.hud:
+            return  # refreshed when it is shown again
         target = self.session.camera.target if self.session.camera.mode != "follow" else "JUPITER"
         if target.upper() in ("JUNO", "-61"):
             target = "JUPITER"
@@ -330,6 +345,26 @@ class MainWindow(QtWidgets.QMainWindow):
         self.hud_values = values
         self.hud.setText("\n".join(format_hud(values)))
         self.hud.adjustSize()
+
+    def _toggle_display(self, key: str) -> None:
+        d = self.session.display
+        self.session.set_display(d.with_(**{key: not getattr(d, key)}))
+
+    def _display_changed(self, display) -> None:
+        """Widgets follow the model, whoever changed it (a checkbox, a key, restored settings)."""
+        for key, box in self.toggles.items():
+            box.blockSignals(True)
+            box.setChecked(getattr(display, key))
+            box.blockSignals(False)
+        self.hud_box.blockSignals(True)
+        self.hud_box.setChecked(display.hud)
+        self.hud_box.blockSignals(False)
+        i = self.colour_box.findData(display.trajectory_color)
+        if i >= 0:
+            self.colour_box.setCurrentIndex(i)
+        if display.hud and not self.hud.isVisible():
+            self._refresh_hud()
+        self.hud.setVisible(display.hud)
 
     # -- camera -------------------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
@@ -343,7 +378,10 @@ class MainWindow(QtWidgets.QMainWindow):
         elif mode == "follow":
             self.session.set_camera(c.with_(mode="follow", from_body=None, distance_km=0.06))
         else:
-            self.session.set_camera(c.with_(mode=mode, from_body=None))
+            # Leaving the spacecraft's neighbourhood: frame the target instead of keeping metres.
+            distance = None if c.mode == "follow" else c.distance_km
+            target = c.target if c.target.upper() not in ("JUNO", "-61") else "IO"
+            self.session.set_camera(c.with_(mode=mode, from_body=None, distance_km=distance, target=target))
 
     def _set_target(self, target: str) -> None:
         c = self.session.camera
@@ -378,7 +416,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._refresh_hud()
 
     def toggle_full_screen(self) -> None:
-        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+        if self.isFullScreen():
+            self.showMaximized() if self._maximized_before_full_screen else self.showNormal()
+        else:
+            self._maximized_before_full_screen = self.isMaximized()
+            self.showFullScreen()
 
     # -- kernels and events ---------------------------------------------------------------------------
     def open_kernels_dialog(self) -> None:
@@ -406,36 +448,29 @@ class MainWindow(QtWidgets.QMainWindow):
         self.search_events()
 
     def search_events(self) -> None:
+        """One search at a time, in a child process; a new one supersedes the running one."""
+        from perijove.ui.progress import job_progress
+
         if self._search is not None:
-            self._search.cancel()
+            self._search.cancel()  # ends it and closes its dialog
         paths = [str(f.path) for f in self.session.kernels.files]
-        self._search = EventSearch(paths, ["perijove", "apojove", "flyby", "eclipse", "shadow"], self)
-        self._progress = QtWidgets.QProgressDialog("Finding events…", "Cancel", 0, 100, self)
-        self._progress.setWindowTitle("Perijove")
-        self._progress.setMinimumDuration(800)  # only for searches that take a while
-        self._progress.canceled.connect(self._cancel_search)
-        self._search.progress.connect(lambda f, m: self._progress and self._progress.setValue(int(f * 100)))
-        self._search.finished.connect(self._events_found)
-        self._search.failed.connect(self._search_failed)
-        self._search.start()
+        search = EventSearch(paths, ["perijove", "apojove", "flyby", "eclipse", "shadow"], self)
+        self._search = search
+        job_progress(self, search, "Perijove", "Finding events…", self._cancel_search, delay_ms=800)
+        search.finished.connect(self._events_found)
+        search.failed.connect(self._search_failed)
+        search.start()
 
     def _cancel_search(self) -> None:
-        if self._search is not None:
+        if self._search is not None and self._search.running:
             self._search.cancel()
             self.statusBar().showMessage("Event search cancelled", 5000)
 
-    def _close_progress(self) -> None:
-        if self._progress is not None:
-            self._progress.reset()
-            self._progress = None
-
     def _events_found(self, result) -> None:
-        self._close_progress()
         self.session.set_events(result.events)
         self.statusBar().showMessage(f"{len(result.events)} events found", 5000)
 
     def _search_failed(self, message: str) -> None:
-        self._close_progress()
         self.show_error(message)
 
     def show_error(self, message: str) -> None:
@@ -522,6 +557,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.statusBar().showMessage(text, 10000)
 
         self.export_job = run_export(self, job, message)
+        self.exports = [j for j in self.exports if j.running] + [self.export_job]
         return self.export_job
 
     # -- help -------------------------------------------------------------------------------------------------
@@ -551,87 +587,74 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- settings ---------------------------------------------------------------------------------------------
     def _remember_recent(self, paths: list[str]) -> None:
-        recent = [p for p in self._recent() if p not in paths]
-        recent = (paths + recent)[:10]
-        self.settings.setValue("recent", json.dumps(recent))
+        self.stored.recent = (paths + [p for p in self.stored.recent if p not in paths])[:10]
+        self.settings.setValue("recent", write_settings(self.stored)["recent"])
         self._fill_recent()
-
-    def _recent(self) -> list[str]:
-        try:
-            return list(json.loads(self.settings.value("recent", "[]")))
-        except (TypeError, ValueError):
-            return []
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
-        for p in self._recent():
+        for p in self.stored.recent:
             act = self.recent_menu.addAction(p)
             act.triggered.connect(lambda _checked=False, path=p: self.load_kernels([path]))
-        self.recent_menu.setEnabled(bool(self._recent()))
+        self.recent_menu.setEnabled(bool(self.stored.recent))
 
     def add_bookmark(self) -> None:
         c = self.session.camera
-        marks = self._bookmarks()
         name = f"{c.target.title()} {c.mode} {et_to_utc(self.session.clock.et, 0)}"
-        marks.append({"name": name, "et": self.session.clock.et, "camera": _intent_dict(c)})
-        self.settings.setValue("bookmarks", json.dumps(marks[-30:]))
+        self.stored.bookmarks = [*self.stored.bookmarks, Bookmark(name, self.session.clock.et, c)][-30:]
+        self.settings.setValue("bookmarks", write_settings(self.stored)["bookmarks"])
         self._fill_bookmarks()
         self.statusBar().showMessage(f"Bookmarked: {name}", 4000)
 
-    def _bookmarks(self) -> list[dict]:
-        try:
-            return list(json.loads(self.settings.value("bookmarks", "[]")))
-        except (TypeError, ValueError):
-            return []
-
     def _fill_bookmarks(self) -> None:
         self.bookmarks_menu.clear()
-        for mark in self._bookmarks():
-            act = self.bookmarks_menu.addAction(mark["name"])
+        for mark in self.stored.bookmarks:
+            act = self.bookmarks_menu.addAction(mark.name)
             act.triggered.connect(lambda _checked=False, m=mark: self.go_to_bookmark(m))
-        self.bookmarks_menu.setEnabled(bool(self._bookmarks()))
+        self.bookmarks_menu.setEnabled(bool(self.stored.bookmarks))
 
-    def go_to_bookmark(self, mark: dict) -> None:
-        try:
-            intent = CameraIntent(**{k: tuple(v) if k == "up" else v for k, v in mark["camera"].items()})
-        except (TypeError, ValueError) as err:
-            self.show_error(f"bookmark {mark.get('name')!r} is unusable: {err}")
+    def go_to_bookmark(self, mark: Bookmark) -> None:
+        clock = self.session.clock
+        if not clock.start <= mark.et <= clock.stop:
+            self.show_error(f"bookmark {mark.name!r} is outside the loaded data")
             return
-        self.session.clock.set_et(float(mark["et"]))
-        self.session.set_camera(intent)
+        clock.set_et(mark.et)
+        self.session.set_camera(mark.camera)
 
     def _restore(self) -> None:
+        """Settings that fail their checks are dropped and named once; start-up always goes on."""
         s = self.settings
-        geometry = s.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        state = s.value("state")
-        if state is not None:
-            self.restoreState(state)
-        kernels = s.value("kernels", "[]")
-        try:
-            paths = [p for p in json.loads(kernels) if Path(p).exists()]
-        except (TypeError, ValueError):
-            paths = []
+        keys = ("kernels", "recent", "camera", "display", "rate", "et", "bookmarks")
+        self.stored, dropped = read_settings({k: s.value(k) for k in keys})
+        for key, restore in (("geometry", self.restoreGeometry), ("state", self.restoreState)):
+            value = s.value(key)
+            if value is None:
+                continue
+            try:
+                ok = isinstance(value, QtCore.QByteArray) and restore(value)
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                dropped.append(key)
+        stored = self.stored
+        paths = [p for p in stored.kernels if Path(p).exists()]
         if paths:
             self.load_kernels(paths)
         try:
-            cam = json.loads(s.value("camera", "null") or "null")
-            if cam:
-                self.session.set_camera(CameraIntent(**{k: tuple(v) if k == "up" else v for k, v in cam.items()}))
-            disp = json.loads(s.value("display", "null") or "null")
-            if disp:
-                self.session.set_display(self.session.display.with_(**disp))
-                for key, box in self.toggles.items():
-                    box.setChecked(getattr(self.session.display, key))
-            rate = float(s.value("rate", 60.0))
-            if rate != 0:
-                self.session.clock.set_rate(rate)
-            et = s.value("et")
-            if et is not None:
-                self.session.clock.set_et(float(et))
+            if stored.camera is not None:
+                self.session.set_camera(stored.camera)
         except (TypeError, ValueError):
-            pass  # an unreadable setting falls back to the default
+            dropped.append("camera")
+        if stored.display:
+            self.session.set_display(self.session.display.with_(**stored.display))
+        if stored.rate is not None:
+            self.session.clock.set_rate(stored.rate)
+        if stored.et is not None:
+            self.session.clock.set_et(stored.et)  # clamped to the loaded data
+        if dropped:
+            self.settings_note = f"Ignored unreadable settings: {', '.join(dict.fromkeys(dropped))}"
+            for key in dropped:
+                s.remove(key)
         self._fill_recent()
         self._fill_bookmarks()
 
@@ -639,23 +662,41 @@ class MainWindow(QtWidgets.QMainWindow):
         s = self.settings
         s.setValue("geometry", self.saveGeometry())
         s.setValue("state", self.saveState())
-        s.setValue("kernels", json.dumps(self.session.kernel_paths()))
-        s.setValue("camera", json.dumps(_intent_dict(self.session.camera)))
-        d = self.session.display
-        s.setValue("display", json.dumps({k: getattr(d, k) for k in (*self.toggles, "trajectory_color")}))
-        s.setValue("rate", self.session.clock.rate)
-        s.setValue("et", self.session.clock.et)
+        self.stored = StoredState(
+            kernels=self.session.kernel_paths(),
+            camera=self.session.camera,
+            display=display_state(self.session.display),
+            rate=self.session.clock.rate,
+            et=self.session.clock.et,
+            bookmarks=self.stored.bookmarks,
+            recent=self.stored.recent,
+        )
+        for key, value in write_settings(self.stored).items():
+            if value is not None:
+                s.setValue(key, value)
         s.sync()
 
+    # -- closing ---------------------------------------------------------------------------------------------
+    def confirm_quit_during_export(self) -> bool:
+        answer = QtWidgets.QMessageBox.question(
+            self,
+            "Export running",
+            "An export is still running. Cancel it and quit?\nNothing of it will be kept.",
+            QtWidgets.QMessageBox.StandardButton.Yes | QtWidgets.QMessageBox.StandardButton.No,
+            QtWidgets.QMessageBox.StandardButton.No,
+        )
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
+
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        running = [job for job in self.exports if job.running]
+        if running:
+            if not self.confirm_quit_during_export():
+                event.ignore()
+                return
+            for job in running:
+                job.cancel_and_wait()  # the child removes its partial files before it ends
         if self._search is not None:
             self._search.cancel()
         self.timer.stop()
         self.save_settings()
         super().closeEvent(event)
-
-
-def _intent_dict(c: CameraIntent) -> dict:
-    from dataclasses import asdict
-
-    return asdict(c)

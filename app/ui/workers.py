@@ -44,6 +44,7 @@ class ProcessJob(QtCore.QObject):
 
     progress = QtCore.Signal(float, str)
     failed = QtCore.Signal(str)
+    ended = QtCore.Signal()  # after the final signal, however the job ended (dialogs close on it)
 
     def __init__(self, target, args: tuple, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +64,11 @@ class ProcessJob(QtCore.QObject):
     def running(self) -> bool:
         return self._timer.isActive()
 
+    @property
+    def alive(self) -> bool:
+        """Whether the child process still exists (it may be cleaning up after a cancel)."""
+        return self._proc.is_alive()
+
     def _poll(self) -> None:
         while True:
             try:
@@ -75,10 +81,12 @@ class ProcessJob(QtCore.QObject):
             self._timer.stop()
             self._proc.join(5)
             self._final(kind, a, b)
+            self.ended.emit()
             return
         if not self._proc.is_alive() and self._queue.empty():
             self._timer.stop()
             self.failed.emit("the background task stopped unexpectedly")
+            self.ended.emit()
 
     def _final(self, kind: str, a, b) -> None:
         raise NotImplementedError
@@ -93,10 +101,13 @@ class EventSearch(ProcessJob):
         super().__init__(_search, (paths, kinds), parent)
 
     def cancel(self) -> None:
+        was_running = self._timer.isActive()
         self._timer.stop()
         if self._proc.is_alive():
             self._proc.terminate()
             self._proc.join(2)
+        if was_running:
+            self.ended.emit()
 
     def _final(self, kind: str, a, b) -> None:
         if kind == "done":
@@ -152,6 +163,26 @@ class ExportJob(ProcessJob):
 
     def cancel(self) -> None:
         self._stop.set()  # the child stops at the next frame and removes its partial files
+
+    def cancel_and_wait(self, timeout: float = 60.0) -> None:
+        """Cancel and wait until the child has cleaned up and ended (the window is closing).
+
+        Only a child that does not stop in ``timeout`` seconds is killed.
+        """
+        import time
+
+        self.cancel()
+        deadline = time.monotonic() + timeout
+        while self.running and time.monotonic() < deadline:
+            self._poll()
+            self._proc.join(0.05)
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join(5)
+        if self.running:  # killed before it could answer
+            self._timer.stop()
+            self.cancelled.emit()
+            self.ended.emit()
 
     def _final(self, kind: str, a, b) -> None:
         if kind == "done":

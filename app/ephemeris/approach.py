@@ -1,0 +1,69 @@
+"""The first close approach, found fast by sampling and refining (no geometry finder).
+
+The window opens just before the first flyby. SPICE's geometry finder takes most of a second for
+that over a whole orbit, and a full event search several seconds, which the window runs in a
+child process anyway; sampling the distance every few minutes with one vectorised call and
+refining the bracketing minimum by golden-section search takes milliseconds and agrees with
+``gfdist`` to well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from perijove.ephemeris.bodies import Body
+from perijove.ephemeris.geometry import Ephemeris
+
+_GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
+
+
+def _refine(distance, a: float, b: float, tol: float) -> float:
+    """Golden-section search for the minimum of ``distance`` on [a, b]."""
+    c, d = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
+    fc, fd = distance(c), distance(d)
+    while b - a > tol:
+        if fc < fd:
+            b, d, fd = d, c, fc
+            c = b - _GOLDEN * (b - a)
+            fc = distance(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + _GOLDEN * (b - a)
+            fd = distance(d)
+    return 0.5 * (a + b)
+
+
+def first_close_approach(
+    eph: Ephemeris,
+    body: Body,
+    target: Body,
+    start: float,
+    stop: float,
+    within_km: float,
+    step: float = 600.0,
+    tol: float = 1e-3,
+) -> tuple[float, float] | None:
+    """ET and distance of the first local minimum of |body − target| below ``within_km``.
+
+    ``step`` must be short against the time the two take to pass each other (Juno passes a
+    moon in well under an hour); ``tol`` is the time tolerance in seconds.
+    """
+    if stop - start < 2 * step:
+        return None
+    ets = np.append(np.arange(start, stop, step), stop)
+    d = np.linalg.norm(eph.position(body, ets, target), axis=-1)
+    minima = np.flatnonzero((d[1:-1] <= d[:-2]) & (d[1:-1] < d[2:])) + 1
+
+    def distance(et: float) -> float:
+        return float(np.linalg.norm(eph.position(body, et, target)))
+
+    for i in minima:
+        if d[i] > within_km + 60.0 * step:  # no relative speed reaches 60 km/s between samples
+            continue
+        et = _refine(distance, float(ets[i - 1]), float(ets[i + 1]), tol)
+        closest = distance(et)
+        if closest < within_km:
+            return et, closest
+    return None

@@ -1,0 +1,179 @@
+"""What the window remembers between runs, turned from stored text into checked state and back.
+
+Settings files outlive versions and get edited by hand; a stored NaN time or a bookmark with a
+string for its time once stopped the app from starting or left it on a black canvas. Every value
+is checked here, and what fails is dropped and named (the window says so once), so start-up
+always gets usable state. Nothing here imports Qt: the window passes the raw values in.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from perijove.model.camera import CameraIntent
+from perijove.model.display import DisplayOptions
+
+# Display options that persist (maps persist through the download cache, not here).
+SAVED_DISPLAY = ("labels", "hud", "stars", "trajectory", "moon_orbits", "shadows", "trajectory_color")
+TRAJECTORY_COLOURS = ("time", "distance")
+MAX_BOOKMARKS = 30
+MAX_RECENT = 10
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    name: str
+    et: float
+    camera: CameraIntent
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "et": self.et, "camera": intent_to_dict(self.camera)}
+
+
+@dataclass
+class StoredState:
+    """Checked settings; ``None`` means "not stored (or dropped): use the default"."""
+
+    kernels: list[str] = field(default_factory=list)
+    camera: CameraIntent | None = None
+    display: dict[str, Any] = field(default_factory=dict)
+    rate: float | None = None
+    et: float | None = None
+    bookmarks: list[Bookmark] = field(default_factory=list)
+    recent: list[str] = field(default_factory=list)
+
+
+def intent_to_dict(intent: CameraIntent) -> dict[str, Any]:
+    return asdict(intent)
+
+
+def intent_from_dict(data: object) -> CameraIntent:
+    """A camera intent from stored JSON; ValueError says what is wrong."""
+    if not isinstance(data, dict):
+        raise ValueError("a camera must be a JSON object")
+    known = {f.name for f in fields(CameraIntent)}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"unknown camera field(s) {', '.join(sorted(map(str, unknown)))}")
+    values = dict(data)
+    if "up" in values:
+        if not isinstance(values["up"], (list, tuple)):
+            raise ValueError("camera up vector must be a list of three numbers")
+        values["up"] = tuple(values["up"])
+    try:
+        return CameraIntent(**values)
+    except TypeError as err:
+        raise ValueError(str(err)) from None
+
+
+def _json(raw: object) -> object:
+    if isinstance(raw, (bytes, bytearray)):
+        raw = raw.decode("utf-8", "replace")
+    if not isinstance(raw, str):
+        raise ValueError("not text")
+    return json.loads(raw)
+
+
+def _finite(raw: object) -> float:
+    if isinstance(raw, bool):
+        raise ValueError("not a number")
+    value = float(raw)  # str or number; raises ValueError or TypeError
+    if not math.isfinite(value):
+        raise ValueError(f"{value} is not finite")
+    return value
+
+
+def _display(raw: object) -> dict[str, Any]:
+    data = _json(raw)
+    if not isinstance(data, dict):
+        raise ValueError("display options must be a JSON object")
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in SAVED_DISPLAY:
+            continue  # an option of another version: ignore it quietly
+        if key == "trajectory_color":
+            if value not in TRAJECTORY_COLOURS:
+                raise ValueError(f"trajectory colour {value!r}")
+        elif not isinstance(value, bool):
+            raise ValueError(f"{key} must be true or false")
+        out[key] = value
+    return out
+
+
+def _bookmarks(raw: object) -> tuple[list[Bookmark], bool]:
+    """The usable bookmarks, and whether any were dropped."""
+    data = _json(raw)
+    if not isinstance(data, list):
+        raise ValueError("bookmarks must be a JSON list")
+    marks, dropped = [], False
+    for item in data:
+        try:
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                raise ValueError("a bookmark needs a name")
+            marks.append(Bookmark(item["name"], _finite(item.get("et")), intent_from_dict(item.get("camera"))))
+        except (TypeError, ValueError):
+            dropped = True
+    return marks[-MAX_BOOKMARKS:], dropped
+
+
+def _paths(raw: object) -> list[str]:
+    data = _json(raw)
+    if not isinstance(data, list) or not all(isinstance(p, str) and p for p in data):
+        raise ValueError("must be a JSON list of paths")
+    return list(data)
+
+
+def read_settings(raw: Mapping[str, object]) -> tuple[StoredState, list[str]]:
+    """Checked state from stored values, and the names of the settings that were dropped."""
+    state, dropped = StoredState(), []
+
+    def take(key: str, parse) -> None:
+        if raw.get(key) is None:
+            return
+        try:
+            setattr(state, key, parse(raw[key]))
+        except (TypeError, ValueError):
+            dropped.append(key)
+
+    take("kernels", _paths)
+    take("recent", lambda r: _paths(r)[:MAX_RECENT])
+    take("camera", lambda r: None if _json(r) is None else intent_from_dict(_json(r)))
+    take("display", _display)
+    take("et", _finite)
+
+    def rate(r: object) -> float:
+        value = _finite(r)
+        if value == 0:
+            raise ValueError("zero rate")
+        return value
+
+    take("rate", rate)
+    if raw.get("bookmarks") is not None:
+        try:
+            state.bookmarks, partly = _bookmarks(raw["bookmarks"])
+            if partly:
+                dropped.append("bookmarks")
+        except (TypeError, ValueError):
+            dropped.append("bookmarks")
+    return state, dropped
+
+
+def write_settings(state: StoredState) -> dict[str, object]:
+    """Values to store, each one that ``read_settings`` reads back unchanged."""
+    return {
+        "kernels": json.dumps(state.kernels),
+        "recent": json.dumps(state.recent[:MAX_RECENT]),
+        "camera": json.dumps(intent_to_dict(state.camera)) if state.camera else "null",
+        "display": json.dumps({k: v for k, v in state.display.items() if k in SAVED_DISPLAY}),
+        "rate": repr(float(state.rate)) if state.rate is not None else None,
+        "et": repr(float(state.et)) if state.et is not None else None,
+        "bookmarks": json.dumps([b.to_dict() for b in state.bookmarks[-MAX_BOOKMARKS:]]),
+    }
+
+
+def display_state(display: DisplayOptions) -> dict[str, Any]:
+    return {k: getattr(display, k) for k in SAVED_DISPLAY}

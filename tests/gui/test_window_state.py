@@ -1,0 +1,206 @@
+"""What a user meets in the first minutes: the HUD, dialogs that close, settings that cannot
+break start-up, focus and camera limits. Each test drives the real window."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtWidgets
+
+from perijove.ephemeris import radii, to_et
+
+
+def _visible_progress(win) -> list:
+    return [d for d in win.findChildren(QtWidgets.QProgressDialog) if d.isVisible()]
+
+
+def _new_window(qtbot, settings):
+    from perijove.ui.main_window import MainWindow
+
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    return win
+
+
+def test_hud_has_its_text_before_the_first_frame_and_h_shows_it(qtbot, tmp_path):
+    settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat)
+    win = _new_window(qtbot, settings)
+    assert "UTC " in win.hud.text() and "Distance" in win.hud.text()  # before show, before any time change
+    win.show()
+    qtbot.waitUntil(lambda: win.canvas.frames_drawn > 0, timeout=30_000)
+    assert win.hud.isVisible()
+    assert win.hud.text().startswith(f"UTC {win.hud_values['utc']}")
+    win.activateWindow()
+    qtbot.waitUntil(lambda: win.isActiveWindow(), timeout=5000)
+    win.canvas.native.setFocus()
+    qtbot.keyClick(win.canvas.native, QtCore.Qt.Key.Key_H)
+    assert not win.hud.isVisible() and not win.session.display.hud and not win.hud_box.isChecked()
+    win.session.clock.step(3600)  # time moves while hidden
+    qtbot.keyClick(win.canvas.native, QtCore.Qt.Key.Key_H)
+    assert win.hud.isVisible() and win.hud_box.isChecked()
+    assert win.hud.text().startswith(f"UTC {win.hud_values['utc']}") and win.hud_values["et"] == win.session.clock.et
+    # The box stays in the top-left corner, never wider than half the view.
+    geo = win.hud.geometry()
+    assert geo.left() < 20 and geo.top() < 20 and geo.width() < win.canvas.native.width() / 2
+    win.close()
+
+
+def test_search_progress_closes_even_when_searches_overlap(window, qtbot):
+    window.search_events()
+    window.search_events()  # the first is superseded: its dialog must not linger
+    qtbot.waitUntil(lambda: window._search is None or not window._search.running, timeout=60_000)
+    qtbot.wait(1200)  # past the dialogs' delay before showing
+    assert _visible_progress(window) == []
+
+
+def test_export_progress_closes_on_success_and_failure(window, qtbot, tmp_path):
+    from perijove.ui.export_dialog import ExportDialog
+
+    window.session.clock.set_et(to_et("2023-12-30T08:36:00"))
+    dialog = ExportDialog(window.session, window)
+    dialog.frames.setValue(3)
+    dialog.size.setCurrentText("640x360")
+    dialog.out.setText(str(tmp_path / "ok.mp4"))
+    worker = window.start_export(dialog.build_job())
+    qtbot.waitUntil(lambda: not worker.running, timeout=120_000)
+    qtbot.wait(50)
+    assert (tmp_path / "ok.mp4").is_file() and _visible_progress(window) == []
+    job = dialog.build_job()
+    job["kernels"] = [*job["kernels"], str(tmp_path / "gone.bsp")]  # the child fails to load it
+    job["out"] = str(tmp_path / "bad.mp4")
+    worker = window.start_export(job)
+    qtbot.waitUntil(lambda: not worker.running, timeout=120_000)
+    qtbot.wait(50)
+    assert _visible_progress(window) == [] and "gone.bsp" in window.last_error
+
+
+def test_closing_during_an_export_asks_and_a_confirmed_close_leaves_no_partial_file(window, qtbot, tmp_path):
+    from perijove.ui.export_dialog import ExportDialog
+
+    window.session.clock.set_et(to_et("2023-12-30T08:36:00"))
+    dialog = ExportDialog(window.session, window)
+    dialog.frames.setValue(3000)
+    dialog.size.setCurrentText("640x360")
+    out = tmp_path / "long.mp4"
+    dialog.out.setText(str(out))
+    worker = window.start_export(dialog.build_job())
+    qtbot.waitUntil(lambda: worker.dialog.value() > 0, timeout=120_000)
+    asked = []
+    window.confirm_quit_during_export = lambda: asked.append(1) or False
+    window.close()
+    assert asked and window.isVisible() and worker.running  # "no": the export goes on
+    window.confirm_quit_during_export = lambda: asked.append(2) or True
+    window.close()
+    assert asked[-1] == 2 and not window.isVisible()
+    assert not worker.running and not worker.alive
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".long")]
+
+
+def test_trajectory_colour_widget_matches_the_restored_setting(window, qtbot):
+    i = window.colour_box.findData("distance")
+    window.colour_box.setCurrentIndex(i)
+    window.colour_box.activated.emit(i)
+    assert window.session.display.trajectory_color == "distance"
+    window.close()
+    again = _new_window(qtbot, window.settings)
+    assert again.session.display.trajectory_color == "distance"
+    assert again.colour_box.currentData() == "distance"
+    again.close()
+
+
+def test_new_events_clear_the_selection(window, qtbot):
+    table = window.events
+    table.selectRow(3)
+    assert table.selectionModel().selectedRows()
+    window.session.set_events(list(window.session.events[5:]))  # what a kernel load ends with
+    assert table.selectionModel().selectedRows() == []
+
+
+def test_leaving_full_screen_restores_a_maximized_window(window, qtbot):
+    window.showMaximized()
+    qtbot.waitUntil(lambda: window.isMaximized(), timeout=5000)
+    window.toggle_full_screen()
+    qtbot.waitUntil(lambda: window.isFullScreen(), timeout=5000)
+    window.toggle_full_screen()
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5000)
+    assert window.isMaximized()
+
+
+BAD_SETTINGS = {
+    "et": "nan",
+    "rate": "inf",
+    "camera": '{"mode": "orbit", "target": "IO", "distance_km": NaN, "fov_deg": 40}',
+    "display": '["labels", false]',
+    "bookmarks": '[{"name": "x", "et": "soon"}, 7]',
+    "recent": '{"a": 1}',
+    "kernels": "[1, 2]",
+    "geometry": "not a geometry",
+    "state": "12",
+}
+
+
+@pytest.mark.parametrize("key", sorted(BAD_SETTINGS))
+def test_a_malformed_setting_is_dropped_with_a_note_and_the_app_starts(qtbot, tmp_path, key):
+    ini = tmp_path / "bad.ini"
+    settings = QtCore.QSettings(str(ini), QtCore.QSettings.Format.IniFormat)
+    settings.setValue(key, BAD_SETTINGS[key])
+    settings.sync()
+    win = _new_window(qtbot, settings)
+    assert key in win.statusBar().currentMessage() and "settings" in win.statusBar().currentMessage()
+    win.resize(800, 500)
+    win.show()
+    qtbot.waitUntil(lambda: win.canvas.frames_drawn > 0, timeout=30_000)
+    clock = win.session.clock
+    assert math.isfinite(clock.et) and clock.start <= clock.et <= clock.stop
+    assert math.isfinite(clock.rate) and clock.rate != 0
+    assert key in win.settings_note
+    assert win.canvas.render()[:, :, :3].max() > 50  # a scene, not a black canvas
+    win.close()
+
+
+def test_return_in_the_time_field_gives_the_keys_back_to_the_scene(window, qtbot):
+    field = window.time_field
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClicks(field, "2023-12-30T08:00:00")
+    qtbot.keyClick(field, QtCore.Qt.Key.Key_Return)
+    assert window.session.clock.et == pytest.approx(to_et("2023-12-30T08:00:00"))
+    assert window.canvas.native.hasFocus()
+    qtbot.keyClick(window.focusWidget(), QtCore.Qt.Key.Key_N)
+    assert not field.text().lower().endswith("n")
+    flyby = next(e for e in window.session.events if e.kind == "flyby" and e.body == "Io")
+    assert window.session.clock.et == pytest.approx(flyby.et)
+
+
+def test_next_event_keeps_the_users_field_of_view_and_mode(window, qtbot):
+    s = window.session
+    s.clock.set_et(to_et("2023-12-29T00:00"))
+    s.set_camera(s.camera.with_(mode="orbit", target="JUPITER", from_body=None, fov_deg=25.0, distance_km=None))
+    window.next_event()
+    assert s.camera.fov_deg == 25.0 and s.camera.mode == "orbit"
+    event = next(e for e in s.events if abs(e.et - s.clock.et) < 1e-6)
+    assert s.camera.target == event.body.upper()
+
+
+@pytest.mark.parametrize("keys", [("2", "4"), ("2", "1"), ("3", "4")])
+def test_no_camera_mode_switch_puts_the_camera_inside_a_body(window, qtbot, keys):
+    s = window.session
+    s.clock.set_et(to_et("2023-12-30T08:30:00"))
+    for key in keys:
+        qtbot.keyClick(window.canvas.native, getattr(QtCore.Qt.Key, f"Key_{key}"))
+        window.canvas.render()
+        pose = window.canvas.state.pose
+        target = s.camera.target if s.camera.mode != "follow" else None
+        if target is None:
+            continue
+        r = float(np.max(radii(target)))
+        assert np.linalg.norm(pose.eye - pose.target) > 1.01 * r
+
+
+def test_zoom_stops_above_the_surface(window, qtbot):
+    s = window.session
+    s.set_camera(s.camera.with_(mode="orbit", target="IO", from_body=None))
+    window.canvas.zoom(1e-9)
+    assert s.camera.distance_km >= 1.01 * float(np.max(radii("IO")))
