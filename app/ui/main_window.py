@@ -119,7 +119,11 @@ class MainWindow(QtWidgets.QMainWindow):
         controls.setContentsMargins(6, 4, 6, 4)
 
         style = self.style()
-        icons = {"⏮": style.StandardPixmap.SP_MediaSkipBackward, "⏭": style.StandardPixmap.SP_MediaSkipForward}
+        icons = {
+            "⏮": style.StandardPixmap.SP_MediaSkipBackward,
+            "⏭": style.StandardPixmap.SP_MediaSkipForward,
+            "▶": style.StandardPixmap.SP_MediaPlay,
+        }
 
         def button(text: str, tip: str, slot) -> QtWidgets.QToolButton:
             b = QtWidgets.QToolButton()
@@ -294,7 +298,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._last_tick = time.perf_counter()
 
     def _playing_changed(self, playing: bool) -> None:
-        self.play_button.setText("⏸" if playing else "▶")
+        # Icons, not characters: "⏸" is missing from many fonts and drew as an empty box.
+        icons = QtWidgets.QStyle.StandardPixmap
+        pixmap = icons.SP_MediaPause if playing else icons.SP_MediaPlay
+        self.play_button.setIcon(self.style().standardIcon(pixmap))
+        self.play_button.setText("")
 
     def step(self, direction: int) -> None:
         self.session.clock.step(direction * abs(self.session.clock.rate))

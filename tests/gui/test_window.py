@@ -236,18 +236,50 @@ def test_opens_near_the_first_flyby_with_io_and_juno_in_view(qtbot, tmp_path):
     win.close()
 
 
-def test_perijove_command_shows_a_window_quickly():
+def test_ten_launches_in_a_row_all_reach_a_drawn_frame_with_the_hud(tmp_path):
+    """Start-up used to hang now and then on a long-lived X server without a session bus (Qt's
+    D-Bus thread forked while BLAS work ran). Ten launches on this test run's one X server."""
+    import os
     import subprocess
     import sys
-    import time
 
-    t0 = time.perf_counter()
-    run = subprocess.run(
-        [sys.executable, "-m", "perijove", "gui", "--first-frame-exit"], capture_output=True, text=True, timeout=120
-    )
-    assert run.returncode == 0, run.stderr
-    assert "first frame after" in run.stdout
-    assert time.perf_counter() - t0 < 30  # generous: a shared CI machine; the benchmark reports the figure
+    env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # fresh settings, never the user's
+    env.pop("XDG_RUNTIME_DIR", None)
+    for launch in range(10):
+        try:
+            run = subprocess.run(
+                [sys.executable, "-m", "perijove", "gui", "--first-frame-exit"],
+                capture_output=True,
+                text=True,
+                timeout=90,
+                env=env,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"launch {launch + 1} of 10 hung before its first frame")
+        assert run.returncode == 0, f"launch {launch + 1}: {run.stderr[-2000:]}"
+        assert "first frame after" in run.stdout
+        hud = next(line for line in run.stdout.splitlines() if line.startswith("HUD: "))
+        assert "UTC 2023-12-30T08:2" in hud and "Distance" in hud, hud  # text in the very first frame
+
+
+def test_no_session_bus_means_no_autolaunch(tmp_path):
+    from perijove.ui.app import prepare_gui_environment
+
+    env: dict[str, str] = {}
+    prepare_gui_environment(env)
+    assert env["DBUS_SESSION_BUS_ADDRESS"] == "disabled:"
+    env = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1000/bus"}
+    prepare_gui_environment(env)
+    assert env["DBUS_SESSION_BUS_ADDRESS"] == "unix:path=/run/user/1000/bus"  # a running bus is used
+    import socket
+
+    (tmp_path / "run").mkdir()
+    with socket.socket(socket.AF_UNIX) as bus:
+        bus.bind(str(tmp_path / "run" / "bus"))
+        env = {"XDG_RUNTIME_DIR": str(tmp_path / "run")}
+        prepare_gui_environment(env)
+    assert "DBUS_SESSION_BUS_ADDRESS" not in env  # libdbus finds it there without forking
 
 
 def test_get_official_kernels_from_a_mirror(window, qtbot, tmp_path):
