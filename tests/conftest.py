@@ -13,7 +13,7 @@ from realdata import DE, FK, IO_MAP, JUNO_2022, LSK, PCK, REAL  # noqa: F401 (re
 # Never read or write the user's real download cache: every test process (and the commands it
 # starts) gets an empty one of its own, set before any test opens kernels.
 os.environ["PERIJOVE_CACHE"] = tempfile.mkdtemp(prefix="perijove-test-cache-")
-os.environ["PERIJOVE_MAP_CACHE"] = tempfile.mkdtemp(prefix="perijove-test-maps-")
+os.environ["PERIJOVE_RENDER_CACHE"] = tempfile.mkdtemp(prefix="perijove-test-render-")
 
 needs_real = pytest.mark.skipif(not JUNO_2022.is_file(), reason="../shared/data/real is absent")
 

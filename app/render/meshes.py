@@ -63,9 +63,28 @@ _WHITE = (0.92, 0.92, 0.90)
 _GREY = (0.55, 0.55, 0.58)
 
 
+JUNO_MESH_VERSION = 1  # bump when make_juno changes
+
+
 @lru_cache(maxsize=1)
 def juno() -> Mesh:
-    """Juno in its spacecraft frame, kilometres."""
+    """Juno in its spacecraft frame, kilometres (from the render cache after the first run)."""
+    from perijove.render.diskcache import load_or_make
+
+    keys = ("positions", "normals", "faces", "colors")
+
+    def read(path):
+        with np.load(path) as data:
+            return Mesh(**{k: data[k] for k in keys})
+
+    def write(mesh: Mesh, handle) -> None:
+        np.savez(handle, **{k: getattr(mesh, k) for k in keys})
+
+    return load_or_make(f"juno-v{JUNO_MESH_VERSION}.npz", make_juno, read, write)
+
+
+def make_juno() -> Mesh:
+    """Juno in its spacecraft frame, kilometres, built with trimesh."""
     import trimesh
     from trimesh.creation import box, cylinder
 

@@ -86,19 +86,8 @@ def _periodic_noise(lon: np.ndarray, lat: np.ndarray, rng: np.random.Generator, 
 PROCEDURAL_VERSION = 1
 
 
-def map_cache_dir() -> Path:
-    """Where generated maps are kept (``PERIJOVE_MAP_CACHE`` overrides the user's cache folder)."""
-    import os
-
-    if os.environ.get("PERIJOVE_MAP_CACHE"):
-        return Path(os.environ["PERIJOVE_MAP_CACHE"]).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("perijove", "Perijove")) / "maps"
-
-
 def _disk_cached(name: str, make, width: int, height: int) -> np.ndarray:
-    """A generated map from the cache folder, or made once and kept there.
+    """A generated map from the render cache, or made once and kept there.
 
     Making a map takes most of a second of numpy (and BLAS) work; the window used to do it on a
     thread while Qt started, and a fork from Qt's D-Bus thread during that BLAS work could
@@ -106,24 +95,19 @@ def _disk_cached(name: str, make, width: int, height: int) -> np.ndarray:
     """
     from PIL import Image
 
-    path = map_cache_dir() / f"{name}-{width}x{height}-v{PROCEDURAL_VERSION}.png"
-    try:
+    from perijove.render.diskcache import load_or_make
+
+    def read(path):
         with Image.open(path) as im:
             image = np.asarray(im.convert("RGB"), dtype=np.uint8)
-        if image.shape == (height, width, 3):
-            return image
-    except (OSError, ValueError):
-        pass  # absent or unreadable: make it again
-    image = make(width, height)
-    try:
-        from perijove.ephemeris import PerijoveError
-        from perijove.render.png import write_png_atomic
+        return image if image.shape == (height, width, 3) else None
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_png_atomic(image, path)
-    except (OSError, PerijoveError):
-        pass  # a read-only cache only costs the time to make the map next time
-    return image
+    def write(image, handle) -> None:
+        Image.fromarray(image).save(handle, format="PNG")
+
+    return load_or_make(
+        f"{name}-{width}x{height}-v{PROCEDURAL_VERSION}.png", lambda: make(width, height), read, write
+    )
 
 
 @lru_cache(maxsize=4)
