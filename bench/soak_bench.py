@@ -107,9 +107,9 @@ class Soak:
     def wait(self, ms: int) -> None:
         """Runs the event loop (timers, paints, the play tick) for ``ms``.
 
-        One loop and one timer for the whole run: ``QTimer.singleShot(ms, callable)``, as
-        ``qtbot.wait`` uses it, adds references to None that are never released (PySide6 6.11.3,
-        Python 3.11), which would hide the app's own count under the harness's.
+        One loop and one timer for the whole run: each ``QTimer.singleShot(ms, callable)`` adds
+        references to None that are never released (seen with PySide6 6.11.3 on Python 3.11),
+        and the harness's count would then hide the app's.
         """
         self._timer.start(ms)
         self._loop.exec()
