@@ -404,6 +404,8 @@ def _events(args: argparse.Namespace) -> int:
             "lon_deg",
             "end_utc",
             "duration_s",
+            "start_cut",
+            "end_cut",
         ]
         writer = csv.DictWriter(buf, fieldnames=keys, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
@@ -426,11 +428,15 @@ def _table(rows: list[dict]) -> str:
     lines = [head]
     for r in rows:
         dur = r.get("duration_s")
+        if r.get("start_cut") or r.get("end_cut"):  # the data end inside it: its length is unknown
+            dur_text = "cut " + ("<" if r.get("start_cut") else "") + (">" if r.get("end_cut") else "")
+        else:
+            dur_text = (_fmt(dur / 60, "8.1f") + "m") if dur is not None else ""
         lines.append(
             f"{r['kind']:<9} {r['body']:<9} {r['utc']:<24} {_fmt(r['distance_km'], '13,.1f')} "
             f"{_fmt(r['altitude_km'], '13,.1f')} {_fmt(r['speed_km_s'], '10.3f')} "
             f"{_fmt(r['lat_deg'], '7.2f')} {_fmt(r['lon_deg'], '7.2f')} "
-            f"{(_fmt(dur / 60, '8.1f') + 'm') if dur is not None else '':>9}"
+            f"{dur_text:>9}"
         )
     if not rows:
         lines.append("(no events)")

@@ -37,7 +37,11 @@ KINDS = ("perijove", "apojove", "flyby", "eclipse", "shadow")
 DEFAULT_FLYBY_KM = 100_000.0
 _MAX_INTERVALS = 100_000
 _RJ = 71_492.0
-_LT_MARGIN = 3600.0
+_LT_MARGIN = 3600.0  # light time from the Sun (~45 min at Jupiter): the Sun is needed that much earlier
+# A search runs this far beyond the requested window, so an event that the window cuts gets the
+# same start and end as in the whole search; longer intervals touching the padded edge are marked cut.
+_PAD = 2 * 86400.0
+_TOUCH = 1e-6  # seconds: an interval edge this close to a search edge was cut by it
 
 
 _NEEDS: dict[str, Callable[[int], tuple[int, ...]]] = {
@@ -67,6 +71,10 @@ class Event:
     lat_deg: float
     lon_deg: float
     end_et: float | None = None  # intervals (eclipse, shadow) end here
+    # The interval began before, or ends after, the data searched (a coverage edge): ``et`` or
+    # ``end_et`` is then that edge, not the event's start or end, which are unknown.
+    start_cut: bool = False
+    end_cut: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping; missing geometry becomes ``None``."""
@@ -84,7 +92,9 @@ class Event:
         if self.end_et is not None:
             out["end_utc"] = et_to_utc(self.end_et, 3)
             out["end_et"] = self.end_et
-            out["duration_s"] = self.end_et - self.et
+            out["duration_s"] = None if self.start_cut or self.end_cut else self.end_et - self.et
+            out["start_cut"] = self.start_cut
+            out["end_cut"] = self.end_cut
         return out
 
 
@@ -142,11 +152,15 @@ class EventFinder:
             )
         return _windows(result)
 
+    def lt_window(self, window: Sequence[Window]) -> tuple[Window, ...]:
+        """Where an occultation of the Sun can be computed with light time: ``window`` less the
+        first hour of the Sun's and Jupiter's data (the observer is needed only at each instant)."""
+        sources = intersect(self.eph.covered(SUN), self.eph.covered(JUPITER))
+        usable = [Window(w.start + _LT_MARGIN, w.stop) for w in sources if w.stop - w.start > _LT_MARGIN]
+        return intersect(window, usable)
+
     def _occultation(self, observer: int, step: float, window: Sequence[Window]) -> list[Window]:
-        # Light time to the Sun reaches ~45 min back: stay that far inside the data.
-        window = [
-            Window(w.start + _LT_MARGIN, w.stop - _LT_MARGIN) for w in window if w.stop - w.start > 2 * _LT_MARGIN
-        ]
+        window = self.lt_window(window)
         if not window:
             return []
         result = spiceypy.cell_double(2 * _MAX_INTERVALS)
@@ -189,10 +203,12 @@ class EventFinder:
         far = intersect(window, _complement(near, window))
         found = self._occultation(self.sc, 30.0, near) if near else []
         found += self._occultation(self.sc, 600.0, far) if far else []
-        return sorted(found)
+        return list(_join(found))  # a passage across the near/far boundary is one passage
 
     # -- events --------------------------------------------------------------------------
-    def event(self, kind: str, body: int, et: float, end_et: float | None = None) -> Event:
+    def event(
+        self, kind: str, body: int, et: float, end_et: float | None = None, cut: tuple[bool, bool] = (False, False)
+    ) -> Event:
         """An ``Event`` with the spacecraft's geometry relative to ``body`` at ``et``."""
         try:
             state = self.eph.state(self.sc, et, body)
@@ -206,7 +222,9 @@ class EventFinder:
             )
         except (CoverageError, QueryError):
             geo = (math.nan,) * 5
-        return Event(kind, display_name(body), et, et_to_utc(et, 3), *geo, end_et=end_et)
+        return Event(
+            kind, display_name(body), et, et_to_utc(et, 3), *geo, end_et=end_et, start_cut=cut[0], end_cut=cut[1]
+        )
 
     def search_window(self, bodies: Iterable[int], start: float | None, stop: float | None) -> tuple[Window, ...]:
         """Where the spacecraft and ``bodies`` all have data, clipped to [start, stop]."""
@@ -262,11 +280,13 @@ class EventFinder:
                     f"no ephemeris for {display_name(missing[0])}: {kind} search for {display_name(body)} skipped"
                 )
                 continue
-            window = self.search_window(needs, start, stop)
-            if not window:
+            if not self.search_window(needs, start, stop):
                 report.notes.append(f"no {display_name(body)} data in the range: {kind} search skipped")
                 continue
-            report.events += self._search(kind, body, window)
+            lo = -math.inf if start is None else start
+            hi = math.inf if stop is None else stop
+            padded = self.search_window(needs, lo - _PAD, hi + _PAD)
+            report.events += [e for e in self._search(kind, body, padded) if _overlaps(e, lo, hi)]
         if progress is not None:
             progress(1.0, "done")
         report.events.sort(key=lambda e: (e.et, e.kind, e.body))
@@ -278,8 +298,36 @@ class EventFinder:
         if kind == "flyby":
             return [self.event(kind, body, et) for et in self.flybys(body, window)]
         if kind == "eclipse":
-            return [self.event(kind, body, w.start, w.stop) for w in self.eclipses(body, window)]
-        return [self.event(kind, JUPITER, w.start, w.stop) for w in self.shadows(window)]
+            found, searched = self.eclipses(body, window), self.lt_window(window)
+        else:
+            found, searched, body = self.shadows(window), self.lt_window(window), JUPITER
+        return [self.event(kind, body, w.start, w.stop, _cut(w, searched)) for w in found]
+
+
+def _join(windows: Iterable[Window]) -> tuple[Window, ...]:
+    """Merge intervals that touch (searched in adjacent pieces) or overlap."""
+    out: list[Window] = []
+    for w in sorted(windows):
+        if out and w.start <= out[-1].stop + _TOUCH:
+            out[-1] = Window(out[-1].start, max(out[-1].stop, w.stop))
+        else:
+            out.append(Window(*w))
+    return tuple(out)
+
+
+def _cut(interval: Window, searched: Sequence[Window]) -> tuple[bool, bool]:
+    """Whether the interval's start / end is only the edge of the data searched."""
+    edges = [edge for w in _join(searched) for edge in w]
+    return (
+        any(abs(interval.start - e) <= _TOUCH for e in edges),
+        any(abs(interval.stop - e) <= _TOUCH for e in edges),
+    )
+
+
+def _overlaps(event: Event, lo: float, hi: float) -> bool:
+    """Instants inside [lo, hi]; intervals that share any time with it."""
+    end = event.et if event.end_et is None else event.end_et
+    return end >= lo and event.et <= hi
 
 
 def _complement(inner: Sequence[Window], outer: Sequence[Window]) -> list[Window]:
