@@ -105,8 +105,12 @@ def test_regenerated_set_matches_committed(tmp_path):
     from perijove.ephemeris.synth.generate import LSK as LSK_NAME
 
     committed = default_kernel_dir()
-    report = synthesize(tmp_path, solution_from=committed / SOLUTION, log=lambda line: None)
+    lines: list[str] = []
+    report = synthesize(tmp_path, solution_from=committed / SOLUTION, log=lines.append)
     assert report["all_met"]
+    text = "\n".join(lines)
+    assert "outside (check only)" not in text  # read as a failure next to "all targets met"
+    assert "not a target" in text and "target met" in text
     for row in report["targets"]:
         if row["kind"] == "target":
             assert row["met"], row
@@ -121,13 +125,25 @@ def test_regenerated_set_matches_committed(tmp_path):
         ],
         (JUNO, -61, 599, ("2023-11-16", "2024-03-14")),
     ]
+    after_flybys = to_et("2024-02-03T12:00")  # before the second Io flyby (17:48 UTC)
     for name, body, centre, span in checks:
         ets = rng.uniform(to_et(span[0]), to_et(span[1]), 100)
         states = []
         for folder in (committed, tmp_path):
             KernelSet([folder / LSK_NAME, folder / PCK, folder / name])
             states.append(np.array([spiceypy.spkgeo(body, et, "J2000", centre)[0] for et in ets]))
-        assert np.abs(states[0][:, :3] - states[1][:, :3]).max() < 1e-3, (name, body)  # 1 m
+        gap = np.linalg.norm(states[0][:, :3] - states[1][:, :3], axis=1)
+        if body != -61:
+            assert gap.max() < 1e-3, (name, body)  # 1 m: fits of an analytic theory
+            continue
+        # Juno is integrated over four months through two 1,500 km Io flybys, which amplify
+        # last-bit differences between numpy builds: measured here 2.9 m before the second flyby
+        # and 4.6 km (0.08 s along track) at the 2024-03-07 perijove. A wrong generator or
+        # solution is off by kilometres before the flybys and by minutes after them.
+        early = ets < after_flybys
+        assert gap[early].max() < 0.01, (name, body)  # 10 m
+        speed = np.linalg.norm(states[0][:, 3:], axis=1)
+        assert (gap / speed).max() < 0.5, (name, body)  # seconds along the orbit
 
 
 @pytest.mark.slow
@@ -139,3 +155,24 @@ def test_retargeting_from_scratch_meets_every_target(tmp_path):
     assert report["all_met"]
     (maneuver,) = report["maneuvers"]
     assert np.linalg.norm(maneuver["dv"]) < 0.02  # a small correction (km/s), not a new orbit
+
+
+def test_readme_figures_hold_for_the_committed_report():
+    """The README's "within ..." figures are bounds the committed report really meets."""
+    import json
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    pattern = r"1,500 km within ([\d.]+) km and ([\d.]+) ms, PJ57/PJ58 within ([\d.]+) s, .*? within ([\d.]+) d"
+    m = re.search(pattern, readme, re.DOTALL)
+    assert m, "the README's synthetic-set sentence changed: update this test"
+    km, ms, pj_s, days = map(float, m.groups())
+    rows = {r["target"]: r for r in json.loads((default_kernel_dir() / "report.json").read_text())["targets"]}
+    alt = [abs(r["difference"]) for k, r in rows.items() if k.startswith("Io closest") and k.endswith("altitude")]
+    ca = [abs(r["difference"]) for k, r in rows.items() if k.startswith("Io closest") and k.endswith("time")]
+    pj = [abs(rows[k]["difference"]) for k in ("PJ57 time", "PJ58 time")]
+    per = [abs(r["difference"]) for k, r in rows.items() if k.startswith("period")]
+    assert max(alt) <= km and max(ca) * 1e3 <= ms and max(pj) <= pj_s and max(per) <= days
+    # ...and are not loose: each is the figure rounded up at its last digit.
+    assert km - max(alt) < 0.1 and ms - max(ca) * 1e3 < 0.1 and pj_s - max(pj) < 0.1 and days - max(per) < 1e-4

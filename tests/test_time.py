@@ -56,3 +56,19 @@ def test_iso_forms_people_paste(lsk):
     assert to_et("2023-12-30T08:36:00.8Z") == base
     assert to_et("2023-12-30T08:36:00.8 UTC") == base
     assert to_et("2023-12-30 08:37:09.984 TDB") == pytest.approx(base, abs=2e-3)
+
+
+@pytest.mark.parametrize(
+    "text,shown",
+    [
+        ("2023-12-30T08:37:09.98386 TDB", "2023-12-30T08:37:09.984 TDB"),  # was truncated to .983
+        ("2023-12-30T08:36:00.8 TDB", "2023-12-30T08:36:00.800 TDB"),  # was .799
+        ("2023-12-31T23:59:59.9996 TDB", "2024-01-01T00:00:00.000 TDB"),  # rounding carries
+    ],
+)
+def test_tdb_display_rounds_to_the_digits_shown(text, shown):
+    from perijove.ephemeris import et_to_tdb, open_kernels, to_et
+
+    open_kernels()
+    # Oracle: spiceypy.str2et(text) and the calendar rounding of its fraction.
+    assert et_to_tdb(to_et(text), 3) == shown

@@ -66,8 +66,12 @@ def et_to_utc(et: float, digits: int = 3) -> str:
 def et_to_tdb(et: float, digits: int = 3) -> str:
     """ISO-like TDB calendar string (``2023-12-30T08:37:09.984 TDB``)."""
     frac = "." + "#" * digits if digits > 0 else ""
+    # timout truncates the fraction (.98386 showed as .983, an exact .8 as .799): round to the
+    # digits shown, then step a hundredth of the last digit up so the truncation keeps it.
+    # ET and TDB calendar seconds share their fraction (J2000 is 12:00:00 TDB exactly).
+    shown = round(float(et), digits) + 0.01 * 10.0**-digits
     try:
-        return spiceypy.timout(float(et), f"YYYY-MM-DDTHR:MN:SC{frac} ::TDB") + " TDB"
+        return spiceypy.timout(shown, f"YYYY-MM-DDTHR:MN:SC{frac} ::TDB") + " TDB"
     except SpiceyError as err:
         spiceypy.reset()
         raise TimeFormatError(f"cannot convert ET {et!r} to TDB: {spice_reason(err)}") from None

@@ -22,7 +22,7 @@ import numpy as np
 from perijove.ephemeris import Ephemeris, PerijoveError
 from perijove.export.overlay import Overlay
 from perijove.export.plan import FramePlan
-from perijove.export.sinks import describe_os_error, make_sink
+from perijove.export.sinks import clean_stale_partials, describe_os_error, make_sink
 from perijove.model import CameraIntent, DisplayOptions
 from perijove.model.hud import FIELDS, hud_values
 
@@ -49,8 +49,9 @@ ProgressFn = Callable[[int, int, float], None]  # done, total, frames per second
 
 
 def _table_target(intent: CameraIntent) -> str:
-    target = intent.target.upper()
-    return "JUPITER" if intent.mode == "follow" or target in ("JUNO", "-61") else target
+    from perijove.model.hud import measured_target
+
+    return measured_target(intent)
 
 
 def export(
@@ -66,25 +67,26 @@ def export(
     cancel: Callable[[], bool] | None = None,
     fault: Callable[[int], None] | None = None,
     renderer=None,
+    overwrite: bool = False,
 ) -> ExportResult:
     """Render ``plan`` to ``out`` (.mp4 file or PNG folder) with a sidecar table; all or nothing.
 
-    ``renderer`` (an ``OffscreenRenderer`` of the same size) may be passed to reuse its GL
-    resources across exports; ``fault`` is called before each frame is written (tests inject
-    a full disk with it).
+    The destination is checked before anything is drawn: existing outputs are replaced only
+    with ``overwrite`` (``DestinationExists`` otherwise), and a PNG folder holding anything but
+    our own frames is never used. ``renderer`` (an ``OffscreenRenderer`` of the same size) may
+    be passed to reuse its GL resources across exports; ``fault`` is called before each frame
+    is written (tests inject a full disk with it).
     """
-    from perijove.render.offscreen import OffscreenRenderer
-
     out = Path(out)
     intent = intent or CameraIntent(mode="from", target="IO", from_body="SUN")
-    sink = make_sink(out, size, plan.fps)
+    sink = make_sink(out, size, plan.fps, json_sidecar)
+    sink.check(overwrite)
+    if renderer is not None and tuple(renderer.size) != tuple(size):
+        raise PerijoveError(f"the renderer draws {renderer.size[0]}x{renderer.size[1]}, not {size[0]}x{size[1]}")
+    clean_stale_partials(out.parent)
     ets = plan.ets()
     target = _table_target(intent)
     own_renderer = renderer is None
-    if renderer is None:
-        renderer = OffscreenRenderer(eph, size, display)
-    elif tuple(renderer.size) != tuple(size):
-        raise PerijoveError(f"the renderer draws {renderer.size[0]}x{renderer.size[1]}, not {size[0]}x{size[1]}")
     frames: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
     failure: list[BaseException] = []
 
@@ -112,6 +114,10 @@ def export(
             sink.open()
         except OSError as err:
             raise PerijoveError(describe_os_error(out, err)) from None
+        if renderer is None:
+            from perijove.render.offscreen import OffscreenRenderer
+
+            renderer = OffscreenRenderer(eph, size, display)
         thread.start()
         for i, et in enumerate(ets):
             if cancel is not None and cancel():
@@ -134,8 +140,12 @@ def export(
             if isinstance(err, OSError):
                 raise PerijoveError(describe_os_error(out, err)) from None
             raise PerijoveError(f"{out}: export failed ({type(err).__name__}: {err})") from None
-        sidecar = _write_sidecars(sink, out, rows, json_sidecar)
-        sink.close()
+        try:
+            sink.finish(len(ets))  # the video is whole and readable before any table is written
+            _write_sidecars(sink, rows, json_sidecar)
+            sink.commit(overwrite)
+        except OSError as err:
+            raise PerijoveError(describe_os_error(Path(err.filename) if err.filename else out, err)) from None
     except BaseException:
         if thread.is_alive():
             frames.put(None)
@@ -143,43 +153,26 @@ def export(
         sink.abort()
         raise
     finally:
-        if own_renderer:
+        if own_renderer and renderer is not None:
             renderer.close()
-    return ExportResult(out, len(ets), sidecar, time.perf_counter() - t0)
+    return ExportResult(out, len(ets), sink.sidecar, time.perf_counter() - t0)
 
 
-def _write_sidecars(sink, out: Path, rows: list[dict], json_sidecar: bool) -> Path:
-    """CSV (always) and JSON (on request); placed with the frames, atomically."""
+def _write_sidecars(sink, rows: list[dict], json_sidecar: bool) -> None:
+    """CSV (always) and JSON (on request), handed to the sink, which places them with the frames."""
     keys = ["frame", *FIELDS]
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=keys, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for row in rows:
         w.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in keys})
-    stem = "frames" if sink.kind == "png" else out.stem
-    csv_path = sink.extra_path(f"{stem}.csv")
-    _atomic_text(csv_path, buf.getvalue())
+    stem = sink.sidecar.stem
+    sink.add_text(f"{stem}.csv", buf.getvalue())
     if json_sidecar:
-        _atomic_text(sink.extra_path(f"{stem}.json"), json.dumps(rows, indent=1, default=_jsonable))
-    return out / "frames.csv" if sink.kind == "png" else csv_path
+        sink.add_text(f"{stem}.json", json.dumps(rows, indent=1, default=_jsonable))
 
 
 def _jsonable(value):
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(type(value))
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp's 0600 would make the table private to us
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        raise PerijoveError(describe_os_error(path, err)) from None

@@ -29,7 +29,18 @@ FIELDS = (
     "phase_deg",
     "earth_light_time_s",
     "provenance",
+    "note",
 )
+
+
+def measured_target(intent) -> str:
+    """The body the HUD and a movie's overlay measure the spacecraft against.
+
+    The camera's target, whatever the camera mode (following Juno past Io measures to Io); when
+    the target is the spacecraft itself, Jupiter.
+    """
+    target = str(intent.target).upper()
+    return "JUPITER" if target in ("JUNO", str(SPACECRAFT)) else target
 
 
 def hud_values(eph: Ephemeris, et: float, target: str | int, spacecraft: str | int = SPACECRAFT) -> dict[str, Any]:
@@ -42,6 +53,10 @@ def hud_values(eph: Ephemeris, et: float, target: str | int, spacecraft: str | i
         target=display_name(tid),
         provenance=", ".join(eph.kernels.provenances()) or "none",
     )
+    covered = eph.covered(sid)
+    if not any(w.start <= et <= w.stop for w in covered):
+        span = f"{et_to_utc(covered[0].start, 0)} .. {et_to_utc(covered[-1].stop, 0)}" if covered else "none"
+        values["note"] = f"No {display_name(sid)} data at this time: not drawn (data: {span})"
     if tid == sid:
         return values
     try:
@@ -78,4 +93,5 @@ def format_hud(values: dict[str, Any]) -> list[str]:
         f"Solar phase {num('phase_deg', '.1f', '°')}",
         f"Earth light time {'—' if lt is None else f'{lt / 60:.2f} min'}",
         f"Data: {values['provenance']}",
+        *([values["note"]] if values.get("note") else []),
     ]

@@ -9,7 +9,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from perijove import __version__
 from perijove.ephemeris import PerijoveError, et_to_utc, to_et
-from perijove.model.hud import format_hud, hud_values
+from perijove.model.hud import format_hud, hud_values, measured_target
 from perijove.model.session import Session
 from perijove.model.settings import (
     Bookmark,
@@ -346,9 +346,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _refresh_hud(self) -> None:
         if not self.session.display.hud:
             return  # refreshed when it is shown again
-        target = self.session.camera.target if self.session.camera.mode != "follow" else "JUPITER"
-        if target.upper() in ("JUNO", "-61"):
-            target = "JUPITER"
+        target = measured_target(self.session.camera)
         values = hud_values(self.session.eph, self.session.clock.et, target)
         self.hud_values = values
         self.hud.setText("\n".join(format_hud(values)))

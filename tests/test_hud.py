@@ -1,0 +1,39 @@
+"""What the HUD and a movie's sidecar measure, and what they say when data are missing."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+import spiceypy
+
+from perijove.ephemeris import Ephemeris, open_kernels, to_et
+
+
+def test_following_juno_past_io_measures_to_io_in_the_sidecar(tmp_path):
+    from perijove.export import FramePlan, export
+    from perijove.model import CameraIntent
+
+    eph = Ephemeris(open_kernels())
+    plan = FramePlan(to_et("2023-12-30T08:35:00"), to_et("2023-12-30T08:37:00"), fps=10, frames=2)
+    intent = CameraIntent(mode="follow", target="IO", distance_km=0.06)
+    result = export(eph, plan, tmp_path / "frames", (64, 36), intent)
+    with open(result.sidecar, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["target"] for r in rows] == ["Io", "Io"]
+    for row in rows:
+        state, _ = spiceypy.spkezr("JUNO", float(row["et"]), "J2000", "NONE", "IO")
+        assert float(row["distance_km"]) == pytest.approx(np.linalg.norm(state[:3]), rel=1e-9)
+    spiceypy.kclear()
+
+
+def test_the_hud_says_when_the_spacecraft_has_no_data():
+    from perijove.model.hud import format_hud, hud_values
+
+    eph = Ephemeris(open_kernels())
+    values = hud_values(eph, to_et("2023-10-01"), "IO")  # the synthetic Juno begins 2023-11-15
+    assert values["distance_km"] is None
+    assert "No Juno data at this time" in format_hud(values)[-1] and "2023-11-15" in values["note"]
+    inside = hud_values(eph, to_et("2023-12-30T08:30"), "IO")
+    assert inside["note"] is None and all("No Juno data" not in line for line in format_hud(inside))
