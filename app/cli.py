@@ -411,10 +411,11 @@ def _events(args: argparse.Namespace) -> int:
             "duration_s",
             "start_cut",
             "end_cut",
+            "provenance",
         ]
         writer = csv.DictWriter(buf, fieldnames=keys, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({**r, "provenance": describe(r["provenance"])} for r in rows)
         sys.stdout.write(buf.getvalue())
     else:
         print(_table(rows))
@@ -425,10 +426,16 @@ def _fmt(value: float | None, spec: str) -> str:
     return "—" if value is None or not math.isfinite(value) else format(value, spec)
 
 
+def describe(provenance: dict[str, str]) -> str:
+    from perijove.ephemeris.provenance import describe as words
+
+    return words(provenance)
+
+
 def _table(rows: list[dict]) -> str:
     head = (
         f"{'kind':<9} {'body':<9} {'UTC':<24} {'distance km':>13} {'altitude km':>13} "
-        f"{'speed km/s':>10} {'lat°':>7} {'lon°':>7} {'duration':>9}"
+        f"{'speed km/s':>10} {'lat°':>7} {'lon°':>7} {'duration':>9}  data"
     )
     lines = [head]
     for r in rows:
@@ -441,7 +448,7 @@ def _table(rows: list[dict]) -> str:
             f"{r['kind']:<9} {r['body']:<9} {r['utc']:<24} {_fmt(r['distance_km'], '13,.1f')} "
             f"{_fmt(r['altitude_km'], '13,.1f')} {_fmt(r['speed_km_s'], '10.3f')} "
             f"{_fmt(r['lat_deg'], '7.2f')} {_fmt(r['lon_deg'], '7.2f')} "
-            f"{dur_text:>9}"
+            f"{dur_text:>9}  {describe(r['provenance'])}"
         )
     if not rows:
         lines.append("(no events)")

@@ -30,6 +30,7 @@ from perijove.ephemeris.bodies import (
 )
 from perijove.ephemeris.errors import CoverageError, PerijoveError, QueryError, spice_errors
 from perijove.ephemeris.geometry import Ephemeris, _fmt_windows
+from perijove.ephemeris.provenance import body_provenance
 from perijove.ephemeris.timeconv import et_to_utc
 from perijove.ephemeris.windows import Window, intersect
 
@@ -75,6 +76,8 @@ class Event:
     # ``end_et`` is then that edge, not the event's start or end, which are unknown.
     start_cut: bool = False
     end_cut: bool = False
+    # Which kind of data supplies each body's state at ``et``: ("Juno", "predicted"), ...
+    provenance: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping; missing geometry becomes ``None``."""
@@ -88,6 +91,7 @@ class Event:
             "speed_km_s": _num(self.speed_km_s),
             "lat_deg": _num(self.lat_deg),
             "lon_deg": _num(self.lon_deg),
+            "provenance": dict(self.provenance),
         }
         if self.end_et is not None:
             out["end_utc"] = et_to_utc(self.end_et, 3)
@@ -222,8 +226,17 @@ class EventFinder:
             )
         except (CoverageError, QueryError):
             geo = (math.nan,) * 5
+        sources = body_provenance(self.eph.kernels, (self.sc, body), et)
         return Event(
-            kind, display_name(body), et, et_to_utc(et, 3), *geo, end_et=end_et, start_cut=cut[0], end_cut=cut[1]
+            kind,
+            display_name(body),
+            et,
+            et_to_utc(et, 3),
+            *geo,
+            end_et=end_et,
+            start_cut=cut[0],
+            end_cut=cut[1],
+            provenance=tuple(sources.items()),
         )
 
     def search_window(self, bodies: Iterable[int], start: float | None, stop: float | None) -> tuple[Window, ...]:

@@ -32,3 +32,32 @@ def classify(path: Path, kind: str, comments: str = "") -> str:
     if re.match(r"jup\d{3}", name):
         return "planetary"
     return "unknown"
+
+
+def source_file(kernels, body: int, et: float):
+    """The loaded SPK that supplies ``body``'s state at ``et``: the last loaded file covering it.
+
+    SPICE searches files in reverse load order, so with real kernels layered over the synthetic
+    set, one event can rest on a predicted Juno and a synthetic moon; each number must say so.
+    ``kernels`` is a ``KernelSet``; None when no file covers the body then.
+    """
+    for f in reversed(kernels.files):
+        if f.kind == "SPK" and any(w.start <= et <= w.stop for w in f.coverage.get(body, ())):
+            return f
+    return None
+
+
+def body_provenance(kernels, bodies, et: float) -> dict[str, str]:
+    """Display name → provenance of the file supplying each body at ``et`` ("no data" if none)."""
+    from perijove.ephemeris.bodies import body_id, display_name
+
+    out: dict[str, str] = {}
+    for body in bodies:
+        f = source_file(kernels, body_id(body), et)
+        out[display_name(body)] = f.provenance if f is not None else "no data"
+    return out
+
+
+def describe(provenance: dict[str, str]) -> str:
+    """``Juno predicted, Europa synthetic`` (one line for tables, HUDs and sidecars)."""
+    return ", ".join(f"{name} {kind}" for name, kind in provenance.items()) or "none"

@@ -15,6 +15,7 @@ import numpy as np
 from perijove.ephemeris import PerijoveError, display_name, et_to_tdb, et_to_utc
 from perijove.ephemeris.bodies import SPACECRAFT, body_id
 from perijove.ephemeris.geometry import Ephemeris
+from perijove.ephemeris.provenance import body_provenance, describe
 
 FIELDS = (
     "utc",
@@ -51,7 +52,7 @@ def hud_values(eph: Ephemeris, et: float, target: str | int, spacecraft: str | i
         tdb=et_to_tdb(et, 3),
         et=et,
         target=display_name(tid),
-        provenance=", ".join(eph.kernels.provenances()) or "none",
+        provenance=describe(body_provenance(eph.kernels, (sid, tid) if tid != sid else (sid,), et)),
     )
     covered = eph.covered(sid)
     if not any(w.start <= et <= w.stop for w in covered):

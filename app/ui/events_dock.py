@@ -7,9 +7,10 @@ import math
 from PySide6 import QtCore, QtWidgets
 
 from perijove.ephemeris import Event
+from perijove.ephemeris.provenance import describe
 from perijove.model.session import Session
 
-COLUMNS = ("Kind", "Body", "UTC", "Distance (km)", "Altitude (km)", "Speed (km/s)")
+COLUMNS = ("Kind", "Body", "UTC", "Distance (km)", "Altitude (km)", "Speed (km/s)", "Data")
 
 
 class EventPanel(QtWidgets.QWidget):
@@ -55,10 +56,11 @@ class EventList(QtWidgets.QTableWidget):
                 _num(e.distance_km, ",.1f"),
                 _num(e.altitude_km, ",.1f"),
                 _num(e.speed_km_s, ".3f"),
+                describe(dict(e.provenance)),
             )
             for col, text in enumerate(values):
                 item = QtWidgets.QTableWidgetItem(text)
-                if col >= 3:
+                if 3 <= col <= 5:
                     item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
                 self.setItem(row, col, item)
         self.setCurrentItem(None)
