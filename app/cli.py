@@ -133,6 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--no-orbits", action="store_true")
     render.add_argument("out", metavar="OUT.png")
 
+    cmp = sub.add_parser(
+        "compare",
+        help="how far two kernel sets disagree about a body: position difference and event times",
+        description="Set A is --kernels over the defaults, set B is --against over the defaults (both without "
+        "them with --no-defaults). The body is sampled every --step seconds, densely near close approaches.",
+    )
+    _add_kernels(cmp)
+    cmp.add_argument("--against", nargs="+", required=True, metavar="PATH", help="the kernels of set B")
+    cmp.add_argument("--body", required=True, help="the body compared (e.g. juno, jupiter, io)")
+    cmp.add_argument("--center", default="jupiter", help="the centre its position is taken about (jupiter)")
+    cmp.add_argument("--start", required=True, metavar="UTC")
+    cmp.add_argument("--stop", required=True, metavar="UTC")
+    cmp.add_argument("--step", type=str, default="600", metavar="SECONDS", help="sample spacing (600)")
+    cmp.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    cmp.add_argument("--plot", metavar="OUT.png", help="also draw the difference over time (.png, .svg or .pdf)")
+
     exp = sub.add_parser("export", help="render a time range to an MP4 or a folder of PNG frames")
     _add_kernels(exp)
     exp.add_argument("--start", required=True, metavar="UTC")
@@ -422,6 +438,62 @@ def _events(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from perijove.ephemeris import PerijoveError, open_kernels, to_et
+    from perijove.ephemeris.compare import compare_sets
+
+    try:
+        step = float(args.step)
+    except ValueError:
+        raise PerijoveError(f"--step must be a number of seconds, not {args.step!r}") from None
+    if args.plot and Path(args.plot).suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise PerijoveError(f"--plot {args.plot}: use a .png, .svg or .pdf name")
+    if args.plot and not Path(args.plot).expanduser().resolve().parent.is_dir():
+        raise PerijoveError(f"--plot {args.plot}: folder does not exist")
+    open_kernels(args.kernels, defaults=not args.no_defaults)  # the times need set A's leapseconds
+    start, stop = to_et(args.start), to_et(args.stop)
+    result = compare_sets(
+        args.kernels, args.against, args.body, args.center, start, stop, step, defaults=not args.no_defaults
+    )
+    summary = result.summary()
+    if args.format == "json":
+        print(json.dumps(summary, indent=2, default=float))
+    elif args.format == "csv":
+        buf = io.StringIO()
+        rows = result.rows()
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+    else:
+        print(_compare_table(summary))
+    if args.plot:
+        from perijove.export.compare_plot import plot_comparison
+
+        plot_comparison(result, Path(args.plot).expanduser())
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return 0
+
+
+def _compare_table(s: dict) -> str:
+    lines = [
+        f"{s['body']} about {s['center']}, {s['start_utc']} .. {s['stop_utc']}, {s['samples']:,} samples",
+        f"set A: {', '.join(s['set_a'])};  set B: {', '.join(s['set_b'])}",
+        f"largest difference {s['max_km']:,.3f} km at {s['max_utc']} (rms {s['rms_km']:,.3f} km)",
+    ]
+    for name, part in s["components"].items():
+        lines.append(f"  {name.replace('_', '-'):<12} up to {part['max_km']:,.3f} km at {part['utc']}")
+    if s["events"]:
+        lines.append(f"{'event':<9} {'body':<9} {'UTC in A':<24} {'B - A':>10} {'distance B - A':>16}")
+        for e in s["events"]:
+            dt = "missing" if e.get("dt_s") is None else f"{e['dt_s']:+.3f} s"
+            dd = "" if e.get("d_distance_km") is None else f"{e['d_distance_km']:+,.3f} km"
+            lines.append(f"{e['kind']:<9} {e['body']:<9} {e['utc_a']:<24} {dt:>10} {dd:>16}")
+    return "\n".join(lines)
+
+
 def _fmt(value: float | None, spec: str) -> str:
     return "—" if value is None or not math.isfinite(value) else format(value, spec)
 
@@ -489,6 +561,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(args)
         if args.command == "events":
             return _events(args)
+        if args.command == "compare":
+            return _compare(args)
         if args.command == "kernels":
             parser.parse_args(["kernels", "--help"])
         if args.command in (None, "gui"):
