@@ -29,6 +29,7 @@ class Session:
     camera_changed = Signal(object)
     display_changed = Signal(object)
     events_changed = Signal(object)
+    ghost_changed = Signal(object)  # another kernel set's spacecraft track to compare with, or None
 
     def __init__(self, extra_kernels: Sequence[str | os.PathLike[str]] = (), *, defaults: bool = True) -> None:
         self.kernels: KernelSet = open_kernels(extra_kernels, defaults=defaults)
@@ -37,6 +38,7 @@ class Session:
         self.camera = CameraIntent(mode="from", target="IO", from_body="SUN")
         self.display = DisplayOptions()
         self.events: list[Event] = []
+        self.ghost = None  # perijove.ephemeris.compare.Track of the set compared with
         self.jump_kinds: frozenset[str] = frozenset({"perijove", "flyby"})  # what N/P step through
         self._update_bounds(initial=True)
         self._open_on_first_flyby()
@@ -122,6 +124,27 @@ class Session:
         if display != self.display:
             self.display = display
             self.display_changed.emit(display)
+
+    # -- comparison with another kernel set ---------------------------------------------------
+    def set_ghost(self, track) -> None:
+        self.ghost = track
+        self.ghost_changed.emit(track)
+
+    def ghost_offset_km(self, et: float | None = None) -> float | None:
+        """Distance between the spacecraft here and in the compared set at ``et`` (None: no data)."""
+        from perijove.ephemeris import PerijoveError
+
+        et = self.clock.et if et is None else et
+        if self.ghost is None:
+            return None
+        other = self.ghost.position(et)
+        if other is None:
+            return None
+        try:
+            here = self.eph.position(SPACECRAFT, et, 599)
+        except PerijoveError:
+            return None
+        return float(sum((a - b) ** 2 for a, b in zip(here, other, strict=True)) ** 0.5)
 
     # -- events ------------------------------------------------------------------------------
     def set_events(self, events: list[Event]) -> None:

@@ -26,6 +26,7 @@ BODIES = (599, 501, 502, 503, 504)
 SUN_RADIUS_KM = 695_700.0
 SPACECRAFT_SPAN_KM = 0.020
 MARKER_BELOW_PX = 4.0
+GHOST_COLOUR = (0.85, 0.45, 1.0, 0.8)  # the compared kernel set's path: violet, apart from the trail
 MINNAERT = {599: 0.85}
 LEVELS = ((256, 128), (96, 48), (32, 16))  # ellipsoid grids, finest first
 LEVEL_PIXELS = (150.0, 25.0)  # projected radius above which each finer level is used
@@ -50,6 +51,7 @@ class FrameState:
     trail: tuple[np.ndarray, np.ndarray] | None
     orbits: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     labels: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    ghost: tuple[np.ndarray, np.ndarray] | None = None  # the compared set's path, same window as the trail
 
     def pixel(self, body: int) -> np.ndarray:
         return self.pose.project(self.positions[body])
@@ -84,6 +86,7 @@ class Scene:
         self.bodies = tuple(b for b in BODIES if eph.covered(b))
         self.radii = {b: radii(b) for b in self.bodies}
         self.sc_mesh = spacecraft_mesh or juno()
+        self.ghost = None
         self.trajectory = TrajectoryCache(
             eph, self.sc, self.display.trajectory_past_days * 86400, self.display.trajectory_future_days * 86400
         )
@@ -150,6 +153,7 @@ class Scene:
                 # (the view from the spacecraft): the line is clipped there instead.
                 keep = np.linalg.norm(verts - pose.eye, axis=1) > pose.near * 1e-3
                 trail = (verts[keep], colours[keep])
+        ghost = self._ghost_line(et, pose)
         orbits = self._moon_orbits(et, pos, pose.origin) if self.display.moon_orbits else []
         labels = [(display_name(b), rel[b]) for b in self.bodies]
         if sc_pos is not None:
@@ -170,7 +174,24 @@ class Scene:
             trail,
             orbits,
             labels,
+            ghost=ghost,
         )
+
+    def set_ghost(self, track) -> None:
+        """Another kernel set's spacecraft track (``ephemeris.compare.Track``) to draw, or None."""
+        self.ghost = track
+
+    def _ghost_line(self, et: float, pose: cam.CameraPose):
+        if self.ghost is None or not self.display.trajectory:
+            return None
+        g = self.ghost
+        lo, hi = np.searchsorted(g.ets, [et - self.trajectory.past, et + self.trajectory.future])
+        if hi - lo < 2:
+            return None
+        verts = g.states[lo:hi, :3] - pose.origin
+        keep = np.linalg.norm(verts - pose.eye, axis=1) > pose.near * 1e-3  # never through the eye
+        colours = np.tile(GHOST_COLOUR, (int(keep.sum()), 1))
+        return verts[keep], colours
 
     def _moon_orbits(self, et: float, pos: dict[int, np.ndarray], origin: np.ndarray):
         out = []
@@ -320,6 +341,12 @@ class Scene:
             vertices, faces = levels[level]
             prog.bind(vertices)
             prog.draw("triangles", faces)
+        if state.ghost is not None and len(state.ghost[0]) >= 2:
+            gloo.set_depth_mask(False)
+            gloo.set_line_width(1.5)
+            self._draw_line(line, *state.ghost)
+            gloo.set_line_width(1.0)
+            gloo.set_depth_mask(True)
         if state.trail is not None:
             gloo.set_depth_mask(False)
             gloo.set_line_width(2.0)

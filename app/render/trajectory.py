@@ -9,56 +9,13 @@ spacecraft (the bug other viewers show when the trail lags the model).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from perijove.ephemeris import CoverageError, Ephemeris
+from perijove.ephemeris import Ephemeris
+from perijove.ephemeris.sampling import COARSE, MAX_STEP, MIN_STEP, RESOLUTION, Path, clip_window, sample_path
 from perijove.ephemeris.windows import Window
 
-RESOLUTION = 0.01  # fraction of the distance to the nearest body per sample
-MIN_STEP, MAX_STEP = 0.5, 3600.0  # seconds
-COARSE = 4000
-
-
-@dataclass(frozen=True)
-class Path:
-    ets: np.ndarray  # (N,)
-    positions: np.ndarray  # (N, 3) km relative to Jupiter, J2000, float64
-
-
-def _clip(window: Window, coverage: tuple[Window, ...]) -> Window | None:
-    for w in coverage:
-        lo, hi = max(window.start, w.start), min(window.stop, w.stop)
-        if lo < hi:
-            return Window(lo, hi)
-    return None
-
-
-def sample_path(
-    eph: Ephemeris, spacecraft: int, start: float, stop: float, bodies: tuple[int, ...] = (599, 501, 502, 503, 504)
-) -> Path:
-    """Adaptive samples of the spacecraft relative to Jupiter over [start, stop]."""
-    coarse = np.linspace(start, stop, COARSE)
-    sc = eph.state(spacecraft, coarse, 599)
-    nearest = np.full(len(coarse), np.inf)
-    speed = np.full(len(coarse), 1e-9)
-    for body in bodies:
-        try:
-            rel = sc - (eph.state(body, coarse, 599) if body != 599 else 0.0)
-        except CoverageError:
-            continue
-        d = np.linalg.norm(rel[:, :3], axis=1)
-        closer = d < nearest
-        nearest = np.where(closer, d, nearest)
-        speed = np.where(closer, np.linalg.norm(rel[:, 3:], axis=1), speed)
-    step = np.clip(RESOLUTION * nearest / np.maximum(speed, 1e-9), MIN_STEP, MAX_STEP)
-    # Integrate the step field: the sample density at t is 1/step(t).
-    density = 1.0 / step
-    cumulative = np.concatenate([[0.0], np.cumsum(0.5 * (density[1:] + density[:-1]) * np.diff(coarse))])
-    count = int(min(max(cumulative[-1], 2), 200_000))
-    ets = np.interp(np.linspace(0, cumulative[-1], count + 1), cumulative, coarse)
-    return Path(ets, eph.position(spacecraft, ets, 599))
+__all__ = ["COARSE", "MAX_STEP", "MIN_STEP", "RESOLUTION", "Path", "TrajectoryCache", "sample_path", "trail_vertices"]
 
 
 class TrajectoryCache:
@@ -82,13 +39,13 @@ class TrajectoryCache:
     def around(self, et: float) -> tuple[Path, int, tuple[int, int]] | None:
         """Samples covering [et - past, et + future], the index where ``et`` goes, and their slice."""
         coverage = self.eph.covered(self.sc)
-        want = _clip(Window(et - self.past, et + self.future), coverage)
+        want = clip_window(Window(et - self.past, et + self.future), coverage)
         if want is None:
             return None
         w = self._window
         if self._path is None or w is None or want.start < w.start or want.stop > w.stop:
             margin = 0.5 * (self.past + self.future)
-            wide = _clip(Window(et - self.past - margin, et + self.future + margin), coverage) or want
+            wide = clip_window(Window(et - self.past - margin, et + self.future + margin), coverage) or want
             self._path = sample_path(self.eph, self.sc, wide.start, wide.stop)
             self._window = wide
             self._distances.clear()

@@ -32,6 +32,7 @@ class SceneCanvas(app.Canvas):
         session.camera_changed.connect(self._changed)
         session.display_changed.connect(self._display)
         session.kernels_changed.connect(self._kernels)
+        session.ghost_changed.connect(self._ghost)
 
     # -- model events ---------------------------------------------------------------------
     def _changed(self, *_args: object) -> None:
@@ -44,6 +45,11 @@ class SceneCanvas(app.Canvas):
     def _kernels(self) -> None:
         # Bodies, radii and coverage may all have changed: start the scene afresh.
         self.scene = Scene(self.session.eph, self.session.display, spacecraft_mesh=self.scene.sc_mesh)
+        self.scene.set_ghost(self.session.ghost)
+        self.update()
+
+    def _ghost(self, track) -> None:
+        self.scene.set_ghost(track)
         self.update()
 
     # -- drawing --------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ class MainWindow(QtWidgets.QMainWindow):
         s.clock.rate_changed.connect(lambda r: self.rate_label.setText(_rate_label(r)))
         s.camera_changed.connect(lambda _c: self._sync_camera_widgets())
         s.display_changed.connect(self._display_changed)
+        s.ghost_changed.connect(self._ghost_changed)
         s.kernels_changed.connect(self._kernels_changed)
         self._restore()
         self._display_changed(s.display)
@@ -235,6 +236,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(file, "E&xport movie or frames…", "Ctrl+Shift+E", self.export_dialog)
         self._action(file, "&Get official kernels…", None, self.fetch_dialog)
         self._action(file, "Find &events again", "Ctrl+E", self.search_events)
+        self._action(file, "&Compare with another kernel set…", None, self.compare_dialog)
+        self.stop_compare_action = self._action(file, "Stop &comparing", None, lambda: self.session.set_ghost(None))
+        self.stop_compare_action.setEnabled(False)
         file.addSeparator()
         self._action(file, "&Quit", "Ctrl+Q", self.close)
         view = bar.addMenu("&View")
@@ -349,7 +353,13 @@ class MainWindow(QtWidgets.QMainWindow):
         target = measured_target(self.session.camera)
         values = hud_values(self.session.eph, self.session.clock.et, target)
         self.hud_values = values
-        self.hud.setText("\n".join(format_hud(values)))
+        lines = format_hud(values)
+        ghost = self.session.ghost
+        if ghost is not None:
+            offset = self.session.ghost_offset_km()
+            where = f"{offset:,.3f} km" if offset is not None else "no data at this time"
+            lines.append(f"vs {ghost.label} ({', '.join(ghost.provenance)}): {where}")
+        self.hud.setText("\n".join(lines))
         self.hud.adjustSize()
 
     def _toggle_display(self, key: str) -> None:
@@ -482,6 +492,36 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(f"⚠ {message}", 15000)
         self.last_error = message
+
+    # -- comparison -------------------------------------------------------------------------------------
+    def compare_dialog(self) -> None:
+        paths, _ = QtWidgets.QFileDialog.getOpenFileNames(
+            self, "Compare with kernels (layered over the embedded set)", "", KERNEL_FILTER
+        )
+        if paths:
+            self.start_compare(paths)
+
+    def start_compare(self, paths: list[str]):
+        """Sample Juno in the set ``paths`` (over the defaults) off the GUI thread, then draw it."""
+        from perijove.ui.progress import job_progress
+        from perijove.ui.workers import CompareJob
+
+        job = CompareJob(list(paths), True, self)
+        job_progress(self, job, "Compare", "Sampling the other kernel set…", delay_ms=500)
+
+        def done(track) -> None:
+            self.session.set_ghost(track)
+            self.statusBar().showMessage(f"Comparing with {track.label}: its Juno path is drawn in violet", 10000)
+
+        job.finished.connect(done)
+        job.failed.connect(self.show_error)
+        job.start()
+        self.compare_job = job
+        return job
+
+    def _ghost_changed(self, track) -> None:
+        self.stop_compare_action.setEnabled(track is not None)
+        self._refresh_hud()
 
     # -- drag and drop ------------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:

@@ -191,3 +191,39 @@ class ExportJob(ProcessJob):
             self.cancelled.emit()
         else:
             self.failed.emit(a)
+
+
+def _compare_track(paths: list[str], defaults: bool, out: mp.Queue, _stop) -> None:
+    from perijove.ephemeris import PerijoveError
+    from perijove.ephemeris.compare import sample_track
+
+    try:
+        out.put(("done", sample_track(paths, defaults), None))
+    except PerijoveError as err:
+        out.put(("error", str(err), None))
+    except Exception as err:  # a bug: report it rather than hang the dialog
+        out.put(("error", f"comparison failed: {type(err).__name__}: {err}", None))
+
+
+class CompareJob(ProcessJob):
+    """Samples the spacecraft in another kernel set in a child process (SPICE has one pool)."""
+
+    finished = QtCore.Signal(object)
+
+    def __init__(self, paths: list[str], defaults: bool = True, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(_compare_track, (paths, defaults), parent)
+
+    def cancel(self) -> None:
+        was_running = self._timer.isActive()
+        self._timer.stop()
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join(2)
+        if was_running:
+            self.ended.emit()
+
+    def _final(self, kind: str, a, b) -> None:
+        if kind == "done":
+            self.finished.emit(a)
+        else:
+            self.failed.emit(a)
