@@ -18,6 +18,7 @@ from perijove.ephemeris.bodies import SPACECRAFT
 from perijove.model.camera import CameraIntent
 from perijove.model.clock import Clock
 from perijove.model.display import DisplayOptions
+from perijove.model.timeline import TimelineView
 
 MIN_DISTANCE_KM = 0.01  # 10 m
 MAX_DISTANCE_KM = 1e7  # 10 million km
@@ -35,6 +36,8 @@ class Session:
         self.kernels: KernelSet = open_kernels(extra_kernels, defaults=defaults)
         self.eph = Ephemeris(self.kernels)
         self.clock = Clock()
+        self.timeline = TimelineView()  # the span the timeline shows (zoom and pan)
+        self.clock.changed.connect(self.timeline.follow)  # a playing clock pages the span along
         self.camera = CameraIntent(mode="from", target="IO", from_body="SUN")
         self.display = DisplayOptions()
         self.events: list[Event] = []
@@ -89,6 +92,7 @@ class Session:
             return
         start, stop = windows[0].start, windows[-1].stop
         self.clock.set_bounds(start, stop)
+        self.timeline.set_bounds(start, stop)
         if initial:
             self.clock.set_et(start)
 
@@ -174,6 +178,7 @@ class Session:
         own body becomes the view from the spacecraft.
         """
         self.clock.set_et(event.et)
+        self.timeline.focus(event.et, event.end_et)
         body = event.body.upper()
         c = self.camera
         if c.mode == "follow":

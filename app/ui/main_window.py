@@ -28,7 +28,9 @@ SHORTCUTS = [
     ("Left / Right", "step back / forward (one second x rate)"),
     ("[ / ]", "slower / faster"),
     ("R", "reverse playback"),
-    ("N / P", "next / previous event"),
+    ("N / P", "next / previous event (the timeline zooms onto it)"),
+    ("Ctrl+= / Ctrl+-", "zoom the timeline in / out (or the wheel over it)"),
+    ("Ctrl+0", "show the whole coverage on the timeline"),
     ("F", "frame the target"),
     ("1 2 3 4", "camera: orbit, follow Juno, view from Juno, body-fixed"),
     ("H", "show / hide the HUD"),
@@ -269,6 +271,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(play, "&Reverse", "R", self.session.clock.reverse)
         self._action(play, "&Next event", "N", self.next_event)
         self._action(play, "P&revious event", "P", self.previous_event)
+        play.addSeparator()
+        view_span = self.session.timeline
+        self._action(play, "Zoom timeline &in", "Ctrl+=", lambda: view_span.zoom(0.5, self.session.clock.et))
+        self._action(play, "Zoom timeline &out", "Ctrl+-", lambda: view_span.zoom(2.0, self.session.clock.et))
+        self._action(play, "&Whole coverage", "Ctrl+0", view_span.show_all)
         helpm = bar.addMenu("&Help")
         self._action(helpm, "&Keyboard shortcuts", "F1", self.show_shortcuts)
         self._action(helpm, "Data &provenance", None, self.show_provenance)

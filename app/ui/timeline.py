@@ -1,17 +1,21 @@
-"""The timeline: a scrub bar over the loaded coverage with every event ticked.
+"""The timeline: scrub through time at any zoom, from the whole coverage down to seconds.
 
-Bands show where spacecraft data exist, coloured by provenance (synthetic,
-predicted, reconstructed); ticks mark perijoves, flybys and eclipses. Dragging
-sets the clock on every mouse move; the canvas follows because it listens to
-the clock.
+An overview strip on top shows the whole coverage and the span in view; the main strip shows
+that span with a UTC axis whose ticks adapt to the zoom, the spacecraft data coloured by
+provenance, and the events (intervals as bars, labels where there is room). Wheel zooms around
+the cursor, right- or middle-drag (or Shift+wheel) pans, left-drag scrubs, a click on the overview
+moves the span, and a double-click on an event jumps to it and zooms onto it. Widgets change the
+model (the clock, the session's TimelineView); the canvas and this bar follow its signals.
 """
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from perijove.ephemeris import Event
+from perijove.ephemeris import Event, et_to_utc
+from perijove.ephemeris.bodies import SPACECRAFT
 from perijove.model.session import Session
+from perijove.model.timeline import utc_ticks
 
 PROVENANCE_COLOURS = {
     "synthetic": QtGui.QColor(200, 150, 60),
@@ -25,78 +29,250 @@ EVENT_COLOURS = {
     "eclipse": QtGui.QColor(120, 120, 255),
     "shadow": QtGui.QColor(180, 80, 255),
 }
+MARGIN = 8
+OVERVIEW_H = 12  # the whole coverage, with the span in view
+AXIS_H = 16  # tick labels at the bottom
+WHEEL_ZOOM = 0.8  # per wheel notch, toward the cursor
+
+
+def _label(e: Event) -> str:
+    return {"perijove": "PJ", "apojove": "AJ", "flyby": f"{e.body} CA", "shadow": "shadow"}.get(e.kind, e.body)
 
 
 class TimelineBar(QtWidgets.QWidget):
-    """Paints coverage and events; click or drag to scrub."""
+    """Paints coverage, events and the time axis; scrubs, zooms and pans."""
 
     scrubbed = QtCore.Signal(float)
 
     def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.setMinimumHeight(46)
+        self.view = session.timeline
+        self.setMinimumHeight(78)
         self.setMouseTracking(True)
-        self.setToolTip("Drag to scrub through time")
-        self._dragging = False
+        self._mode: str | None = None  # "scrub", "pan" or "overview" while a button is held
+        self._pan_from: tuple[float, float] = (0.0, 0.0)
         session.clock.changed.connect(lambda _et: self.update())
         session.events_changed.connect(lambda _events: self.update())
         session.kernels_changed.connect(lambda: self.update())
+        self.view.changed.connect(lambda _a, _b: self.update())
+
+    # -- geometry ----------------------------------------------------------------------------
+    @property
+    def _width(self) -> float:
+        return max(self.width() - 2 * MARGIN, 1)
 
     def _x(self, et: float) -> float:
-        c = self.session.clock
-        return 8 + (et - c.start) / max(c.stop - c.start, 1e-9) * (self.width() - 16)
+        v = self.view
+        return MARGIN + (et - v.start) / max(v.span, 1e-9) * self._width
 
     def et_at(self, x: float) -> float:
-        c = self.session.clock
-        frac = min(max((x - 8) / max(self.width() - 16, 1), 0.0), 1.0)
-        return c.start + frac * (c.stop - c.start)
+        """The time under pixel ``x`` of the main strip (exact at every zoom)."""
+        v = self.view
+        frac = min(max((x - MARGIN) / self._width, 0.0), 1.0)
+        return v.start + frac * v.span
 
+    def _overview_x(self, et: float) -> float:
+        v = self.view
+        return MARGIN + (et - v.lo) / max(v.hi - v.lo, 1e-9) * self._width
+
+    def _overview_et(self, x: float) -> float:
+        v = self.view
+        frac = min(max((x - MARGIN) / self._width, 0.0), 1.0)
+        return v.lo + frac * (v.hi - v.lo)
+
+    def seconds_per_pixel(self) -> float:
+        return self.view.span / self._width
+
+    # -- painting -------------------------------------------------------------------------------
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:
         p = QtGui.QPainter(self)
         p.fillRect(self.rect(), QtGui.QColor(24, 26, 32))
         h = self.height()
-        kernels = self.session.kernels
-        for f in kernels.files:
-            if f.kind != "SPK" or -61 not in f.coverage:
-                continue
-            colour = PROVENANCE_COLOURS.get(f.provenance, QtGui.QColor(160, 160, 160))
-            for w in f.coverage[-61]:
-                x0, x1 = self._x(w.start), self._x(w.stop)
-                p.fillRect(QtCore.QRectF(x0, h - 12, max(x1 - x0, 1), 8), colour)
-        for e in self.session.events:
-            x = self._x(e.et)
-            p.setPen(QtGui.QPen(EVENT_COLOURS.get(e.kind, QtGui.QColor("white")), 2 if e.kind == "flyby" else 1))
-            top = 4 if e.kind in ("flyby", "perijove") else 12
-            p.drawLine(QtCore.QPointF(x, top), QtCore.QPointF(x, h - 14))
+        top, bottom = OVERVIEW_H + 4, h - AXIS_H
+        self._paint_overview(p)
+        self._paint_coverage(p, bottom - 8, 6)
+        self._paint_events(p, top, bottom - 10)
+        self._paint_axis(p, bottom)
+        self._paint_legend(p, top)
         x = self._x(self.session.clock.et)
         p.setPen(QtGui.QPen(QtGui.QColor(255, 255, 255), 2))
-        p.drawLine(QtCore.QPointF(x, 0), QtCore.QPointF(x, h))
+        p.drawLine(QtCore.QPointF(x, top - 2), QtCore.QPointF(x, bottom))
         p.end()
 
+    def _spacecraft_files(self):
+        return [f for f in self.session.kernels.files if f.kind == "SPK" and SPACECRAFT in f.coverage]
+
+    def _paint_overview(self, p: QtGui.QPainter) -> None:
+        p.fillRect(QtCore.QRectF(MARGIN, 2, self._width, OVERVIEW_H - 2), QtGui.QColor(34, 37, 45))
+        for f in self._spacecraft_files():
+            colour = PROVENANCE_COLOURS.get(f.provenance, QtGui.QColor(160, 160, 160))
+            for w in f.coverage[SPACECRAFT]:
+                x0, x1 = self._overview_x(w.start), self._overview_x(w.stop)
+                p.fillRect(QtCore.QRectF(x0, OVERVIEW_H - 3, max(x1 - x0, 1), 3), colour)
+        for e in self.session.events:
+            if e.kind in ("flyby", "perijove"):
+                p.setPen(QtGui.QPen(EVENT_COLOURS[e.kind], 1))
+                x = self._overview_x(e.et)
+                p.drawLine(QtCore.QPointF(x, 3), QtCore.QPointF(x, OVERVIEW_H - 4))
+        v = self.view
+        x0, x1 = self._overview_x(v.start), self._overview_x(v.stop)
+        p.setPen(QtGui.QPen(QtGui.QColor(230, 230, 240), 1))
+        p.setBrush(QtGui.QColor(255, 255, 255, 40))
+        p.drawRect(QtCore.QRectF(x0, 1, max(x1 - x0, 2), OVERVIEW_H - 1))
+        p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        x = self._overview_x(self.session.clock.et)
+        p.setPen(QtGui.QPen(QtGui.QColor(255, 255, 255), 1))
+        p.drawLine(QtCore.QPointF(x, 1), QtCore.QPointF(x, OVERVIEW_H))
+
+    def _paint_coverage(self, p: QtGui.QPainter, y: float, height: float) -> None:
+        for f in self._spacecraft_files():
+            colour = PROVENANCE_COLOURS.get(f.provenance, QtGui.QColor(160, 160, 160))
+            for w in f.coverage[SPACECRAFT]:
+                if w.stop < self.view.start or w.start > self.view.stop:
+                    continue
+                x0, x1 = max(self._x(w.start), MARGIN), min(self._x(w.stop), MARGIN + self._width)
+                p.fillRect(QtCore.QRectF(x0, y, max(x1 - x0, 1), height), colour)
+
+    def _paint_events(self, p: QtGui.QPainter, top: float, bottom: float) -> None:
+        v = self.view
+        font = p.font()
+        font.setPointSizeF(7.5)
+        p.setFont(font)
+        metrics = QtGui.QFontMetricsF(font)
+        last_label = -1e9
+        for e in self.session.events:
+            end = e.end_et if e.end_et is not None else e.et
+            if end < v.start or e.et > v.stop:
+                continue
+            colour = EVENT_COLOURS.get(e.kind, QtGui.QColor("white"))
+            x0, x1 = self._x(e.et), self._x(end)
+            major = e.kind in ("flyby", "perijove")
+            y0 = top + (0 if major else 12)
+            if x1 - x0 >= 3:  # an interval wide enough to show its extent
+                band = QtGui.QColor(colour)
+                band.setAlpha(90)
+                p.fillRect(QtCore.QRectF(x0, y0 + 2, x1 - x0, bottom - y0 - 2), band)
+            p.setPen(QtGui.QPen(colour, 2 if e.kind == "flyby" else 1))
+            p.drawLine(QtCore.QPointF(x0, y0), QtCore.QPointF(x0, bottom))
+            text = _label(e)
+            width = metrics.horizontalAdvance(text)
+            if major and x0 + 3 - last_label > 6 and x0 + 3 + width < MARGIN + self._width:
+                p.drawText(QtCore.QPointF(x0 + 3, top + 9), text)
+                last_label = x0 + 3 + width
+
+    def _paint_axis(self, p: QtGui.QPainter, y: float) -> None:
+        font = p.font()
+        font.setPointSizeF(7.5)
+        p.setFont(font)
+        metrics = QtGui.QFontMetricsF(font)
+        p.setPen(QtGui.QPen(QtGui.QColor(110, 115, 130), 1))
+        p.drawLine(QtCore.QPointF(MARGIN, y), QtCore.QPointF(MARGIN + self._width, y))
+        try:
+            ticks = utc_ticks(self.view.start, self.view.stop, max(int(self._width // 80), 2))
+        except Exception:  # no leapseconds: an axis without labels, never a dead widget
+            ticks = []
+        p.setPen(QtGui.QPen(QtGui.QColor(190, 195, 210), 1))
+        last_right = -1e9
+        for et, label in ticks:
+            x = self._x(et)
+            p.drawLine(QtCore.QPointF(x, y), QtCore.QPointF(x, y + 4))
+            w = metrics.horizontalAdvance(label)
+            left = min(max(x - w / 2, MARGIN), MARGIN + self._width - w)
+            if left < last_right + 6:
+                continue  # pushed in from an edge onto its neighbour: the tick stays, the label goes
+            p.drawText(QtCore.QPointF(left, y + 14), label)
+            last_right = left + w
+
+    def _paint_legend(self, p: QtGui.QPainter, top: float) -> None:
+        font = p.font()
+        font.setPointSizeF(7)
+        p.setFont(font)
+        metrics = QtGui.QFontMetricsF(font)
+        provs = {f.provenance for f in self._spacecraft_files()}
+        items = [(k, EVENT_COLOURS[k]) for k in ("perijove", "flyby", "eclipse", "shadow")]
+        items += [(k, c) for k, c in PROVENANCE_COLOURS.items() if k in provs]
+        x = MARGIN + self._width - sum(metrics.horizontalAdvance(k) + 16 for k, _ in items)
+        y = top + 22
+        back = QtGui.QColor(24, 26, 32, 200)
+        p.fillRect(QtCore.QRectF(x - 4, y - 9, MARGIN + self._width - x + 4, 12), back)
+        for name, colour in items:
+            p.fillRect(QtCore.QRectF(x, y - 7, 8, 8), colour)
+            p.setPen(QtGui.QPen(QtGui.QColor(200, 204, 215), 1))
+            p.drawText(QtCore.QPointF(x + 11, y), name)
+            x += metrics.horizontalAdvance(name) + 16
+
+    # -- mouse -------------------------------------------------------------------------------------
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
-        self._dragging = True
-        self._scrub(event.position().x())
+        x, y = event.position().x(), event.position().y()
+        button = event.button()
+        if y <= OVERVIEW_H + 2 and button == QtCore.Qt.MouseButton.LeftButton:
+            self._mode = "overview"
+            self._centre_on(self._overview_et(x))
+        elif button in (QtCore.Qt.MouseButton.RightButton, QtCore.Qt.MouseButton.MiddleButton) or (
+            event.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier
+        ):
+            self._mode = "pan"
+            self._pan_from = (x, self.view.start)
+        else:
+            self._mode = "scrub"
+            self._scrub(x)
 
     def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:
-        if self._dragging:
-            self._scrub(event.position().x())
+        x = event.position().x()
+        if self._mode == "scrub":
+            self._scrub(x)
+        elif self._mode == "overview":
+            self._centre_on(self._overview_et(x))
+        elif self._mode == "pan":
+            x0, start = self._pan_from
+            new_start = start - (x - x0) * self.seconds_per_pixel()
+            self.view.show(new_start, new_start + self.view.span)
         else:
-            self.setToolTip(self._tooltip(event.position().x()))
+            self.setToolTip(self._tooltip(x, event.position().y()))
 
     def mouseReleaseEvent(self, event: QtGui.QMouseEvent) -> None:
-        self._dragging = False
+        self._mode = None
+
+    def mouseDoubleClickEvent(self, event: QtGui.QMouseEvent) -> None:
+        near = self._event_near(event.position().x())
+        if near is not None:
+            self.session.jump_to(near)  # sets the time and zooms onto the event's span
+        elif event.position().y() <= OVERVIEW_H + 2:
+            self.view.show_all()
+
+    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:
+        delta = event.angleDelta()
+        x = event.position().x()
+        if delta.x() or event.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier:
+            notches = (delta.x() or delta.y()) / 120.0
+            self.view.pan(-notches * 0.1 * self.view.span)
+        elif delta.y():
+            self.view.zoom(WHEEL_ZOOM ** (delta.y() / 120.0), self.et_at(x))
+        event.accept()
+
+    def _centre_on(self, et: float) -> None:
+        half = 0.5 * self.view.span
+        self.view.show(et - half, et + half)
 
     def _scrub(self, x: float) -> None:
         et = self.et_at(x)
         self.session.clock.set_et(et)
         self.scrubbed.emit(et)
 
-    def _tooltip(self, x: float) -> str:
-        near: list[Event] = [e for e in self.session.events if abs(self._x(e.et) - x) < 4]
-        if near:
-            e = near[0]
-            return f"{e.kind} {e.body} {e.utc}"
-        from perijove.ephemeris import et_to_utc
+    def _event_near(self, x: float, pixels: float = 5.0) -> Event | None:
+        near = [e for e in self.session.events if abs(self._x(e.et) - x) < pixels]
+        if not near:
+            return None
+        return min(near, key=lambda e: (e.kind not in ("flyby", "perijove"), abs(self._x(e.et) - x)))
 
-        return et_to_utc(self.et_at(x), 0)
+    def _tooltip(self, x: float, y: float) -> str:
+        if y <= OVERVIEW_H + 2:
+            return "Whole coverage: click or drag to move the span in view, double-click to show it all"
+        e = self._event_near(x)
+        if e is not None:
+            extra = f" .. {et_to_utc(e.end_et, 0)}" if e.end_et is not None else ""
+            return f"{e.kind} {e.body} {e.utc}{extra} (double-click to zoom onto it)"
+        return (
+            f"{et_to_utc(self.et_at(x), 0)} UTC: drag to scrub, wheel to zoom, right-drag or Shift+wheel to pan"
+        )

@@ -1,0 +1,82 @@
+"""The timeline as a person uses it: wheel-zoom onto the flyby, scrub to the second, pan, jump."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from perijove.ephemeris import to_et
+
+
+def _wheel(widget, x: float, notches: float, modifiers=QtCore.Qt.KeyboardModifier.NoModifier) -> None:
+    pos = QtCore.QPointF(x, widget.height() / 2)
+    event = QtGui.QWheelEvent(
+        pos,
+        widget.mapToGlobal(pos),
+        QtCore.QPoint(0, 0),
+        QtCore.QPoint(0, int(120 * notches)),
+        QtCore.Qt.MouseButton.NoButton,
+        modifiers,
+        QtCore.Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QtWidgets.QApplication.sendEvent(widget, event)
+
+
+def test_wheel_zooms_onto_the_flyby_and_the_scrub_lands_within_a_second(window, qtbot):
+    bar, view = window.timeline, window.session.timeline
+    flyby = to_et("2023-12-30T08:36:00.8")
+    for _ in range(60):  # the mouse stays over the flyby while the wheel turns
+        x = bar._x(flyby)
+        before = bar.et_at(x)
+        _wheel(bar, x, 1)
+        assert bar.et_at(x) == pytest.approx(before, abs=max(bar.seconds_per_pixel(), 1e-3))
+        if bar.seconds_per_pixel() * 100 < 60:
+            break
+    assert bar.seconds_per_pixel() * 100 < 60  # under a minute per 100 px
+    target = to_et("2023-12-30T08:36:12")
+    x = round(bar._x(target))
+    qtbot.mousePress(bar, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(x, 40))
+    qtbot.mouseRelease(bar, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(x, 40))
+    assert abs(window.session.clock.et - target) < 1.0
+    assert view.zoomed
+    bar.repaint()  # the axis of a zoomed view paints (labels in seconds)
+
+
+def test_right_drag_pans_and_the_overview_moves_the_span(window, qtbot):
+    bar, view = window.timeline, window.session.timeline
+    view.focus(to_et("2023-12-30T08:36:00"))
+    start, spp = view.start, bar.seconds_per_pixel()
+    qtbot.mousePress(bar, QtCore.Qt.MouseButton.RightButton, pos=QtCore.QPoint(400, 40))
+    qtbot.mouseMove(bar, QtCore.QPoint(300, 40))
+    qtbot.mouseRelease(bar, QtCore.Qt.MouseButton.RightButton, pos=QtCore.QPoint(300, 40))
+    assert view.start == pytest.approx(start + 100 * spp, rel=1e-9)
+    span = view.span
+    qtbot.mousePress(bar, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(bar.width() // 2, 6))
+    qtbot.mouseRelease(bar, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(bar.width() // 2, 6))
+    middle = 0.5 * (view.lo + view.hi)
+    assert 0.5 * (view.start + view.stop) == pytest.approx(middle, abs=bar._width and (view.hi - view.lo) / 100)
+    assert view.span == pytest.approx(span)
+
+
+def test_double_click_on_an_event_and_n_zoom_onto_it(window, qtbot):
+    bar, view, s = window.timeline, window.session.timeline, window.session
+    flyby = next(e for e in s.events if e.kind == "flyby" and e.body == "Io")
+    view.show(flyby.et - 5 * 86400, flyby.et + 5 * 86400)
+    qtbot.mouseDClick(bar, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(round(bar._x(flyby.et)), 40))
+    assert s.clock.et == pytest.approx(flyby.et)
+    assert (view.start, view.stop) == pytest.approx((flyby.et - 1800, flyby.et + 1800))
+    view.show_all()
+    s.clock.set_et(flyby.et + 60)
+    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_N)
+    event = next(e for e in s.events if e.et > flyby.et + 61 and e.kind in ("perijove", "flyby"))
+    assert s.clock.et == pytest.approx(event.et) and view.start < event.et < view.stop and view.span <= 3600
+
+
+def test_zoom_shortcuts(window, qtbot):
+    view = window.session.timeline
+    whole = view.span
+    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_Equal, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert view.span == pytest.approx(whole / 2)
+    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_0, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert view.span == pytest.approx(whole)
