@@ -1,75 +1,277 @@
-"""The event list: every event with its time and geometry; double-click jumps to it."""
+"""The event list: filter by kind, body and text, sort any column, follow the current event.
+
+Two flybys are lost among a hundred eclipses in a plain list, so the list filters and searches,
+sorts by any column (times, distances and durations sort as numbers), and highlights and scrolls
+to the event at or before the current time as the clock moves. Columns fit each kind: intervals
+have an end and a duration; distance, altitude and speed are left blank for a moon's eclipse,
+where Juno's distance to the moon means nothing. Double-click jumps to an event.
+"""
 
 from __future__ import annotations
 
+import bisect
 import math
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
-from perijove.ephemeris import Event
+from perijove.ephemeris import Event, et_to_utc
 from perijove.ephemeris.provenance import describe
 from perijove.model.session import Session
 
-COLUMNS = ("Kind", "Body", "UTC", "Distance (km)", "Altitude (km)", "Speed (km/s)", "Data")
+COLUMNS = (
+    "Kind",
+    "Body",
+    "Start (UTC)",
+    "End (UTC)",
+    "Duration",
+    "Distance (km)",
+    "Altitude (km)",
+    "Speed (km/s)",
+    "Data",
+)
+KINDS = ("perijove", "apojove", "flyby", "eclipse", "shadow")
+BODIES = ("Jupiter", "Io", "Europa", "Ganymede", "Callisto")
+SORT_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
+NO_GEOMETRY = {"eclipse"}  # the moon is eclipsed; the spacecraft's distance to it is not the point
+
+
+def _num(value: float, fmt: str) -> str:
+    return "—" if value is None or not math.isfinite(value) else format(value, fmt)
+
+
+def _duration(seconds: float) -> str:
+    h, rest = divmod(round(seconds), 3600)
+    return f"{h}h {rest // 60:02d}m" if h else f"{rest // 60}m {rest % 60:02d}s"
+
+
+class EventModel(QtCore.QAbstractTableModel):
+    """The session's events as rows; ``current`` is the row highlighted as the clock moves."""
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.events: list[Event] = []
+        self.current = -1
+
+    def set_events(self, events: list[Event]) -> None:
+        self.beginResetModel()
+        self.events, self.current = list(events), -1
+        self.endResetModel()
+
+    def set_current(self, row: int) -> None:
+        if row == self.current:
+            return
+        old, self.current = self.current, row
+        for r in (old, row):
+            if 0 <= r < len(self.events):
+                self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
+
+    def rowCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self.events)
+
+    def columnCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation, role=QtCore.Qt.ItemDataRole.DisplayRole):
+        if orientation == QtCore.Qt.Orientation.Horizontal and role == QtCore.Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QtCore.QModelIndex, role=QtCore.Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        e, col = self.events[index.row()], index.column()
+        if role == QtCore.Qt.ItemDataRole.DisplayRole:
+            return self._text(e, col)
+        if role == SORT_ROLE:
+            return self._key(e, col)
+        if role == QtCore.Qt.ItemDataRole.TextAlignmentRole and col >= 4 and col <= 7:
+            return int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
+        if role == QtCore.Qt.ItemDataRole.BackgroundRole and index.row() == self.current:
+            return QtGui.QBrush(QtGui.QColor(255, 200, 80, 90))
+        if role == QtCore.Qt.ItemDataRole.FontRole and index.row() == self.current:
+            font = QtGui.QFont()
+            font.setBold(True)
+            return font
+        if role == QtCore.Qt.ItemDataRole.ToolTipRole and (e.start_cut or e.end_cut):
+            return "The loaded data begin or end inside this interval: its true start or end is unknown"
+        return None
+
+    def _text(self, e: Event, col: int) -> str:
+        geometry = e.kind not in NO_GEOMETRY
+        if col == 0:
+            return e.kind
+        if col == 1:
+            return e.body
+        if col == 2:
+            return ("≤ " if e.start_cut else "") + e.utc
+        if col == 3:
+            return "" if e.end_et is None else ("≥ " if e.end_cut else "") + et_to_utc(e.end_et, 3)
+        if col == 4:
+            if e.end_et is None:
+                return ""
+            return "cut" if e.start_cut or e.end_cut else _duration(e.end_et - e.et)
+        if col == 5:
+            return _num(e.distance_km, ",.1f") if geometry else ""
+        if col == 6:
+            return _num(e.altitude_km, ",.1f") if geometry else ""
+        if col == 7:
+            return _num(e.speed_km_s, ".3f") if geometry else ""
+        return describe(dict(e.provenance))
+
+    def _key(self, e: Event, col: int):
+        numbers = {
+            2: e.et,
+            3: e.end_et if e.end_et is not None else -math.inf,
+            4: (e.end_et - e.et) if e.end_et is not None else -math.inf,
+            5: e.distance_km,
+            6: e.altitude_km,
+            7: e.speed_km_s,
+        }
+        if col in numbers:
+            value = numbers[col]
+            return value if value is not None and math.isfinite(value) else math.inf
+        return self._text(e, col)
+
+
+class EventFilter(QtCore.QSortFilterProxyModel):
+    """Kind, body and free text; sorts by each column's own key (numbers as numbers)."""
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.kind: str | None = None
+        self.body: str | None = None
+        self.text = ""
+        self.setSortRole(SORT_ROLE)
+
+    def set_filter(self, kind: str | None = None, body: str | None = None, text: str | None = None) -> None:
+        modern = hasattr(self, "beginFilterChange")  # Qt 6.9+; invalidateFilter is deprecated there
+        if modern:
+            self.beginFilterChange()
+        self.kind, self.body = kind, body
+        if text is not None:
+            self.text = text.strip().lower()
+        if modern:
+            self.endFilterChange(QtCore.QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent: QtCore.QModelIndex) -> bool:
+        model: EventModel = self.sourceModel()
+        e = model.events[row]
+        if self.kind and e.kind != self.kind:
+            return False
+        if self.body and e.body != self.body:
+            return False
+        if self.text:
+            haystack = " ".join(model._text(e, c) for c in range(len(COLUMNS))).lower()
+            return all(word in haystack for word in self.text.split())
+        return True
 
 
 class EventPanel(QtWidgets.QWidget):
-    """The list plus a choice of which kinds the next/previous buttons step through."""
+    """Filters, the list, and the choice of what N/P step through."""
 
     def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        self.session = session
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        row = QtWidgets.QHBoxLayout()
+        self.kind_box = QtWidgets.QComboBox()
+        self.kind_box.addItem("All kinds", None)
+        for k in KINDS:
+            self.kind_box.addItem(k, k)
+        self.body_box = QtWidgets.QComboBox()
+        self.body_box.addItem("All bodies", None)
+        for b in BODIES:
+            self.body_box.addItem(b, b)
+        self.search = QtWidgets.QLineEdit()
+        self.search.setPlaceholderText("Search (e.g. io 2024-02)")
+        self.search.setClearButtonEnabled(True)
+        for w in (self.kind_box, self.body_box):
+            w.activated.connect(lambda _i: self._filter())
+            row.addWidget(w)
+        self.search.textChanged.connect(lambda _t: self._filter())
+        row.addWidget(self.search, 1)
+        layout.addLayout(row)
+        jump_row = QtWidgets.QHBoxLayout()
+        label = QtWidgets.QLabel("N / P step through:")
         self.jump = QtWidgets.QComboBox()
-        for label, kinds in (
-            ("N/P step through close approaches", {"perijove", "flyby"}),
-            ("N/P step through flybys", {"flyby"}),
-            ("N/P step through every event", set()),
+        label.setBuddy(self.jump)
+        for text, kinds in (
+            ("close approaches (perijoves, flybys)", {"perijove", "flyby"}),
+            ("flybys", {"flyby"}),
+            ("every event", set()),
         ):
-            self.jump.addItem(label, frozenset(kinds))
+            self.jump.addItem(text, frozenset(kinds))
+        self.jump.setToolTip("Which events the N and P keys (and the ⏮ ⏭ buttons) jump between")
         self.jump.activated.connect(lambda _i: setattr(session, "jump_kinds", self.jump.currentData()))
-        layout.addWidget(self.jump)
+        jump_row.addWidget(label)
+        jump_row.addWidget(self.jump, 1)
+        layout.addLayout(jump_row)
         self.table = EventList(session)
         layout.addWidget(self.table, 1)
+        self.count = QtWidgets.QLabel()
+        layout.addWidget(self.count)
+        session.events_changed.connect(lambda _e: self._update_count())
+
+    def _filter(self) -> None:
+        self.table.proxy.set_filter(self.kind_box.currentData(), self.body_box.currentData(), self.search.text())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.table.proxy.rowCount(), len(self.session.events)
+        self.count.setText(f"{shown} of {total} events" if shown != total else f"{total} events")
 
 
-class EventList(QtWidgets.QTableWidget):
+class EventList(QtWidgets.QTableView):
     def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(0, len(COLUMNS), parent)
+        super().__init__(parent)
         self.session = session
-        self.setHorizontalHeaderLabels(COLUMNS)
+        self.source = EventModel(self)
+        self.proxy = EventFilter(self)
+        self.proxy.setSourceModel(self.source)
+        self.setModel(self.proxy)
+        self.setSortingEnabled(True)
+        self.sortByColumn(2, QtCore.Qt.SortOrder.AscendingOrder)
         self.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.verticalHeader().setVisible(False)
         self.horizontalHeader().setStretchLastSection(True)
-        self.cellDoubleClicked.connect(self._jump)
+        self.doubleClicked.connect(self._jump)
         session.events_changed.connect(self.show_events)
+        session.clock.changed.connect(self._follow)
+        self._ets: list[float] = []
 
     def show_events(self, events: list[Event]) -> None:
         self.clearSelection()  # rows now mean other events: a kept selection would point at the wrong one
-        self.setRowCount(len(events))
-        for row, e in enumerate(events):
-            values = (
-                e.kind,
-                e.body,
-                e.utc,
-                _num(e.distance_km, ",.1f"),
-                _num(e.altitude_km, ",.1f"),
-                _num(e.speed_km_s, ".3f"),
-                describe(dict(e.provenance)),
-            )
-            for col, text in enumerate(values):
-                item = QtWidgets.QTableWidgetItem(text)
-                if 3 <= col <= 5:
-                    item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
-                self.setItem(row, col, item)
-        self.setCurrentItem(None)
+        self.source.set_events(events)
+        self._ets = [e.et for e in events]
+        self.setCurrentIndex(QtCore.QModelIndex())
         self.resizeColumnsToContents()
+        self._follow(self.session.clock.et)
 
-    def _jump(self, row: int, _col: int) -> None:
-        if 0 <= row < len(self.session.events):
-            self.session.jump_to(self.session.events[row])
+    def current_row(self, et: float) -> int:
+        """The source row of the event in progress at ``et``, else the latest before it (or -1)."""
+        events = self.source.events
+        i = bisect.bisect_right(self._ets, et + 1e-3) - 1
+        for j in range(i, max(i - 50, -1), -1):  # an interval that began earlier may still run
+            e = events[j]
+            if e.end_et is not None and e.et <= et <= e.end_et:
+                return j
+        return i
 
+    def _follow(self, et: float) -> None:
+        row = self.current_row(et)
+        if row == self.source.current:
+            return
+        self.source.set_current(row)
+        if row >= 0:
+            index = self.proxy.mapFromSource(self.source.index(row, 0))
+            if index.isValid():
+                self.scrollTo(index, QtWidgets.QAbstractItemView.ScrollHint.EnsureVisible)
 
-def _num(value: float, fmt: str) -> str:
-    return "—" if not math.isfinite(value) else format(value, fmt)
+    def _jump(self, index: QtCore.QModelIndex) -> None:
+        row = self.proxy.mapToSource(index).row()
+        if 0 <= row < len(self.source.events):
+            self.session.jump_to(self.source.events[row])

@@ -1,0 +1,78 @@
+"""The event list as a person uses it: filter, search, sort, follow the clock, jump."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6 import QtCore
+
+from perijove.ephemeris import to_et
+
+
+def _shown(table) -> list:
+    proxy = table.proxy
+    return [table.source.events[proxy.mapToSource(proxy.index(r, 0)).row()] for r in range(proxy.rowCount())]
+
+
+def test_filter_by_kind_and_body_and_search(window, qtbot):
+    panel, table = window.events_panel, window.events
+    total = len(window.session.events)
+    assert len(_shown(table)) == total and total > 50
+    panel.kind_box.setCurrentIndex(panel.kind_box.findData("flyby"))
+    panel.kind_box.activated.emit(panel.kind_box.currentIndex())
+    flybys = _shown(table)
+    assert flybys and all(e.kind == "flyby" for e in flybys) and len(flybys) < total
+    panel.kind_box.setCurrentIndex(0)
+    panel.body_box.setCurrentIndex(panel.body_box.findData("Europa"))
+    panel.body_box.activated.emit(panel.body_box.currentIndex())
+    assert _shown(table) and all(e.body == "Europa" for e in _shown(table))
+    panel.body_box.setCurrentIndex(0)
+    panel.body_box.activated.emit(0)
+    qtbot.keyClicks(panel.search, "io 2024-02")
+    found = _shown(table)
+    assert found and all(e.body == "Io" and e.utc.startswith("2024-02") for e in found)
+    assert f"{len(found)} of {total} events" == panel.count.text()
+
+
+def test_columns_fit_each_kind_and_sort_as_numbers(window, qtbot):
+    table = window.events
+    model = table.source
+    eclipse = next(i for i, e in enumerate(model.events) if e.kind == "eclipse")
+    flyby = next(i for i, e in enumerate(model.events) if e.kind == "flyby")
+
+    def text(row: int, col: int) -> str:
+        return model.data(model.index(row, col))
+
+    assert text(eclipse, 3) and "m" in text(eclipse, 4) and text(eclipse, 5) == ""  # end, duration, no distance
+    assert text(flyby, 3) == "" and text(flyby, 4) == "" and text(flyby, 6).replace(",", "").replace(".", "").isdigit()
+    table.sortByColumn(6, QtCore.Qt.SortOrder.AscendingOrder)  # altitude, as numbers
+    altitudes = [e.altitude_km for e in _shown(table) if e.kind != "eclipse"]
+    assert altitudes == sorted(altitudes)
+    assert _shown(table)[0].kind == "flyby"  # the 1,500 km Io passes come first
+    table.sortByColumn(2, QtCore.Qt.SortOrder.AscendingOrder)
+
+
+def test_the_current_event_is_highlighted_and_followed(window, qtbot):
+    s, table = window.session, window.events
+    flyby = next(e for e in s.events if e.kind == "flyby" and e.body == "Io")
+    s.clock.set_et(flyby.et + 60)
+    row = table.source.current
+    assert table.source.events[row] is flyby
+    index = table.proxy.mapFromSource(table.source.index(row, 0))
+    assert table.visualRect(index).intersects(table.viewport().rect())  # scrolled into view
+    assert table.source.data(table.source.index(row, 0), QtCore.Qt.ItemDataRole.BackgroundRole) is not None
+    eclipse = next(e for e in s.events if e.kind == "eclipse" and e.et > flyby.et)
+    s.clock.set_et(0.5 * (eclipse.et + eclipse.end_et))  # inside an interval: that interval
+    assert table.source.events[table.source.current] is eclipse
+    s.clock.set_et(to_et("2023-11-15T00:00:01"))
+    assert table.source.current in (-1, 0)
+
+
+def test_double_click_in_a_filtered_sorted_list_jumps_to_that_event(window, qtbot):
+    panel, table, s = window.events_panel, window.events, window.session
+    panel.kind_box.setCurrentIndex(panel.kind_box.findData("perijove"))
+    panel.kind_box.activated.emit(panel.kind_box.currentIndex())
+    table.sortByColumn(2, QtCore.Qt.SortOrder.DescendingOrder)
+    first = _shown(table)[0]
+    table.doubleClicked.emit(table.proxy.index(0, 0))
+    assert s.clock.et == pytest.approx(first.et) and first.kind == "perijove"
+    assert first is max((e for e in s.events if e.kind == "perijove"), key=lambda e: e.et)
