@@ -7,6 +7,7 @@ only a bug in Perijove itself may print more (and only with PERIJOVE_DEBUG).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -24,6 +25,20 @@ EXIT_USAGE = 2
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, exit 2, like every other error
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _finite(text: str) -> float:
+    """A number argument: nan and inf are typos or bugs upstream, never a distance or a speed."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
+    return value
+
+
+DEFAULT_VIDEO_SECONDS = 10  # export without --frames or --speed: a clip this long at --fps
 
 
 def _add_kernels(p: argparse.ArgumentParser) -> None:
@@ -75,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from perijove.ephemeris.events import DEFAULT_FLYBY_KM, KINDS
 
-    events = sub.add_parser("events", help="perijoves, apojoves, flybys, eclipses, shadow passages")
+    events = sub.add_parser(
+        "events", help="perijoves, apojoves, flybys, eclipses, shadow passages, transits, shadow transits"
+    )
     _add_kernels(events)
     events.add_argument(
         "--kind",
@@ -89,13 +106,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=None,
         metavar="MOON",
-        help="io, europa, ganymede, callisto (default: all four); limits flybys and eclipses",
+        help="io, europa, ganymede, callisto (default: all four); limits flybys, eclipses and transits",
+    )
+    events.add_argument(
+        "--observer",
+        choices=("earth", "juno"),
+        default="earth",
+        help="who sees a transit of a moon across Jupiter's disc (default earth)",
     )
     events.add_argument("--start", metavar="UTC", help="search from this time (default: start of data)")
     events.add_argument("--stop", metavar="UTC", help="search up to this time (default: end of data)")
     events.add_argument(
         "--max-distance",
-        type=float,
+        type=_finite,
         default=DEFAULT_FLYBY_KM,
         metavar="KM",
         help=f"largest closest-approach distance that counts as a flyby (default {DEFAULT_FLYBY_KM:.0f})",
@@ -118,8 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="camera on the line from the look-at body toward this one (default sun: the lit face;"
         " juno: the view from the spacecraft)",
     )
-    render.add_argument("--distance", type=float, metavar="KM", help="camera distance from the look-at body's centre")
-    render.add_argument("--fov", type=float, default=35.0, metavar="DEG", help="vertical field of view (default 35)")
+    render.add_argument("--distance", type=_finite, metavar="KM", help="camera distance from the look-at body's centre")
+    render.add_argument("--fov", type=_finite, default=35.0, metavar="DEG", help="vertical field of view (default 35)")
     render.add_argument("--size", default="1280x720", metavar="WxH", help="image size (default 1280x720)")
     render.add_argument(
         "--map",
@@ -131,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--no-stars", action="store_true")
     render.add_argument("--no-trajectory", action="store_true")
     render.add_argument("--no-orbits", action="store_true")
+    render.add_argument("--overwrite", action="store_true", help="replace OUT.png if it exists")
     render.add_argument("out", metavar="OUT.png")
 
     cmp = sub.add_parser(
@@ -153,21 +177,47 @@ def build_parser() -> argparse.ArgumentParser:
     _add_kernels(exp)
     exp.add_argument("--start", required=True, metavar="UTC")
     exp.add_argument("--stop", required=True, metavar="UTC")
-    exp.add_argument("--fps", type=float, default=30.0, help="frames per second of video (default 30)")
+    exp.add_argument("--fps", type=_finite, default=30.0, help="frames per second of video (default 30)")
     pace = exp.add_mutually_exclusive_group()
-    pace.add_argument("--speed", type=float, metavar="X", help="simulated seconds per second of video")
-    pace.add_argument("--frames", type=int, metavar="N", help="exactly N frames from start to stop")
+    pace.add_argument(
+        "--speed",
+        type=_finite,
+        metavar="X",
+        help=f"simulated seconds per second of video (default: {DEFAULT_VIDEO_SECONDS} seconds of video,"
+        " whatever the time range)",
+    )
+    pace.add_argument(
+        "--frames",
+        type=int,
+        metavar="N",
+        help=f"exactly N frames from start to stop (default: {DEFAULT_VIDEO_SECONDS} seconds of video,"
+        f" {DEFAULT_VIDEO_SECONDS * 30} frames at 30 fps)",
+    )
     exp.add_argument("--size", default="1280x720", metavar="WxH")
     exp.add_argument("--look-at", default="io", metavar="BODY")
     exp.add_argument("--from", dest="from_body", default="sun", metavar="BODY")
     exp.add_argument("--follow", metavar="SPACECRAFT", help="follow the spacecraft (juno) instead of --from")
-    exp.add_argument("--distance", type=float, metavar="KM")
-    exp.add_argument("--fov", type=float, default=35.0, metavar="DEG")
+    exp.add_argument("--distance", type=_finite, metavar="KM", help="camera distance from the look-at body's centre")
+    exp.add_argument("--fov", type=_finite, default=35.0, metavar="DEG")
     exp.add_argument("--ease-at", metavar="UTC", help="slow the movie down around this moment (a flyby)")
     exp.add_argument("--overlay", action="store_true", help="burn in UTC, distance and altitude")
-    exp.add_argument("--title", default="", help="a title line for the overlay")
+    exp.add_argument(
+        "--title",
+        default="",
+        help="a title for the overlay; newlines start new lines. Any script an installed font covers"
+        " (DejaVu Sans: Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic); others are refused",
+    )
     exp.add_argument("--json", action="store_true", help="also write the sidecar table as JSON")
-    exp.add_argument("out", metavar="OUT", help="a .mp4 file, or a folder for PNG frames")
+    exp.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing OUT.mp4 and its tables, or a folder of frames from an earlier export",
+    )
+    exp.add_argument(
+        "out",
+        metavar="OUT",
+        help="a .mp4 file (with OUT.csv beside it), or a new or empty folder for PNG frames",
+    )
     return parser
 
 
@@ -260,32 +310,78 @@ def parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _map_bodies() -> tuple[str, ...]:
+    from perijove.ephemeris.bodies import display_name
+    from perijove.render.scene import BODIES
+
+    return tuple(display_name(b).lower() for b in BODIES)
+
+
+def _parse_maps(items: Sequence[str]) -> dict[str, str]:
+    """``BODY=IMAGE`` options, each checked now: a known body, a file, an image Pillow can read."""
+    from pathlib import Path
+
+    from perijove.ephemeris import PerijoveError
+
+    bodies = _map_bodies()
+    maps = {}
+    for item in items:
+        body, sep, path = item.partition("=")
+        body = body.strip().lower()
+        if not sep or not path or not Path(path).is_file():
+            raise PerijoveError(f"--map {item!r}: expected BODY=IMAGE with an existing image file")
+        if not body:
+            raise PerijoveError(f"--map {item!r}: give a body name before '=' ({', '.join(bodies)})")
+        if body not in bodies:
+            raise PerijoveError(f"--map {item!r}: unknown body {body!r}; maps go on {', '.join(bodies)}")
+        _check_image(path, item)
+        maps[body] = path
+    return maps
+
+
+def _check_image(path: str, item: str) -> None:
+    from PIL import Image
+
+    from perijove.ephemeris import PerijoveError
+
+    try:
+        with Image.open(path) as im:
+            im.verify()
+    except Exception as err:  # Pillow says "broken" in several exception types; all mean a bad image
+        reason = " ".join(str(err).split()) or type(err).__name__
+        raise PerijoveError(f"--map {item!r}: {path} is not a readable image ({reason})") from None
+
+
+def _check_distance(distance: float | None) -> None:
+    """The window's camera limits: closer or farther, the float32 scene turns to noise and warnings."""
+    from perijove.ephemeris import PerijoveError
+    from perijove.model.session import MAX_DISTANCE_KM, MIN_DISTANCE_KM
+
+    if distance is not None and not MIN_DISTANCE_KM <= distance <= MAX_DISTANCE_KM:
+        raise PerijoveError(f"--distance must be between {MIN_DISTANCE_KM:g} and {MAX_DISTANCE_KM:,.0f} km")
+
+
 def _render(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from perijove.ephemeris import Ephemeris, PerijoveError, open_kernels, to_et
+    from perijove.export.sinks import check_file_destination, clean_stale_partials
 
     size = parse_size(args.size)
     out = Path(args.out)
     if out.suffix.lower() != ".png":
         raise PerijoveError(f"{out}: the output must be a .png file")
-    if not out.parent.exists():
-        raise PerijoveError(f"{out.parent}: folder does not exist")
-    maps = {}
-    for item in args.map:
-        body, _, path = item.partition("=")
-        if not path or not Path(path).is_file():
-            raise PerijoveError(f"--map {item!r}: expected BODY=IMAGE with an existing image file")
-        maps[body.strip().lower()] = path
+    check_file_destination(out, args.overwrite)  # before any work: a folder, read-only, or the user's file
+    maps = _parse_maps(args.map)
     if args.fov is not None and not 0.1 <= args.fov <= 170:
         raise PerijoveError("--fov must be between 0.1 and 170 degrees")
-    if args.distance is not None and args.distance <= 0:
-        raise PerijoveError("--distance must be positive")
+    _check_distance(args.distance)
     ks = open_kernels(args.kernels, defaults=not args.no_defaults)
     eph = Ephemeris(ks)
     et = to_et(args.time)
     from perijove.render.png import render_png
 
+    clean_stale_partials(out.parent)
     render_png(
         eph,
         et,
@@ -304,31 +400,99 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Interrupted(KeyboardInterrupt):
+    """A stop signal that arrived outside the frame loop (loading kernels, say): nothing to clean."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _StopSignals:
+    """SIGINT, SIGTERM and SIGHUP stop an export the same way, and always through its cleanup.
+
+    Inside ``export`` a signal only sets a flag that the frame loop reads as a cancel, so the
+    hidden partials are removed by the code that made them and a second signal cannot cut that
+    short; anywhere else it interrupts at once.
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self.deferred = False
+        self._saved: dict[int, object] = {}
+
+    def cancelled(self) -> bool:
+        return self.signum is not None
+
+    def _handle(self, signum: int, _frame) -> None:
+        if self.signum is None:
+            self.signum = signum
+        if not self.deferred:
+            raise _Interrupted(signum)
+
+    def __enter__(self) -> _StopSignals:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+                signum = getattr(signal, name, None)
+                if signum is not None:
+                    self._saved[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        for signum, handler in self._saved.items():
+            signal.signal(signum, handler)
+
+
 def _export(args: argparse.Namespace) -> int:
+    from perijove.export import ExportCancelled
+
+    stop = _StopSignals()
+    try:
+        with stop:
+            return _export_run(args, stop)
+    except (ExportCancelled, _Interrupted) as err:
+        signum = stop.signum or getattr(err, "signum", None) or 2
+        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+            print("perijove: export cancelled; nothing was written", file=sys.stderr)
+        return 128 + signum
+
+
+def _export_run(args: argparse.Namespace, stop: _StopSignals) -> int:
     from pathlib import Path
 
     import numpy as np
 
     from perijove.ephemeris import Ephemeris, PerijoveError, body_id, open_kernels, to_et
-    from perijove.export import FramePlan, export
+    from perijove.export import FramePlan, check_destination, export
     from perijove.export.overlay import Overlay
     from perijove.model import CameraIntent, DisplayOptions
 
     size = parse_size(args.size)
+    out = Path(args.out)
+    _check_distance(args.distance)
+    frames, speed = args.frames, args.speed
+    if frames is None and speed is None:  # the documented default: a clip of DEFAULT_VIDEO_SECONDS
+        frames = max(1, round(DEFAULT_VIDEO_SECONDS * args.fps))
+    # The destination first: a refusal should come before kernels load and long before any frame.
+    check_destination(out, size, args.fps, args.json, args.overwrite)
+    overlay = Overlay(title=args.title) if args.overlay or args.title else None
     ks = open_kernels(args.kernels, defaults=not args.no_defaults)
     eph = Ephemeris(ks)
-    start, stop = to_et(args.start), to_et(args.stop)
+    start, stop_et = to_et(args.start), to_et(args.stop)
     try:
         plan = FramePlan(
             start,
-            stop,
+            stop_et,
             fps=args.fps,
-            frames=args.frames,
-            speed=args.speed if args.frames is None else None,
+            frames=frames,
+            speed=speed,
             ease_et=to_et(args.ease_at) if args.ease_at else None,
         )
-        if args.frames is None and args.speed is None:
-            plan = FramePlan(start, stop, fps=args.fps, frames=round(10 * args.fps), ease_et=plan.ease_et)
         if args.follow:
             if body_id(args.follow) != -61:
                 raise PerijoveError("--follow takes the spacecraft: juno")
@@ -346,13 +510,27 @@ def _export(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise PerijoveError(str(err)) from None
     for body in (-61, body_id(args.look_at)):  # a clear coverage error before any frame is drawn
-        eph.check_coverage(body, np.array([start, stop]))
-    overlay = Overlay(title=args.title) if args.overlay or args.title else None
+        eph.check_coverage(body, np.array([start, stop_et]))
     progress = _export_progress(plan.count)
     from perijove.ephemeris.download import cached_maps
 
     display = DisplayOptions(maps=cached_maps())
-    result = export(eph, plan, Path(args.out), size, intent, display, overlay, args.json, progress)
+    # From here a signal is a cancel that the export loop cleans up after; one that comes while
+    # the finished files are moved into place lets that finish (and the output is complete).
+    stop.deferred = True
+    result = export(
+        eph,
+        plan,
+        out,
+        size,
+        intent,
+        display,
+        overlay,
+        args.json,
+        progress,
+        cancel=stop.cancelled,
+        overwrite=args.overwrite,
+    )
     if progress is not None:
         sys.stderr.write("\n")
     print(f"wrote {result.out} ({result.frames} frames, {result.fps:.1f} frames/s) and {result.sidecar}")
@@ -402,6 +580,7 @@ def _events(args: argparse.Namespace) -> int:
         start,
         stop,
         flyby_km=args.max_distance,
+        observer=args.observer,
         progress=_progress_printer(),
     )
     if args.body and report.notes:  # a moon the user named must have been searched
@@ -506,7 +685,7 @@ def describe(provenance: dict[str, str]) -> str:
 
 def _table(rows: list[dict]) -> str:
     head = (
-        f"{'kind':<9} {'body':<9} {'UTC':<24} {'distance km':>13} {'altitude km':>13} "
+        f"{'kind':<14} {'body':<9} {'UTC':<24} {'distance km':>13} {'altitude km':>13} "
         f"{'speed km/s':>10} {'lat°':>7} {'lon°':>7} {'duration':>9}  data"
     )
     lines = [head]
@@ -517,7 +696,7 @@ def _table(rows: list[dict]) -> str:
         else:
             dur_text = (_fmt(dur / 60, "8.1f") + "m") if dur is not None else ""
         lines.append(
-            f"{r['kind']:<9} {r['body']:<9} {r['utc']:<24} {_fmt(r['distance_km'], '13,.1f')} "
+            f"{r['kind']:<14} {r['body']:<9} {r['utc']:<24} {_fmt(r['distance_km'], '13,.1f')} "
             f"{_fmt(r['altitude_km'], '13,.1f')} {_fmt(r['speed_km_s'], '10.3f')} "
             f"{_fmt(r['lat_deg'], '7.2f')} {_fmt(r['lon_deg'], '7.2f')} "
             f"{dur_text:>9}  {describe(r['provenance'])}"

@@ -30,7 +30,8 @@ def perijove_fps(size: tuple[int, int], frames: int, folder: Path) -> float:
     intent = CameraIntent(mode="from", target="IO", from_body="JUNO", fov_deg=60.0)
     renderer = OffscreenRenderer(eph, size)  # set up once, as PyVista's scene is, outside the timing
     start, stop = to_et("2023-12-30T08:20"), to_et("2023-12-30T08:50")
-    export(eph, FramePlan(start, stop, fps=30, frames=3), folder / "warm.mp4", size, intent, renderer=renderer)
+    warm = FramePlan(start, stop, fps=30, frames=3)
+    export(eph, warm, folder / "warm.mp4", size, intent, renderer=renderer, overwrite=True)  # once per size
     plan = FramePlan(start, stop, fps=30, frames=frames)
     result = export(eph, plan, folder / f"ours_{size[1]}.mp4", size, intent, renderer=renderer)
     global GL_RENDERER

@@ -126,3 +126,93 @@ def test_real_kernels_layer_over_the_defaults():
     assert years == {"2022", "2023", "2024"}
     info = json.loads(run("kernels", "info", "--kernels", str(JUNO_2022), "--format", "json").stdout)
     assert info["provenance"] == ["synthetic", "predicted"]
+
+
+# -- issue 12: render and events refuse bad numbers, maps and destinations in one line ----------------
+def _render(out, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run("render", "--time", "2023-12-30T08:30", "--look-at", "io", "--size", "64x36", *extra, str(out))
+
+
+def _one_line_error(out: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert out.returncode == 2, (out.returncode, out.stdout, out.stderr)
+    assert out.stderr.count("\n") == 1 and out.stderr.startswith("perijove"), out.stderr
+    assert "internal error" not in out.stderr and "Traceback" not in out.stderr
+    for fragment in fragments:
+        assert fragment in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_render_refuses_a_non_finite_distance(tmp_path, value):
+    _one_line_error(_render(tmp_path / "x.png", f"--distance={value}"), "--distance", "finite")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["1e300", "1e-300"])
+def test_render_refuses_a_distance_out_of_range(tmp_path, value):
+    _one_line_error(_render(tmp_path / "x.png", f"--distance={value}"), "--distance must be between")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_events_refuse_a_non_finite_max_distance(value):
+    _one_line_error(run("events", "--kind", "flyby", "--max-distance", value), "--max-distance", "finite")
+
+
+@pytest.mark.parametrize(
+    "item, message",
+    [("titan=MAP", "unknown body 'titan'"), ("=MAP", "body name"), (" =MAP", "body name"), ("io=", "BODY=IMAGE")],
+)
+def test_render_refuses_a_map_for_no_known_body(tmp_path, item, message):
+    from PIL import Image
+
+    image = tmp_path / "map.png"
+    Image.new("RGB", (16, 8), (200, 30, 30)).save(image)
+    _one_line_error(_render(tmp_path / "x.png", "--map", item.replace("MAP", str(image))), message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.png"]
+
+
+@pytest.mark.parametrize("content", [b"not an image at all", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40])
+def test_render_bad_map_image_is_one_line(tmp_path, content):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(content)
+    _one_line_error(_render(tmp_path / "x.png", "--map", f"io={bad}"), "bad.png")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.png"]
+
+
+def test_render_refuses_to_overwrite_unless_asked(tmp_path):
+    out = tmp_path / "frame.png"
+    out.write_bytes(b"the user's picture")
+    _one_line_error(_render(out), "already exists", "--overwrite")
+    assert out.read_bytes() == b"the user's picture"
+    done = _render(out, "--overwrite")
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"\x89PNG") and sorted(p.name for p in tmp_path.iterdir()) == ["frame.png"]
+
+
+def test_render_into_a_folder_named_like_a_file_is_one_line(tmp_path):
+    (tmp_path / "frame.png").mkdir()
+    _one_line_error(_render(tmp_path / "frame.png", "--overwrite"), "is a folder")
+    assert (tmp_path / "frame.png").is_dir()
+
+
+def test_render_into_a_read_only_folder_is_one_line(tmp_path):
+    import os
+
+    folder = tmp_path / "readonly"
+    folder.mkdir()
+    if os.geteuid() == 0:
+        mount = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)], capture_output=True)
+        if mount.returncode:
+            pytest.skip("cannot mount a read-only tmpfs here")
+    else:
+        folder.chmod(0o555)
+    try:
+        out = _render(folder / "x.png")
+        _one_line_error(out, str(folder))
+        assert "read-only" in out.stderr or "not allowed" in out.stderr
+        assert list(folder.iterdir()) == []
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+        else:
+            folder.chmod(0o755)

@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+import spiceypy
 from conftest import needs_real
 from spkfactory import write_spk
 
@@ -150,3 +151,52 @@ def test_spacecraft_shadow_passage(eph, tmp_path):
     assert shadow.kind == "shadow" and shadow.body == "Jupiter"
     assert 2 * 66_854 / 20 - 200 < shadow.end_et - shadow.et < 2 * 71_492 / 20 + 200
     assert abs(0.5 * (shadow.et + shadow.end_et) - t0) < 120
+
+
+def _between(events, kind):
+    return [e for e in events if e.kind == kind]
+
+
+@pytest.mark.parametrize("kind", ["transit", "shadow-transit"])
+def test_io_transits_and_shadow_transits_last_about_two_hours(kind):
+    from perijove.ephemeris import Ephemeris, find_events, open_kernels, to_et
+
+    eph = Ephemeris(open_kernels())
+    found = _between(find_events(eph, [kind], [501], to_et("2023-12-28"), to_et("2024-01-02")).events, kind)
+    assert len(found) >= 2
+    for e in found:
+        assert e.body == "Io" and 1.6 * 3600 < e.end_et - e.et < 2.8 * 3600
+    gaps = np.diff([e.et for e in found]) / 86400
+    assert np.allclose(gaps, 1.769, atol=0.01)  # Io's synodic period
+
+
+def test_transits_agree_with_an_independent_geometric_check():
+    """Mid-transit, Io's centre lies on Jupiter's disc seen from Earth (spkpos, no GF); mid-shadow,
+    the Sun-Io line meets Jupiter's ellipsoid (surfpt)."""
+    from perijove.ephemeris import Ephemeris, find_events, open_kernels, to_et
+
+    eph = Ephemeris(open_kernels())
+    kinds = ["transit", "shadow-transit"]
+    events = find_events(eph, kinds, [501], to_et("2023-12-28"), to_et("2024-01-02")).events
+    radii = spiceypy.bodvrd("JUPITER", "RADII", 3)[1]
+    for e in events:
+        mid = 0.5 * (e.et + e.end_et)
+        if e.kind == "transit":
+            jup = spiceypy.spkpos("JUPITER", mid, "J2000", "LT", "EARTH")[0]
+            io = spiceypy.spkpos("IO", mid, "J2000", "LT", "EARTH")[0]
+            sep = spiceypy.vsep(jup, io)
+            assert sep < np.arcsin(radii[0] / np.linalg.norm(jup)) and np.linalg.norm(io) < np.linalg.norm(jup)
+        else:
+            rot = spiceypy.pxform("J2000", "IAU_JUPITER", mid)
+            sun = rot @ spiceypy.spkpos("SUN", mid, "J2000", "NONE", "JUPITER")[0]
+            io = rot @ spiceypy.spkpos("IO", mid, "J2000", "NONE", "JUPITER")[0]
+            with spiceypy.no_found_check():
+                _point, found = spiceypy.surfpt(sun, io - sun, *radii)
+            assert found  # the shadow of Io's centre falls on the cloud tops
+    # ...and an hour outside each, it does not.
+    e = next(e for e in events if e.kind == "shadow-transit")
+    rot = spiceypy.pxform("J2000", "IAU_JUPITER", e.et - 3600)
+    sun = rot @ spiceypy.spkpos("SUN", e.et - 3600, "J2000", "NONE", "JUPITER")[0]
+    io = rot @ spiceypy.spkpos("IO", e.et - 3600, "J2000", "NONE", "JUPITER")[0]
+    with spiceypy.no_found_check():
+        assert not spiceypy.surfpt(sun, io - sun, *radii)[1]

@@ -6,8 +6,12 @@ import csv
 import errno
 import itertools
 import json
+import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import imageio_ffmpeg
 import numpy as np
@@ -91,7 +95,7 @@ def test_cli_mp4_of_exactly_20_frames(eph, tmp_path):
     ets = np.array([float(r["et"]) for r in rows])
     assert ets[0] == to_et(START) and ets[-1] == to_et(STOP)
     assert np.allclose(np.diff(ets), (to_et(STOP) - to_et(START)) / 19, rtol=0, atol=1e-6)
-    assert rows[0]["utc"] == "2023-12-30T08:20:00.000" and rows[0]["provenance"] == "synthetic"
+    assert rows[0]["utc"] == "2023-12-30T08:20:00.000" and rows[0]["provenance"] == "Juno synthetic, Io synthetic"
     assert float(rows[10]["distance_km"]) == pytest.approx(
         np.linalg.norm(eph.position("JUNO", ets[10], "IO")), rel=1e-12
     )
@@ -124,7 +128,7 @@ def test_cancel_leaves_nothing_and_keeps_the_old_file(eph, tmp_path):
         return len(calls) > 5
 
     with pytest.raises(ExportCancelled):
-        export(eph, FramePlan(to_et(START), to_et(STOP), frames=30), out, (160, 96), cancel=cancel)
+        export(eph, FramePlan(to_et(START), to_et(STOP), frames=30), out, (160, 96), cancel=cancel, overwrite=True)
     assert out.read_bytes() == b"the previous, complete movie"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["movie.mp4"]
 
@@ -151,4 +155,376 @@ def test_cli_errors_are_one_line(tmp_path):
     ):
         run = _run("export", *args, str(tmp_path / "x.mp4"))
         assert run.returncode == 2 and run.stderr.count("\n") == 1 and message in run.stderr, run.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- issue 12: outputs that lose nothing and fake nothing ------------------------------------------
+TINY = (64, 36)
+
+
+def _plan(frames: int = 3) -> FramePlan:
+    return FramePlan(to_et(START), to_et(STOP), frames=frames)
+
+
+def _cli_export(out, *extra: str, frames: str = "3", cwd=None) -> subprocess.CompletedProcess[str]:
+    args = ["export", "--start", START, "--stop", STOP, "--size", "64x36", *extra, str(out)]
+    if frames:
+        args[5:5] = ["--frames", frames]
+    return subprocess.run(
+        [sys.executable, "-m", "perijove", *args], capture_output=True, text=True, timeout=600, cwd=cwd
+    )
+
+
+def _one_line_error(run: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert run.returncode == 2, (run.returncode, run.stdout, run.stderr)
+    assert run.stderr.count("\n") == 1 and run.stderr.startswith("perijove"), run.stderr
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+    for fragment in fragments:
+        assert fragment in run.stderr, run.stderr
+
+
+class _NoRender:
+    """A renderer that must never be asked for a frame: the destination is wrong."""
+
+    size = TINY
+
+    def render(self, *_args, **_kwargs):
+        raise AssertionError("a frame was rendered before the destination was checked")
+
+
+def _mount_tmpfs(path, options: str) -> bool:
+    path.mkdir(exist_ok=True)
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True)
+    return mount.returncode == 0
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A folder on a tmpfs of a few kB (needs root to mount; skipped where it cannot be set up)."""
+    made = []
+
+    def make(size: str):
+        path = tmp_path / f"disk-{size}"
+        if not _mount_tmpfs(path, f"size={size}"):
+            pytest.skip("cannot mount a size-limited tmpfs here (needs root)")
+        made.append(path)
+        return path
+
+    yield make
+    for path in made:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+@pytest.fixture
+def readonly_dir(tmp_path):
+    """A folder nobody may write into: a read-only tmpfs as root, a chmod 555 folder otherwise."""
+    path = tmp_path / "readonly"
+    if os.geteuid() == 0:
+        if not _mount_tmpfs(path, "ro,size=64k"):
+            pytest.skip("cannot mount a read-only tmpfs here")
+        yield path
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+    else:
+        path.mkdir()
+        path.chmod(0o555)
+        yield path
+        path.chmod(0o755)
+
+
+# 1. A full disk during MP4 export fails, and leaves nothing under the requested names.
+@pytest.mark.parametrize("size", ["12k", "20k"])  # 12k: ffmpeg cannot finish the video; 20k: the table does not fit
+def test_full_disk_during_mp4_export_fails_and_leaves_nothing(small_disk, size):
+    disk = small_disk(size)
+    run = _cli_export(disk / "out.mp4", "--size", "320x180", frames="40")
+    _one_line_error(run, "the disk is full")
+    assert list(disk.iterdir()) == []
+
+
+def test_encoder_that_cannot_finish_the_file_is_a_failure(eph, tmp_path, monkeypatch):
+    """ffmpeg hitting a file size limit (EFBIG, like /dev/full) must not pass as a finished video."""
+    import resource
+
+    from perijove.export import sinks
+
+    real_popen = sinks._popen
+
+    def limited(*args, **kwargs):
+        kwargs["preexec_fn"] = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (6000, 6000))
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setattr(sinks, "_popen", limited)
+    out = tmp_path / "movie.mp4"
+    with pytest.raises(PerijoveError) as err:
+        export(eph, _plan(40), out, (320, 180))
+    assert "\n" not in str(err.value) and str(out) in str(err.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_video_the_encoder_calls_finished_is_read_back_before_it_is_placed(eph, tmp_path, monkeypatch):
+    """ffmpeg's exit status is not the whole story: the file itself must hold every frame."""
+    from perijove.export import sinks
+
+    real_stop = sinks.Mp4Sink._stop
+
+    def stop_then_lose_the_end(self, kill: bool):
+        code = real_stop(self, kill)
+        if not kill and self.tmp.is_file():  # as a flaky network disk might: the index is gone
+            data = self.tmp.read_bytes()
+            self.tmp.write_bytes(data[: len(data) // 2])
+        return code
+
+    monkeypatch.setattr(sinks.Mp4Sink, "_stop", stop_then_lose_the_end)
+    with pytest.raises(PerijoveError, match="cannot be read back"):
+        export(eph, _plan(10), tmp_path / "movie.mp4", TINY)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sidecar_is_written_only_after_the_video_is_complete(eph, tmp_path, monkeypatch):
+    from perijove.export import sinks
+
+    def broken_finish(self, expected: int) -> None:
+        raise OSError(errno.EIO, "the video encoder failed")
+
+    monkeypatch.setattr(sinks.Mp4Sink, "finish", broken_finish)
+    with pytest.raises(PerijoveError, match="encoder failed"):
+        export(eph, _plan(), tmp_path / "movie.mp4", TINY, json_sidecar=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+# 2. PNG export never deletes what Perijove did not create.
+def test_png_export_into_a_folder_of_other_files_deletes_nothing(eph, tmp_path):
+    folder = tmp_path / "holiday"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    (folder / "photo.png").write_bytes(b"\x89PNG mine")
+    for overwrite in (False, True):
+        with pytest.raises(PerijoveError, match="did not write"):
+            export(eph, _plan(), folder, TINY, renderer=_NoRender(), overwrite=overwrite)
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt", "photo.png"]
+    assert (folder / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["holiday"]
+    run = _cli_export(folder, "--overwrite")
+    _one_line_error(run, "did not write")
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt", "photo.png"]
+
+
+def test_png_export_into_an_empty_folder_or_over_its_own_frames(eph, tmp_path):
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    export(eph, _plan(3), folder, TINY)  # an empty folder is fine
+    assert sorted(p.name for p in folder.iterdir()) == [f"frame_0000{i}.png" for i in range(3)] + ["frames.csv"]
+    with pytest.raises(PerijoveError, match="already holds exported frames"):  # our own: only with consent
+        export(eph, _plan(2), folder, TINY, renderer=_NoRender())
+    export(eph, _plan(2), folder, TINY, overwrite=True)
+    assert sorted(p.name for p in folder.iterdir()) == ["frame_00000.png", "frame_00001.png", "frames.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["frames"]
+
+
+# 3. Existing outputs are refused unless --overwrite, checked before anything is rendered.
+@pytest.mark.parametrize("existing", ["movie.mp4", "movie.csv", "movie.json"])
+def test_existing_outputs_are_refused_before_rendering(eph, tmp_path, existing):
+    (tmp_path / existing).write_bytes(b"the user's own file")
+    with pytest.raises(PerijoveError, match="already exists"):
+        export(eph, _plan(), tmp_path / "movie.mp4", TINY, json_sidecar=True, renderer=_NoRender())
+    assert (tmp_path / existing).read_bytes() == b"the user's own file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [existing]
+
+
+def test_cli_refuses_to_overwrite_unless_asked(tmp_path):
+    out = tmp_path / "movie.mp4"
+    out.write_bytes(b"the previous movie")
+    (tmp_path / "movie.csv").write_text("the user's table")
+    _one_line_error(_cli_export(out), "already exists", "--overwrite")
+    assert out.read_bytes() == b"the previous movie" and (tmp_path / "movie.csv").read_text() == "the user's table"
+    run = _cli_export(out, "--overwrite")
+    assert run.returncode == 0, run.stderr
+    assert imageio_ffmpeg.count_frames_and_secs(str(out))[0] == 3 and len(_rows(tmp_path / "movie.csv")) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["movie.csv", "movie.mp4"]
+
+
+def test_out_that_is_a_folder_fails_before_rendering(eph, tmp_path):
+    (tmp_path / "movie.mp4").mkdir()
+    (tmp_path / "movie.csv").write_text("the user's table")
+    with pytest.raises(PerijoveError, match="is a folder"):
+        export(eph, _plan(), tmp_path / "movie.mp4", TINY, renderer=_NoRender(), overwrite=True)
+    run = _cli_export(tmp_path / "movie.mp4", "--overwrite")
+    _one_line_error(run, "is a folder")
+    assert (tmp_path / "movie.csv").read_text() == "the user's table" and (tmp_path / "movie.mp4").is_dir()
+    (tmp_path / "other.csv").mkdir()  # the sidecar's name taken by a folder
+    _one_line_error(_cli_export(tmp_path / "other.mp4", "--overwrite"), "other.csv", "is a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["movie.csv", "movie.mp4", "other.csv"]
+
+
+# 4. SIGTERM and SIGHUP stop an export like Ctrl-C; stale partials of dead exports are cleaned.
+def _start_long_export(out) -> subprocess.Popen[str]:
+    args = ["export", "--start", START, "--stop", STOP, "--frames", "2000", "--size", "64x36", str(out)]
+    return subprocess.Popen([sys.executable, "-m", "perijove", *args], stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_partial(folder, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    while not [p for p in folder.iterdir() if p.name.startswith(".")]:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        assert time.monotonic() < deadline, "the export never started writing"
+        time.sleep(0.05)
+    time.sleep(1.0)  # well into the frames
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+@pytest.mark.parametrize("name", ["movie.mp4", "frames"])
+def test_signals_stop_an_export_and_leave_nothing(tmp_path, signum, name):
+    proc = _start_long_export(tmp_path / name)
+    _wait_for_partial(tmp_path, proc)
+    proc.send_signal(signum)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signum, err
+    assert err.strip().splitlines()[-1] == "perijove: export cancelled; nothing was written", err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stale_partials_of_a_killed_export_are_cleaned_by_the_next(tmp_path):
+    proc = _start_long_export(tmp_path / "movie.mp4")
+    _wait_for_partial(tmp_path, proc)
+    proc.kill()  # SIGKILL: nothing can clean up
+    proc.communicate(timeout=60)
+    time.sleep(1.0)  # ffmpeg sees the end of its input and finishes the hidden file
+    stale = [p.name for p in tmp_path.iterdir()]
+    assert stale and all(n.startswith(".movie") for n in stale)
+    run = _cli_export(tmp_path / "other.mp4")
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.csv", "other.mp4"]
+
+
+def test_stale_partial_cleaning_touches_only_our_dead_partials(eph, tmp_path):
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead, alive = gone.pid, os.getppid()
+    (tmp_path / f".movie.partial-{dead}.mp4").write_bytes(b"half a movie")
+    (tmp_path / f".movie.csv.partial-{dead}").write_text("half a table")
+    (tmp_path / f".frames.partial-{dead}").mkdir()
+    (tmp_path / f".frames.partial-{dead}" / "frame_00000.png").write_bytes(b"png")
+    keep = [
+        f".movie.partial-{alive}.mp4",  # another export still running
+        ".notes.partial-draft",  # not ours: no process id
+        f"movie.partial-{dead}.mp4",  # not hidden: not a name we write
+    ]
+    for name in keep:
+        (tmp_path / name).write_text("keep")
+    (tmp_path / f".album.partial-{dead}").mkdir()
+    (tmp_path / f".album.partial-{dead}" / "holiday.jpg").write_text("keep")  # not our frames inside
+    keep.append(f".album.partial-{dead}")
+    export(eph, _plan(2), tmp_path / "new.mp4", TINY)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*keep, "new.mp4", "new.csv"])
+    assert (tmp_path / f".album.partial-{dead}" / "holiday.jpg").read_text() == "keep"
+
+
+# 5. Read-only destinations, '.' and '..', a folder named like a file: one-line errors.
+@pytest.mark.parametrize("name", ["movie.mp4", "frames"])
+def test_read_only_destination_is_a_one_line_error(readonly_dir, name):
+    run = _cli_export(readonly_dir / name)
+    _one_line_error(run, str(readonly_dir))
+    assert "read-only" in run.stderr or "not allowed" in run.stderr
+    assert list(readonly_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", [".", ".."])
+def test_dot_folders_are_refused(tmp_path, name):
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    (cwd / "mine.txt").write_text("keep")
+    _one_line_error(_cli_export(name, cwd=cwd), "folder")
+    assert sorted(p.name for p in cwd.iterdir()) == ["mine.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
+
+
+def test_folder_named_like_a_file_is_refused(tmp_path):
+    _one_line_error(_cli_export(tmp_path / "frames.png"), ".mp4 file or a folder")
+    assert list(tmp_path.iterdir()) == []
+
+
+# 6. Non-finite numbers are refused; nothing leaks several lines.
+@pytest.mark.parametrize(
+    "extra", [["--speed", "inf"], ["--speed", "nan"], ["--distance", "nan"], ["--distance", "inf"], ["--fps", "nan"]]
+)
+def test_non_finite_numbers_are_refused(tmp_path, extra):
+    _one_line_error(_cli_export(tmp_path / "x.mp4", *extra, frames="" if extra[0] == "--speed" else "3"), "finite")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--distance", "-5"], "--distance"),
+        (["--distance", "1e300"], "--distance"),  # numpy overflow warnings, many lines, before
+        (["--distance", "1e-300"], "--distance"),
+        (["--speed", "1e-320"], "at most 1,000,000"),  # an OverflowError (internal error) before
+        (["--speed", "1e-300"], "at most 1,000,000"),  # a number with 80 digits before
+        (["--fps", "1e-300"], "fps must be between"),  # a zero MP4 time base before
+    ],
+)
+def test_out_of_range_numbers_are_refused(tmp_path, extra, message):
+    run = _cli_export(tmp_path / "x.mp4", *extra, frames="" if extra[0] == "--speed" else "3")
+    _one_line_error(run, message)
+    assert len(run.stderr) < 200 and list(tmp_path.iterdir()) == []
+
+
+# 7. No --frames and no --speed: the documented default pacing.
+def test_export_without_pacing_makes_a_ten_second_video(tmp_path):
+    run = _cli_export(tmp_path / "frames", "--fps", "2", frames="")
+    assert run.returncode == 0, run.stderr
+    assert len(list((tmp_path / "frames").glob("frame_*.png"))) == 20  # ten seconds at 2 frames/s
+    help_text = _run("export", "--help").stdout
+    assert "10 seconds" in " ".join(help_text.split())
+
+
+# 8. Overlay titles: every script a font here can draw, and one line per title line.
+VALUES = {
+    "utc": "2023-12-30T08:36:00.000",
+    "target": "IO",
+    "distance_km": 1500.0,
+    "altitude_km": 1000.0,
+    "provenance": "synthetic",
+}
+
+
+def _ink_bands(image: np.ndarray) -> list[tuple[int, int]]:
+    rows = (image.max(axis=2) > 100).any(axis=1)
+    bands, start = [], None
+    for y, inked in enumerate([*rows, False]):
+        if inked and start is None:
+            start = y
+        elif not inked and start is not None:
+            bands.append((start, y))
+            start = None
+    return bands
+
+
+def test_multi_line_title_does_not_overprint_the_time():
+    overlay = Overlay(title="Juno PJ57\nIo flyby")
+    assert overlay.lines(VALUES)[:3] == ["Juno PJ57", "Io flyby", "2023-12-30T08:36:00.000 UTC"]
+    drawn = overlay.draw(np.zeros((480, 640, 3), np.uint8), VALUES)
+    assert len(_ink_bands(drawn)) == 5  # two title lines, UTC, distance, "synthetic data"
+
+
+def test_non_latin_titles_draw_as_letters_not_boxes():
+    from PIL import ImageFont
+
+    try:
+        ImageFont.truetype("DejaVuSans.ttf", 12)
+    except OSError:
+        pytest.skip("DejaVu Sans is not installed (Debian: fonts-dejavu-core, which .ci/system-deps installs)")
+    crops = []
+    for text in ("Ж", "Ю", "Ω", "λ", "ש", "ა"):  # Cyrillic, Greek, Hebrew, Georgian
+        drawn = Overlay(title=text, geometry=False).draw(np.zeros((480, 640, 3), np.uint8), VALUES)
+        top, bottom = _ink_bands(drawn)[0]
+        crops.append(drawn[top:bottom, :60].tobytes())
+    assert len(set(crops)) == len(crops)  # a missing glyph draws the same box every time
+
+
+def test_title_no_installed_font_can_draw_is_refused(tmp_path):
+    with pytest.raises(PerijoveError, match="no installed font"):
+        Overlay(title="Io \U0010fffd")
+    _one_line_error(_cli_export(tmp_path / "x.mp4", "--title", "Io \U0010fffd"), "no installed font", "U+10FFFD")
     assert list(tmp_path.iterdir()) == []

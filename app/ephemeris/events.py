@@ -19,6 +19,7 @@ import numpy as np
 import spiceypy
 
 from perijove.ephemeris.bodies import (
+    EARTH,
     JUPITER,
     MOONS,
     SPACECRAFT,
@@ -34,7 +35,9 @@ from perijove.ephemeris.provenance import body_provenance
 from perijove.ephemeris.timeconv import et_to_utc
 from perijove.ephemeris.windows import Window, intersect
 
-KINDS = ("perijove", "apojove", "flyby", "eclipse", "shadow")
+KINDS = ("perijove", "apojove", "flyby", "eclipse", "shadow", "transit", "shadow-transit")
+MOON_KINDS = ("flyby", "eclipse", "transit", "shadow-transit")  # searched once per moon
+OBSERVERS = {"earth": EARTH, "juno": SPACECRAFT}
 DEFAULT_FLYBY_KM = 100_000.0
 _MAX_INTERVALS = 100_000
 _RJ = 71_492.0
@@ -51,6 +54,8 @@ _NEEDS: dict[str, Callable[[int], tuple[int, ...]]] = {
     "flyby": lambda body: (body,),
     "eclipse": lambda body: (body, JUPITER, SUN),
     "shadow": lambda body: (JUPITER, SUN),
+    "transit": lambda body: (body, JUPITER),
+    "shadow-transit": lambda body: (body, JUPITER, SUN),
 }
 
 
@@ -133,10 +138,17 @@ def _windows(cell: spiceypy.utils.support_types.SpiceCell) -> list[Window]:
 class EventFinder:
     """Runs event searches over one ``Ephemeris`` for one spacecraft."""
 
-    def __init__(self, ephemeris: Ephemeris, spacecraft: Body = SPACECRAFT, flyby_km: float = DEFAULT_FLYBY_KM) -> None:
+    def __init__(
+        self,
+        ephemeris: Ephemeris,
+        spacecraft: Body = SPACECRAFT,
+        flyby_km: float = DEFAULT_FLYBY_KM,
+        observer: Body = EARTH,
+    ) -> None:
         self.eph = ephemeris
         self.sc = body_id(spacecraft)
         self.flyby_km = float(flyby_km)
+        self.observer = body_id(observer)  # who sees a transit
 
     # -- geometry searches -----------------------------------------------------------
     def _distance(self, target: int, relate: str, refval: float, step: float, window: Sequence[Window]) -> list[Window]:
@@ -200,6 +212,41 @@ class EventFinder:
     def eclipses(self, moon: int, window: Sequence[Window]) -> list[Window]:
         """Intervals when any part of the Sun is hidden by Jupiter, seen from the moon's centre."""
         return self._occultation(moon, 300.0, window)
+
+    def in_front_of_jupiter(self, moon: int, observer: int, abcorr: str, window: Sequence[Window]) -> list[Window]:
+        """Intervals when any part of ``moon`` is in front of Jupiter's disc, seen from ``observer``."""
+        window = self.lt_window(window) if abcorr != "NONE" else tuple(window)
+        if not window:
+            return []
+        result = spiceypy.cell_double(2 * _MAX_INTERVALS)
+        with spice_errors(f"transit search for {display_name(moon)} seen from {display_name(observer)}"):
+            spiceypy.gfoclt(
+                "ANY",
+                str(moon),
+                "ELLIPSOID",
+                body_frame(moon),
+                str(JUPITER),
+                "ELLIPSOID",
+                body_frame(JUPITER),
+                abcorr,
+                str(observer),
+                300.0,  # a transit lasts hours; the gap between two is a day or more
+                _cell(window),
+                result,
+            )
+        return _windows(result)
+
+    def transits(self, moon: int, window: Sequence[Window]) -> list[Window]:
+        """``moon`` crossing Jupiter's disc, seen from the finder's observer (light time corrected)."""
+        return self.in_front_of_jupiter(moon, self.observer, "LT", window)
+
+    def shadow_transits(self, moon: int, window: Sequence[Window]) -> list[Window]:
+        """``moon``'s shadow on Jupiter's cloud tops: the moon in front of Jupiter seen from the Sun.
+
+        Geometric (no light-time correction): sunlight passes the moon about a second before it
+        reaches Jupiter, and aberration from Jupiter's motion shifts the shadow by a few seconds.
+        """
+        return self.in_front_of_jupiter(moon, SUN, "NONE", window)
 
     def shadows(self, window: Sequence[Window]) -> list[Window]:
         """Intervals when the spacecraft sees any part of the Sun hidden by Jupiter."""
@@ -269,7 +316,7 @@ class EventFinder:
         moon_ids = [body_id(m) for m in moons]
         tasks: list[tuple[str, int]] = []
         for kind in kinds:
-            if kind in ("flyby", "eclipse"):
+            if kind in MOON_KINDS:
                 tasks += [(kind, m) for m in moon_ids]
             else:
                 tasks.append((kind, JUPITER))
@@ -286,7 +333,7 @@ class EventFinder:
                 raise Cancelled("event search cancelled")
             if progress is not None:
                 progress(i / len(tasks), f"{kind} {display_name(body)}")
-            needs = _NEEDS[kind](body)
+            needs = _NEEDS[kind](body) + ((self.observer,) if kind == "transit" else ())
             missing = [b for b in needs if not self.eph.covered(b)]
             if missing:
                 report.notes.append(
@@ -312,6 +359,10 @@ class EventFinder:
             return [self.event(kind, body, et) for et in self.flybys(body, window)]
         if kind == "eclipse":
             found, searched = self.eclipses(body, window), self.lt_window(window)
+        elif kind == "transit":
+            found, searched = self.transits(body, window), self.lt_window(window)
+        elif kind == "shadow-transit":
+            found, searched = self.shadow_transits(body, window), window
         else:
             found, searched, body = self.shadows(window), self.lt_window(window), JUPITER
         return [self.event(kind, body, w.start, w.stop, _cut(w, searched)) for w in found]
@@ -367,9 +418,13 @@ def find_events(
     *,
     spacecraft: Body = SPACECRAFT,
     flyby_km: float = DEFAULT_FLYBY_KM,
+    observer: Body = EARTH,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
 ) -> EventReport:
-    """Find events of ``kinds`` in [start, stop] (ET), limited to where data exist."""
-    finder = EventFinder(ephemeris, spacecraft, flyby_km)
+    """Find events of ``kinds`` in [start, stop] (ET), limited to where data exist.
+
+    ``observer`` is who sees a ``transit`` (Earth by default, or the spacecraft).
+    """
+    finder = EventFinder(ephemeris, spacecraft, flyby_km, observer)
     return finder.find(kinds, moons, start, stop, progress, cancel)

@@ -1,21 +1,134 @@
-"""Burned-in text on exported frames: UTC, distance and altitude, a title."""
+"""Burned-in text on exported frames: UTC, distance and altitude, a title.
+
+A title is the user's own text, in any language and possibly several lines. It is drawn with
+a font that covers many scripts, DejaVu Sans (Debian's fonts-dejavu-core, which CI installs:
+Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic, and more), and each character
+that font lacks with an installed font that has it, found through fontconfig (for Chinese,
+Japanese, Korean, Indic scripts ... whatever the machine has). A character no installed font
+can draw is refused when the overlay is made, with its code point, rather than drawn as a box.
+Each line of a title gets a row of its own, long lines wrap, and the time is drawn below.
+"""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
+from perijove.ephemeris import PerijoveError
 
-@lru_cache(maxsize=8)
-def _font(size: int):
+# Tried in order, by file name (Pillow searches the system's font folders): broad coverage first.
+PRIMARY_FONTS = (
+    "DejaVuSans.ttf",
+    "NotoSans-Regular.ttf",
+    "LiberationSans-Regular.ttf",
+    "Arial Unicode.ttf",
+    "segoeui.ttf",
+    "arial.ttf",
+)
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+MAX_TITLE_ROWS = 4  # a title never covers more of the frame than this
+PROBE_PX = 24
+NOT_A_CHARACTER = "\U0010ffff"  # mapped by no font: what a missing glyph looks like
+
+
+@cache
+def _primary() -> str | None:
+    """Path of the main font, or None for Pillow's built-in one (Latin only)."""
     from PIL import ImageFont
 
+    for name in PRIMARY_FONTS:
+        try:
+            return str(ImageFont.truetype(name, PROBE_PX).path)
+        except OSError:
+            continue
+    found = _fontconfig("sans-serif")
+    return found[0] if found else None
+
+
+@lru_cache(maxsize=128)
+def _font(path: str | None, size: int):
+    from PIL import ImageFont
+
+    if path is None:
+        try:
+            return ImageFont.load_default(size=size)
+        except TypeError:  # Pillow < 10.1 has no sized default font
+            return ImageFont.load_default()
+    return ImageFont.truetype(path, size)
+
+
+def _loadable(path: str) -> bool:
     try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow < 10.1 has no sized default font
-        return ImageFont.load_default()
+        _font(path, PROBE_PX)
+        _font(path, 13)  # bitmap-only (colour emoji) fonts load at one size only
+    except OSError:
+        return False
+    return True
+
+
+def _fontconfig(pattern: str) -> list[str]:
+    """Font files fontconfig proposes for ``pattern``, best first (none without fontconfig)."""
+    exe = shutil.which("fc-match")
+    if exe is None:
+        return []
+    try:
+        run = subprocess.run([exe, "-s", "-f", "%{file}\\n", pattern], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    files = [line.strip() for line in run.stdout.splitlines()]
+    return [f for f in files if f.lower().endswith(FONT_SUFFIXES)][:3]
+
+
+def _glyph(path: str | None, ch: str) -> tuple:
+    mask = _font(path, PROBE_PX).getmask(ch, mode="L")
+    return mask.size, bytes(mask)
+
+
+@lru_cache(maxsize=4096)
+def _covers(path: str | None, ch: str) -> bool:
+    """Whether the font has a glyph for ``ch``: anything but the box it draws for what it lacks."""
+    return _glyph(path, ch) != _glyph(path, NOT_A_CHARACTER)
+
+
+_fallbacks: list[str] = []
+
+
+@lru_cache(maxsize=4096)
+def font_for(ch: str) -> str | bool | None:
+    """The font file that draws ``ch`` (None: Pillow's own font), or False when none here can."""
+    primary = _primary()
+    if unicodedata.category(ch) == "Zs" or _covers(primary, ch):
+        return primary
+    for path in _fallbacks:
+        if _covers(path, ch):
+            return path
+    for path in _fontconfig(f"sans-serif:charset={ord(ch):x}"):
+        if path != primary and _loadable(path) and _covers(path, ch):
+            if path not in _fallbacks:
+                _fallbacks.append(path)
+            return path
+    return False
+
+
+def clean_title(title: str) -> list[str]:
+    """The title's lines, without control characters and invisible marks no font here has."""
+    lines = []
+    for raw in title.splitlines():
+        line = []
+        for ch in raw.replace("\t", " "):
+            category = unicodedata.category(ch)
+            if category == "Cc" or (category == "Cf" and font_for(ch) is False):
+                continue
+            line.append(ch)
+        text = "".join(line).strip()
+        if text:
+            lines.append(text)
+    return lines
 
 
 @dataclass(frozen=True)
@@ -23,8 +136,18 @@ class Overlay:
     title: str = ""
     geometry: bool = True
 
+    def __post_init__(self) -> None:
+        # Refuse now, in one line, rather than burn boxes into every frame of a long export.
+        for ch in "".join(clean_title(self.title)):
+            if font_for(ch) is False:
+                raise PerijoveError(
+                    f"title: no installed font can draw {ch!r} (U+{ord(ch):04X}); DejaVu Sans covers Latin,"
+                    " Greek, Cyrillic, Armenian, Georgian, Hebrew and Arabic; install a font for other scripts"
+                    " (e.g. fonts-noto-cjk)"
+                )
+
     def lines(self, values: dict) -> list[str]:
-        out = [self.title] if self.title else []
+        out = clean_title(self.title)
         out.append(f"{values['utc']} UTC")
         if self.geometry and values.get("distance_km") is not None:
             alt = values.get("altitude_km")
@@ -42,10 +165,78 @@ class Overlay:
         img = Image.fromarray(rgb)
         draw = ImageDraw.Draw(img)
         size = max(12, img.height // 40)
-        font = _font(size)
-        y = size // 2
-        for line in self.lines(values):
-            draw.text((size // 2 + 1, y + 1), line, fill=(0, 0, 0), font=font)
-            draw.text((size // 2, y), line, fill=(235, 240, 250), font=font)
-            y += int(size * 1.3)
+        margin = size // 2
+        width = max(img.width - 2 * margin, size)
+        title = clean_title(self.title)
+        rows: list[str] = []
+        for line in title:
+            rows.extend(_wrap(line, size, width))
+        if len(rows) > MAX_TITLE_ROWS:
+            rows = [*rows[: MAX_TITLE_ROWS - 1], _fit(rows[MAX_TITLE_ROWS - 1] + "…", size, width)]
+        rows.extend(self.lines(values)[len(title) :])
+        y = margin
+        for row in rows:
+            runs = _runs(row)
+            fonts = [_font(path, size) for path, _text in runs] or [_font(_primary(), size)]
+            ascent = max(_metrics(f, size)[0] for f in fonts)
+            descent = max(_metrics(f, size)[1] for f in fonts)
+            x = float(margin)
+            for (_path, text), font in zip(runs, fonts, strict=True):
+                # On one baseline, whichever fonts the row needs.
+                base = y + ascent - (0 if hasattr(font, "getmetrics") else size)
+                anchor = "ls" if hasattr(font, "getmetrics") else None
+                draw.text((x + 1, base + 1), text, fill=(0, 0, 0), font=font, anchor=anchor)
+                draw.text((x, base), text, fill=(235, 240, 250), font=font, anchor=anchor)
+                x += font.getlength(text)
+            y += max(int(size * 1.3), ascent + descent + max(2, size // 5))
         return np.asarray(img)
+
+
+def _metrics(font, size: int) -> tuple[int, int]:
+    """Ascent and descent (a bitmap font, Pillow's last resort, has no metrics: guess from its size)."""
+    return font.getmetrics() if hasattr(font, "getmetrics") else (size, size // 4)
+
+
+def _runs(text: str) -> list[tuple[str | None, str]]:
+    """``text`` cut where the font that draws it changes."""
+    runs: list[tuple[str | None, str]] = []
+    for ch in text:
+        path = font_for(ch)
+        path = _primary() if path is False else path
+        if runs and runs[-1][0] == path:
+            runs[-1] = (path, runs[-1][1] + ch)
+        else:
+            runs.append((path, ch))
+    return runs
+
+
+def _width(text: str, size: int) -> float:
+    return sum(_font(path, size).getlength(part) for path, part in _runs(text))
+
+
+def _wrap(line: str, size: int, width: float) -> list[str]:
+    """Greedy word wrap; a word wider than the frame (or text without spaces) breaks anywhere."""
+    rows: list[str] = []
+    current = ""
+    for word in line.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if _width(candidate, size) <= width:
+            current = candidate
+            continue
+        if current:
+            rows.append(current)
+        current = ""
+        for ch in word:
+            if current and _width(current + ch, size) > width:
+                rows.append(current)
+                current = ""
+            current += ch
+    if current:
+        rows.append(current)
+    return rows
+
+
+def _fit(text: str, size: int, width: float) -> str:
+    while len(text) > 1 and _width(text, size) > width:
+        text = text[:-2] + "…"
+    return text

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+MAX_FRAMES = 1_000_000
+MIN_FPS, MAX_FPS = 0.01, 240.0  # below 0.01 the MP4 time base rounds to zero
+
 
 @dataclass(frozen=True)
 class FramePlan:
@@ -26,20 +29,30 @@ class FramePlan:
     ease_factor: float = 200.0  # ... slowing the movie by up to this much
 
     def __post_init__(self) -> None:
+        for name in ("start_et", "stop_et", "fps", "speed", "ease_et", "ease_window_s", "ease_factor"):
+            value = getattr(self, name)
+            if value is not None and not math.isfinite(value):
+                raise ValueError(f"{name.replace('_', ' ')} must be a finite number, not {value}")
         if not self.stop_et > self.start_et:
             raise ValueError("the export's stop must be after its start")
-        if not 0 < self.fps <= 240:
-            raise ValueError("fps must be between 0 and 240")
+        if not MIN_FPS <= self.fps <= MAX_FPS:
+            raise ValueError(f"fps must be between {MIN_FPS:g} and {MAX_FPS:g}")
         if (self.frames is None) == (self.speed is None):
             raise ValueError("give either a frame count or a playback speed")
-        if self.frames is not None and not 1 <= self.frames <= 1_000_000:
-            raise ValueError("frame count must be between 1 and 1,000,000")
+        if self.frames is not None and not 1 <= self.frames <= MAX_FRAMES:
+            raise ValueError(f"frame count must be between 1 and {MAX_FRAMES:,}")
         if self.speed is not None and self.speed <= 0:
             raise ValueError("speed must be positive")
         if self.ease_et is not None and not self.start_et <= self.ease_et <= self.stop_et:
             raise ValueError("the eased event must lie between start and stop")
-        if self.count > 1_000_000:
-            raise ValueError(f"that would be {self.count:,} frames; lower the fps or raise the speed")
+        if self.speed is not None:
+            # In floats first: a tiny speed makes this overflow an int (or reach infinity).
+            n = (self.stop_et - self.start_et) / self.speed * self.fps
+            if not n < MAX_FRAMES:
+                shown = f"{n:,.0f}" if n < 1e12 else f"about {n:.1e}"
+                raise ValueError(
+                    f"that would be {shown} frames (at most {MAX_FRAMES:,}); lower the fps or raise the speed"
+                )
 
     @property
     def count(self) -> int:

@@ -1,137 +1,512 @@
 """Where frames go: a PNG folder or an MP4, each assembled beside its destination.
 
-Both write into a hidden sibling (``.NAME.partial-PID``) and move it into
-place with one rename when every frame is in, so the requested name holds
-either the previous complete file or the new complete file, never a part.
+Every file is first written under a hidden sibling name that carries our process id
+(``.NAME.partial-PID``) and moved into place by renames only when all of it is complete and
+checked, so the requested names hold either what was there before or the whole new output,
+never a part. Those names are ours alone: a later export removes the ones left by a process
+that no longer exists (a kill -9, a power cut) and nothing else.
+
+What Perijove may replace is decided before a single frame is drawn: files only with the
+user's consent (``overwrite``), a PNG folder only when it is empty or holds nothing but our
+own frames, never a folder where a file should go or a folder of someone else's files.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import os
+import re
 import shutil
+import subprocess
+import threading
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from perijove.ephemeris import PerijoveError
 
+# Hidden partials of ours: ".movie.partial-4242.mp4", ".movie.csv.partial-4242", ".frames.partial-4242".
+PARTIAL_RE = re.compile(r"^\.(?P<name>.+)\.partial-(?P<pid>[0-9]+)(?:\.mp4)?$")
+FRAME_RE = re.compile(r"^frame_[0-9]{5,}\.png$")
+FOLDER_TABLES = ("frames.csv", "frames.json")
+ENCODER_TIMEOUT_S = 600.0  # to finish the file once every frame is in
+
+_popen = subprocess.Popen  # the encoder is started through this (tests limit what it may write)
+
+
+class DestinationExists(PerijoveError):
+    """The output is there already and the user has not agreed to replace it."""
+
+    def __init__(self, paths: list[Path], what: str = "already exists") -> None:
+        self.paths = list(paths)
+        names = ", ".join(str(p) for p in self.paths)
+        super().__init__(f"{names}: {what}; add --overwrite to replace {'it' if len(self.paths) == 1 else 'them'}")
+
 
 def describe_os_error(path: Path, err: OSError) -> str:
-    if err.errno == errno.ENOSPC:
+    """One line for people: what went wrong with ``path``, without the errno jargon."""
+    if err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return f"{path}: the disk is full"
-    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+    if err.errno == errno.EROFS:
+        return f"{path}: the file system is read-only"
+    if err.errno in (errno.EACCES, errno.EPERM):
         return f"{path}: not allowed to write here"
-    return f"{path}: cannot write ({err.strerror or err})"
+    if err.errno == errno.EFBIG:
+        return f"{path}: the file grew larger than this file system (or a limit) allows"
+    if err.errno == errno.EISDIR:
+        return f"{path}: is a folder"
+    return f"{path}: cannot write ({_one_line(err.strerror or str(err))})"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def own_file(name: str) -> bool:
+    """A name Perijove writes into a PNG folder (frames, tables, their partials)."""
+    return bool(FRAME_RE.match(name)) or name in FOLDER_TABLES or bool(PARTIAL_RE.match(name))
+
+
+def check_folder(folder: Path) -> None:
+    """The folder a destination lives in must exist and take new files: say so before any work."""
+    shown = folder if str(folder) else Path(".")
+    if not folder.exists():
+        raise PerijoveError(f"{shown}: folder does not exist")
+    if not folder.is_dir():
+        raise PerijoveError(f"{shown}: is not a folder")
+    if os.name == "posix":
+        with contextlib.suppress(OSError):
+            if os.statvfs(folder).f_flag & os.ST_RDONLY:
+                raise PerijoveError(f"{shown}: the file system is read-only")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PerijoveError(f"{shown}: not allowed to write here")
+
+
+def check_file_destination(path: Path, overwrite: bool) -> None:
+    """A single-file output (a rendered PNG): not a folder, and replaced only with consent."""
+    if path.is_dir() and not path.is_symlink():
+        raise PerijoveError(f"{path}: is a folder; give the name of a file")
+    check_folder(path.parent)
+    if (path.exists() or path.is_symlink()) and not overwrite:
+        raise DestinationExists([path])
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":  # os.kill(pid, 0) would send Ctrl-C there: never guess
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True
+
+
+def clean_stale_partials(folder: Path) -> list[Path]:
+    """Remove our own hidden partials in ``folder`` whose process is gone; returns what was removed.
+
+    Only names of our pattern with a process id that no longer runs, owned by this user, and
+    (for a partial folder) holding nothing but our frames and tables: anything else is kept.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        m = PARTIAL_RE.match(entry.name)
+        if not m or _alive(int(m.group("pid"))):
+            continue
+        try:
+            st = entry.lstat()
+            if hasattr(os, "getuid") and st.st_uid != os.getuid():
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                if not all(own_file(p.name) and p.is_file() for p in entry.iterdir()):
+                    continue
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except OSError:
+            continue
+        removed.append(entry)
+    return removed
+
+
+def _remove_own(path: Path) -> None:
+    """Remove a partial of ours (same name, same process id: left by an earlier run of this pid)."""
+    if path.is_dir() and not path.is_symlink():
+        _remove_own_folder(path)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _remove_own_folder(folder: Path) -> None:
+    """Delete our frames and tables from ``folder`` and the folder if that empties it; keep anything else."""
+    try:
+        entries = list(folder.iterdir())
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        if own_file(entry.name) and (entry.is_file() or entry.is_symlink()):
+            with contextlib.suppress(OSError):
+                entry.unlink()
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+
+
+def _backup_name(final: Path) -> Path:
+    return final.parent / f".{final.name}.old-{os.getpid()}"
+
+
+def _place_all(pairs: list[tuple[Path, Path]]) -> None:
+    """Move each partial onto its final name, all or none: on a failure what was there comes back.
+
+    What the new files replace (with the user's consent) is set aside first and deleted only
+    when every new file is in place.
+    """
+    done: list[tuple[Path, Path, Path | None, bool]] = []  # partial, final, backup, placed
+    try:
+        for tmp, final in pairs:
+            backup = None
+            if final.exists() or final.is_symlink():
+                backup = _backup_name(final)
+                _remove_own(backup)
+                os.replace(final, backup)
+            done.append((tmp, final, backup, False))
+            os.replace(tmp, final)
+            done[-1] = (tmp, final, backup, True)
+    except OSError:
+        for tmp, final, backup, placed in reversed(done):
+            with contextlib.suppress(OSError):
+                if placed:
+                    os.replace(final, tmp)  # the caller's abort removes it
+                if backup is not None:
+                    os.replace(backup, final)
+        raise
+    for _tmp, _final, backup, _placed in done:
+        if backup is None:
+            continue
+        if backup.is_dir() and not backup.is_symlink():
+            _remove_own_folder(backup)
+        else:
+            with contextlib.suppress(OSError):
+                backup.unlink()
+
+
+def _write_text(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    os.chmod(path, 0o644)
 
 
 class PngFolderSink:
-    """Numbered PNG files ``frame_00000.png`` ... in a folder."""
+    """Numbered PNG files ``frame_00000.png`` ... and ``frames.csv`` in a folder of their own."""
 
     kind = "png"
 
-    def __init__(self, out: Path, size: tuple[int, int], fps: float) -> None:
+    def __init__(self, out: Path, size: tuple[int, int], fps: float, json_sidecar: bool = False) -> None:
         self.out = Path(out)
         self.tmp = self.out.parent / f".{self.out.name}.partial-{os.getpid()}"
         self.size = size
+        self.json_sidecar = json_sidecar
+        self._opened = False
+
+    @property
+    def sidecar(self) -> Path:
+        return self.out / "frames.csv"
+
+    def check(self, overwrite: bool) -> None:
+        """Refuse what must not be replaced; raises ``DestinationExists`` where consent would do."""
+        if self.out.name in ("", ".", ".."):
+            raise PerijoveError(f"{self.out}: give the name of a new folder for the frames, not '.' or '..'")
+        check_folder(self.out.parent)
+        if self.out.is_symlink():
+            raise PerijoveError(f"{self.out}: is a link; give the name of a new folder for the frames")
+        if not self.out.exists():
+            return
+        if not self.out.is_dir():
+            raise PerijoveError(f"{self.out}: exists and is not a folder")
+        try:
+            names = sorted(p.name for p in self.out.iterdir())
+        except OSError as err:
+            raise PerijoveError(describe_os_error(self.out, err)) from None
+        foreign = [n for n in names if not own_file(n)]
+        if foreign:
+            more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+            raise PerijoveError(
+                f"{self.out}: holds files Perijove did not write ({foreign[0]}{more}); give a new or empty folder"
+            )
+        if names and not overwrite:
+            raise DestinationExists([self.out], "already holds exported frames")
 
     def open(self) -> None:
-        if self.out.exists() and not self.out.is_dir():
-            raise PerijoveError(f"{self.out}: exists and is not a folder")
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        self.tmp.mkdir(parents=False)
+        _remove_own(self.tmp)
+        self.tmp.mkdir()
+        self._opened = True
 
     def write(self, index: int, rgb: np.ndarray) -> None:
         from PIL import Image
 
-        Image.fromarray(rgb).save(self.tmp / f"frame_{index:05d}.png", compress_level=1)
+        try:
+            Image.fromarray(rgb).save(self.tmp / f"frame_{index:05d}.png", compress_level=1)
+        except OSError as err:  # report the folder asked for, not our hidden one
+            raise OSError(err.errno, err.strerror) from err
 
-    def extra_path(self, name: str) -> Path:
-        return self.tmp / name
+    def finish(self, expected: int) -> None:
+        count = sum(1 for p in self.tmp.iterdir() if FRAME_RE.match(p.name))
+        if count != expected:
+            raise OSError(errno.EIO, f"only {count} of {expected} frames were written")
 
-    def close(self) -> None:
-        backup = None
-        if self.out.exists():
-            backup = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
-            os.replace(self.out, backup)
-        os.replace(self.tmp, self.out)
-        if backup is not None:
-            shutil.rmtree(backup, ignore_errors=True)
+    def add_text(self, name: str, text: str) -> None:
+        try:
+            _write_text(self.tmp / name, text)
+        except OSError as err:
+            raise OSError(err.errno, err.strerror) from err
+
+    def commit(self, overwrite: bool) -> None:
+        self.check(overwrite)  # again: the folder may have changed while we drew
+        _place_all([(self.tmp, self.out)])
+        self._opened = False
 
     def abort(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self._opened:
+            _remove_own(self.tmp)
+            self._opened = False
 
 
 class Mp4Sink:
-    """H.264 in yuv420p through imageio-ffmpeg's bundled ffmpeg, fed through a pipe."""
+    """H.264 in yuv420p through imageio-ffmpeg's bundled ffmpeg, fed through a pipe.
+
+    We run ffmpeg ourselves rather than through imageio's writer so that its exit status and
+    its last error line are ours to check: a file ffmpeg could not finish must not pass.
+    """
 
     kind = "mp4"
 
-    def __init__(self, out: Path, size: tuple[int, int], fps: float) -> None:
+    def __init__(self, out: Path, size: tuple[int, int], fps: float, json_sidecar: bool = False) -> None:
         if size[0] % 2 or size[1] % 2:
             raise PerijoveError(f"MP4 (yuv420p) needs an even width and height, not {size[0]}x{size[1]}")
         self.out = Path(out)
         self.tmp = self.out.parent / f".{self.out.stem}.partial-{os.getpid()}.mp4"
         self.size, self.fps = size, fps
-        self._gen = None
+        self.json_sidecar = json_sidecar
+        self._proc: subprocess.Popen | None = None
+        self._log: collections.deque[str] = collections.deque(maxlen=40)
+        self._log_thread: threading.Thread | None = None
+        self._texts: list[tuple[Path, Path]] = []  # partial, final
+        self._opened = False
+
+    @property
+    def sidecar(self) -> Path:
+        return self.out.parent / f"{self.out.stem}.csv"
+
+    def outputs(self) -> list[Path]:
+        names = [self.out, self.sidecar]
+        if self.json_sidecar:
+            names.append(self.out.parent / f"{self.out.stem}.json")
+        return names
+
+    def check(self, overwrite: bool) -> None:
+        """Refuse what must not be replaced; raises ``DestinationExists`` where consent would do."""
+        for path in self.outputs():
+            if path.is_dir() and not path.is_symlink():
+                raise PerijoveError(f"{path}: is a folder; give the name of a file")
+        check_folder(self.out.parent)
+        existing = [p for p in self.outputs() if p.exists() or p.is_symlink()]
+        if existing and not overwrite:
+            raise DestinationExists(existing)
 
     def open(self) -> None:
         import imageio_ffmpeg
 
-        self._gen = imageio_ffmpeg.write_frames(
+        _remove_own(self.tmp)
+        fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)  # fails here, not in ffmpeg
+        os.close(fd)
+        self._opened = True
+        w, h = self.size
+        cmd = [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-y",
+            "-hide_banner",
+            "-nostats",
+            "-loglevel",
+            "error",
+            "-f",
+            "rawvideo",
+            "-vcodec",
+            "rawvideo",
+            "-s",
+            f"{w}x{h}",
+            "-pix_fmt",
+            "rgb24",
+            "-r",
+            str(Fraction(self.fps).limit_denominator()),
+            "-i",
+            "-",
+            "-an",
+            "-vcodec",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-crf",
+            "18",
+            "-preset",
+            "veryfast",
+            "-f",
+            "mp4",
             str(self.tmp),
-            self.size,
-            fps=self.fps,
-            codec="libx264",
-            pix_fmt_in="rgb24",
-            pix_fmt_out="yuv420p",
-            quality=None,
-            bitrate=None,
-            output_params=["-crf", "18", "-preset", "veryfast"],
-            macro_block_size=1,
-            ffmpeg_log_level="error",
+        ]
+        # Its own process group: Ctrl-C in a terminal reaches us, and we decide how ffmpeg ends.
+        group = {"start_new_session": True} if os.name == "posix" else {"creationflags": 0x00000200}
+        self._proc = _popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, bufsize=0, **group
         )
-        self._gen.send(None)
+        self._log_thread = threading.Thread(target=self._read_log, name="perijove-ffmpeg-log", daemon=True)
+        self._log_thread.start()
+
+    def _read_log(self) -> None:
+        proc = self._proc
+        assert proc is not None and proc.stderr is not None
+        for raw in iter(proc.stderr.readline, b""):
+            line = raw.decode("utf-8", "replace").strip()
+            if line:
+                self._log.append(line)
+
+    def _encoder_error(self, what: str) -> OSError:
+        """ffmpeg stopped or failed: one OSError with the errno its last words point to."""
+        if self._log_thread is not None:
+            self._log_thread.join(timeout=5)
+        text = " ".join(self._log)
+        for needle, code in (
+            ("No space left on device", errno.ENOSPC),
+            ("Disk quota exceeded", errno.ENOSPC),
+            ("File too large", errno.EFBIG),
+            ("Read-only file system", errno.EROFS),
+            ("Permission denied", errno.EACCES),
+        ):
+            if needle in text:
+                return OSError(code, needle)
+        if self.tmp.parent.is_dir() and _disk_full(self.tmp.parent):
+            return OSError(errno.ENOSPC, "No space left on device")
+        last = _one_line(self._log[-1]) if self._log else "no message"
+        last = re.sub(r"^\[[^\]]*\]\s*", "", last)  # "[out#0/mp4 @ 0x55…] Error …" → "Error …"
+        return OSError(errno.EIO, f"the video encoder {what}: {last}")
 
     def write(self, index: int, rgb: np.ndarray) -> None:
-        assert self._gen is not None
+        proc = self._proc
+        assert proc is not None and proc.stdin is not None
+        if rgb.shape != (self.size[1], self.size[0], 3):
+            raise OSError(errno.EINVAL, f"frame {index} is {rgb.shape}, not {self.size[1]}x{self.size[0]}x3")
         try:
-            self._gen.send(np.ascontiguousarray(rgb))
-        except (BrokenPipeError, OSError, RuntimeError) as err:
-            self._gen = None
-            if self.tmp.parent.exists() and _disk_full(self.tmp.parent):
-                raise OSError(errno.ENOSPC, "No space left on device") from err
-            raise OSError(errno.EIO, f"the video encoder stopped: {err}") from err
+            proc.stdin.write(np.ascontiguousarray(rgb, dtype=np.uint8).data)
+        except (BrokenPipeError, OSError, ValueError) as err:
+            self._stop(kill=False)
+            raise self._encoder_error("stopped") from err
 
-    def extra_path(self, name: str) -> Path:
-        return self.out.parent / name
+    def _stop(self, kill: bool) -> int | None:
+        proc = self._proc
+        if proc is None:
+            return None
+        with contextlib.suppress(OSError, ValueError):
+            if proc.stdin is not None:
+                proc.stdin.close()
+        if kill and proc.poll() is None:
+            proc.kill()
+        try:
+            proc.wait(timeout=ENCODER_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if self._log_thread is not None:
+            self._log_thread.join(timeout=5)
+        return proc.returncode
 
-    def close(self) -> None:
-        if self._gen is not None:
-            self._gen.close()  # waits for ffmpeg to finish the file
-            self._gen = None
-        os.replace(self.tmp, self.out)
+    def finish(self, expected: int) -> None:
+        """Let ffmpeg write the end of the file, then make sure that file is a whole video."""
+        code = self._stop(kill=False)
+        self._proc = None
+        if code != 0:
+            raise self._encoder_error(f"failed (exit status {code})")
+        frames = _count_frames(self.tmp)
+        if frames != expected:
+            if _disk_full(self.tmp.parent):
+                raise OSError(errno.ENOSPC, "No space left on device")
+            if frames < 0:
+                raise OSError(errno.EIO, "the finished video cannot be read back")
+            raise OSError(errno.EIO, f"the finished video holds {frames} of {expected} frames")
+
+    def add_text(self, name: str, text: str) -> None:
+        final = self.out.parent / name
+        tmp = self.out.parent / f".{name}.partial-{os.getpid()}"
+        _remove_own(tmp)
+        self._texts.append((tmp, final))
+        try:
+            _write_text(tmp, text)
+        except OSError as err:
+            raise OSError(err.errno, err.strerror, str(final)) from err
+
+    def commit(self, overwrite: bool) -> None:
+        self.check(overwrite)  # again: a file may have appeared while we drew
+        _place_all([(self.tmp, self.out), *self._texts])
+        self._opened = False
+        self._texts = []
 
     def abort(self) -> None:
-        if self._gen is not None:
-            with contextlib.suppress(Exception):  # ffmpeg may already be gone; the file goes either way
-                self._gen.close()
-            self._gen = None
-        self.tmp.unlink(missing_ok=True)
+        if self._proc is not None:
+            self._stop(kill=True)
+            self._proc = None
+        for tmp, _final in self._texts:
+            _remove_own(tmp)
+        self._texts = []
+        if self._opened:
+            _remove_own(self.tmp)
+            self._opened = False
+
+
+def _count_frames(path: Path) -> int:
+    """Frames in a finished MP4, by reading its index (no decoding); -1 when it cannot be read."""
+    import imageio_ffmpeg
+
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)]
+    cmd += ["-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
+    try:
+        run = subprocess.run(cmd, capture_output=True, timeout=ENCODER_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired):
+        return -1
+    if run.returncode != 0:
+        return -1
+    found = re.findall(rb"frame=\s*([0-9]+)", run.stderr)
+    return int(found[-1]) if found else -1
 
 
 def _disk_full(folder: Path) -> bool:
-    st = os.statvfs(folder)
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return False
     return st.f_bavail * st.f_frsize < 1 << 20
 
 
-def make_sink(out: Path, size: tuple[int, int], fps: float):
+def make_sink(out: Path, size: tuple[int, int], fps: float, json_sidecar: bool = False):
+    """The sink for ``out``: ``.mp4`` is a video, a name without a suffix is a folder of PNG frames."""
     out = Path(out)
-    if not out.parent.is_dir():
-        raise PerijoveError(f"{out.parent}: folder does not exist")
     if out.suffix.lower() == ".mp4":
-        return Mp4Sink(out, size, fps)
+        return Mp4Sink(out, size, fps, json_sidecar)
     if out.suffix:
         raise PerijoveError(f"{out}: give a .mp4 file or a folder name for PNG frames")
-    return PngFolderSink(out, size, fps)
+    return PngFolderSink(out, size, fps, json_sidecar)
+
+
+def check_destination(
+    out: Path, size: tuple[int, int], fps: float, json_sidecar: bool = False, overwrite: bool = False
+) -> None:
+    """Everything about ``out`` that can be known before drawing; ``DestinationExists`` asks for consent."""
+    make_sink(out, size, fps, json_sidecar).check(overwrite)

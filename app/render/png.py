@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from perijove.ephemeris import Ephemeris, PerijoveError, body_id
@@ -11,19 +10,32 @@ from perijove.model import CameraIntent, DisplayOptions
 
 
 def write_png_atomic(image, path: Path) -> None:
-    """Write to a temporary file beside ``path`` and move it into place only when complete."""
+    """Write to a hidden partial beside ``path`` and move it into place only when complete.
+
+    The partial is named like every other Perijove partial (``.NAME.partial-PID``) so that one
+    left by a killed process is recognised and removed by a later render or export.
+    """
     from PIL import Image
 
+    from perijove.export.sinks import describe_os_error
+
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".png", dir=path.parent)
+    tmp = path.parent / f".{path.name}.partial-{os.getpid()}"
     try:
-        os.fchmod(fd, 0o644)
+        tmp.unlink(missing_ok=True)  # ours: same name, same process id
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except OSError as err:
+        raise PerijoveError(describe_os_error(path, err)) from None
+    try:
         with os.fdopen(fd, "wb") as handle:
             Image.fromarray(image).save(handle, format="PNG")
         os.replace(tmp, path)
     except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        raise PerijoveError(f"{path}: cannot write ({err.strerror or err})") from None
+        tmp.unlink(missing_ok=True)
+        raise PerijoveError(describe_os_error(path, err)) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def render_png(
@@ -62,6 +74,10 @@ def render_png(
     renderer = OffscreenRenderer(eph, size, display)
     try:
         image, _state = renderer.render(et, intent)
+    except ValueError as err:
+        if "cannot read map image" not in str(err):  # anything else is a bug, not a bad input
+            raise
+        raise PerijoveError(" ".join(str(err).split())) from None
     finally:
         renderer.close()
     write_png_atomic(image[:, :, :3], out)

@@ -29,10 +29,10 @@ COLUMNS = (
     "Speed (km/s)",
     "Data",
 )
-KINDS = ("perijove", "apojove", "flyby", "eclipse", "shadow")
+KINDS = ("perijove", "apojove", "flyby", "eclipse", "shadow", "transit", "shadow-transit")
 BODIES = ("Jupiter", "Io", "Europa", "Ganymede", "Callisto")
 SORT_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
-NO_GEOMETRY = {"eclipse"}  # the moon is eclipsed; the spacecraft's distance to it is not the point
+NO_GEOMETRY = {"eclipse", "transit", "shadow-transit"}  # about the moon and Jupiter, not the spacecraft
 
 
 def _num(value: float, fmt: str) -> str:

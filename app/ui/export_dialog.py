@@ -64,7 +64,11 @@ class ExportDialog(QtWidgets.QDialog):
 
     def _browse(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Export to", self.out.text(), "MP4 video (*.mp4);;PNG frames folder (*)"
+            self,
+            "Export to",
+            self.out.text(),
+            "MP4 video (*.mp4);;PNG frames folder (*)",
+            options=QtWidgets.QFileDialog.Option.DontConfirmOverwrite,  # Export asks, naming the tables too
         )
         if path:
             self.out.setText(path)
@@ -72,13 +76,17 @@ class ExportDialog(QtWidgets.QDialog):
     def build_job(self) -> dict:
         """The export job for the worker; raises PerijoveError with a reason when the form is wrong."""
         from perijove.cli import parse_size
-        from perijove.export import FramePlan
+        from perijove.export import FramePlan, check_destination
+        from perijove.export.overlay import Overlay
 
         start, stop = to_et(self.start.text()), to_et(self.stop.text())
         size = parse_size(self.size.currentText())
         out = Path(self.out.text()).expanduser()
-        if not out.parent.is_dir():
-            raise PerijoveError(f"{out.parent}: folder does not exist")
+        # Everything but consent: a folder of someone else's files or a read-only disk is no question.
+        check_destination(out, size, self.fps.value(), overwrite=True)
+        overlay = {"title": self.title.text()} if self.overlay.isChecked() or self.title.text() else None
+        if overlay is not None:
+            Overlay(**overlay)  # a title no installed font can draw is refused here, not in every frame
         ease = self.session.clock.et if self.ease.isChecked() else None
         try:
             plan = FramePlan(
@@ -101,16 +109,37 @@ class ExportDialog(QtWidgets.QDialog):
             "size": list(size),
             "camera": asdict(self.session.camera),
             "display": {k: v for k, v in asdict(self.session.display).items()},
-            "overlay": {"title": self.title.text()} if self.overlay.isChecked() or self.title.text() else None,
+            "overlay": overlay,
+            "overwrite": False,  # _accept sets it once the user has agreed to replace what is there
         }
 
     def _accept(self) -> None:
+        from perijove.export import DestinationExists, check_destination
+
         try:
-            self.job = self.build_job()
+            job = self.build_job()
+            check_destination(Path(job["out"]), tuple(job["size"]), job["plan"]["fps"], overwrite=False)
+        except DestinationExists as err:
+            if not self.confirm_overwrite(err.paths):
+                return
+            job["overwrite"] = True
         except PerijoveError as err:
             self.error.setText(str(err))
             return
+        self.job = job
         self.accept()
+
+    def confirm_overwrite(self, paths: list[Path]) -> bool:
+        """Ask before replacing the user's files; the default answer keeps them."""
+        names = "\n".join(str(p) for p in paths)
+        answer = QtWidgets.QMessageBox.question(
+            self,
+            "Replace existing files?",
+            f"These already exist and would be replaced by the export:\n{names}\n\nReplace them?",
+            QtWidgets.QMessageBox.StandardButton.Yes | QtWidgets.QMessageBox.StandardButton.No,
+            QtWidgets.QMessageBox.StandardButton.No,
+        )
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
 
 def run_export(parent: QtWidgets.QWidget, job: dict, on_message) -> QtCore.QObject:

@@ -42,6 +42,7 @@ SHORTCUTS = [
     ("F11", "full screen"),
     ("Ctrl+Q", "quit"),
 ]
+SEARCHED_KINDS = ("perijove", "apojove", "flyby", "eclipse", "shadow", "transit", "shadow-transit")
 KERNEL_FILTER = "SPICE kernels (*.bsp *.bc *.tpc *.tls *.tf *.tsc *.ti *.bpc *.tm *.mk *.bds);;All files (*)"
 RATE_LABELS = {
     1.0: "real time",
@@ -72,6 +73,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_docks()
         self._build_menus()
         self._search: EventSearch | None = None
+        self.search_label = QtWidgets.QLabel()
+        self.search_progress = QtWidgets.QProgressBar()
+        self.search_progress.setRange(0, 1000)
+        self.search_progress.setMaximumWidth(160)
+        self.search_progress.setTextVisible(False)
+        self.search_cancel = QtWidgets.QToolButton()
+        self.search_cancel.setText("✕")
+        self.search_cancel.setToolTip("Stop finding events")
+        self.search_cancel.clicked.connect(self._cancel_search)
+        for w in (self.search_label, self.search_progress, self.search_cancel):
+            self.statusBar().addPermanentWidget(w)
+            w.hide()
         self.exports: list = []  # running and finished export jobs of this window
         self.settings_note = ""
         self._maximized_before_full_screen = False
@@ -471,18 +484,35 @@ class MainWindow(QtWidgets.QMainWindow):
         self.search_events()
 
     def search_events(self) -> None:
-        """One search at a time, in a child process; a new one supersedes the running one."""
-        from perijove.ui.progress import job_progress
+        """One search at a time, in a child process; a new one supersedes the running one.
 
+        Its progress shows in the status bar (with a cancel button), not in a dialog: the user
+        did not ask for it and keeps working while it runs.
+        """
         if self._search is not None:
-            self._search.cancel()  # ends it and closes its dialog
+            self._search.cancel()  # ends it and hides its progress
         paths = [str(f.path) for f in self.session.kernels.files]
-        search = EventSearch(paths, ["perijove", "apojove", "flyby", "eclipse", "shadow"], self)
+        search = EventSearch(paths, list(SEARCHED_KINDS), self)
         self._search = search
-        job_progress(self, search, "Perijove", "Finding events…", self._cancel_search, delay_ms=800)
+        self.search_progress.setValue(0)
+        self.search_label.setText("Finding events…")
+        for w in (self.search_label, self.search_progress, self.search_cancel):
+            w.show()
+        search.progress.connect(self._search_progress)
+        search.partial.connect(lambda result: self.session.set_events(result.events))
         search.finished.connect(self._events_found)
         search.failed.connect(self._search_failed)
+        search.ended.connect(lambda s=search: self._search_ended(s))
         search.start()
+
+    def _search_progress(self, fraction: float, text: str) -> None:
+        self.search_progress.setValue(int(fraction * 1000))
+        self.search_label.setText(f"Finding events: {text}")
+
+    def _search_ended(self, search) -> None:
+        if search is self._search:
+            for w in (self.search_label, self.search_progress, self.search_cancel):
+                w.hide()
 
     def _cancel_search(self) -> None:
         if self._search is not None and self._search.running:
@@ -635,7 +665,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_about(self) -> None:
         QtWidgets.QMessageBox.about(
-            self, "About Perijove", f"Perijove {__version__}\nJuno's flybys of Jupiter and Io, from SPICE."
+            self,
+            "About Perijove",
+            f"Perijove {__version__}\nJuno's flybys of Jupiter and Io, from SPICE.\n\n"
+            "Maps: Io, USGS Astrogeology Galileo SSI/Voyager global mosaic (NASA/JPL/USGS); "
+            "Jupiter, Cassini ISS map PIA07782 (NASA/JPL/Space Science Institute). Public domain.\n"
+            "Stars: the Hipparcos catalogue, new reduction (ESA; van Leeuwen 2007).",
         )
 
     # -- settings ---------------------------------------------------------------------------------------------

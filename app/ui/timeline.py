@@ -28,6 +28,8 @@ EVENT_COLOURS = {
     "flyby": QtGui.QColor(255, 110, 60),
     "eclipse": QtGui.QColor(120, 120, 255),
     "shadow": QtGui.QColor(180, 80, 255),
+    "transit": QtGui.QColor(90, 200, 200),
+    "shadow-transit": QtGui.QColor(40, 140, 140),
 }
 MARGIN = 8
 OVERVIEW_H = 12  # the whole coverage, with the span in view
@@ -36,7 +38,15 @@ WHEEL_ZOOM = 0.8  # per wheel notch, toward the cursor
 
 
 def _label(e: Event) -> str:
-    return {"perijove": "PJ", "apojove": "AJ", "flyby": f"{e.body} CA", "shadow": "shadow"}.get(e.kind, e.body)
+    names = {
+        "perijove": "PJ",
+        "apojove": "AJ",
+        "flyby": f"{e.body} CA",
+        "shadow": "shadow",
+        "transit": f"{e.body} transit",
+        "shadow-transit": f"{e.body}'s shadow",
+    }
+    return names.get(e.kind, e.body)
 
 
 class TimelineBar(QtWidgets.QWidget):
@@ -148,7 +158,7 @@ class TimelineBar(QtWidgets.QWidget):
             colour = EVENT_COLOURS.get(e.kind, QtGui.QColor("white"))
             x0, x1 = self._x(e.et), self._x(end)
             major = e.kind in ("flyby", "perijove")
-            y0 = top + (0 if major else 12)
+            y0 = top + (0 if major else 24 if "transit" in e.kind else 12)
             if x1 - x0 >= 3:  # an interval wide enough to show its extent
                 band = QtGui.QColor(colour)
                 band.setAlpha(90)
@@ -190,7 +200,7 @@ class TimelineBar(QtWidgets.QWidget):
         p.setFont(font)
         metrics = QtGui.QFontMetricsF(font)
         provs = {f.provenance for f in self._spacecraft_files()}
-        items = [(k, EVENT_COLOURS[k]) for k in ("perijove", "flyby", "eclipse", "shadow")]
+        items = [(k, EVENT_COLOURS[k]) for k in ("perijove", "flyby", "eclipse", "shadow", "transit", "shadow-transit")]
         items += [(k, c) for k, c in PROVENANCE_COLOURS.items() if k in provs]
         x = MARGIN + self._width - sum(metrics.horizontalAdvance(k) + 16 for k, _ in items)
         y = top + 22

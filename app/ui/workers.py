@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from PySide6 import QtCore
 
+LATE_KINDS = ("transit", "shadow-transit")  # slow (four moons, hours-long intervals): sent second
+
 
 def _search(paths: list[str], kinds: list[str], out: mp.Queue, _stop) -> None:
     from perijove.ephemeris import Ephemeris, KernelSet, PerijoveError, find_events
@@ -21,8 +23,19 @@ def _search(paths: list[str], kinds: list[str], out: mp.Queue, _stop) -> None:
     try:
         ks = KernelSet()
         ks.load(paths)
-        report = find_events(Ephemeris(ks), kinds, progress=lambda f, m: out.put(("progress", f, m)))
-        out.put(("done", report.events, report.notes))
+        eph = Ephemeris(ks)
+        first = [k for k in kinds if k not in LATE_KINDS]
+        late = [k for k in kinds if k in LATE_KINDS]
+        share = 0.3 if late and first else 1.0
+        report = find_events(eph, first, progress=lambda f, m: out.put(("progress", share * f, m))) if first else None
+        events, notes = (report.events, report.notes) if report else ([], [])
+        if late:
+            if first:
+                out.put(("partial", events, notes))  # the list and timeline fill while transits are found
+            more = find_events(eph, late, progress=lambda f, m: out.put(("progress", share + (1 - share) * f, m)))
+            events = sorted(events + more.events, key=lambda e: (e.et, e.kind, e.body))
+            notes = notes + more.notes
+        out.put(("done", events, notes))
     except PerijoveError as err:
         out.put(("error", str(err), None))
     except Exception as err:  # a bug: report it rather than hang the dialog
@@ -78,6 +91,9 @@ class ProcessJob(QtCore.QObject):
             if kind == "progress":
                 self.progress.emit(a, b)
                 continue
+            if kind == "partial":
+                self._partial(a, b)
+                continue
             self._timer.stop()
             self._proc.join(5)
             self._final(kind, a, b)
@@ -91,11 +107,15 @@ class ProcessJob(QtCore.QObject):
     def _final(self, kind: str, a, b) -> None:
         raise NotImplementedError
 
+    def _partial(self, a, b) -> None:
+        """A first part of the result, before the job ends (searches send the quick kinds first)."""
+
 
 class EventSearch(ProcessJob):
     """Runs ``find_events`` in a child process; cancel terminates it (it writes nothing)."""
 
     finished = QtCore.Signal(object)
+    partial = QtCore.Signal(object)  # the quick kinds, while the slow ones are still searched
 
     def __init__(self, paths: list[str], kinds: list[str], parent: QtCore.QObject | None = None) -> None:
         super().__init__(_search, (paths, kinds), parent)
@@ -114,6 +134,9 @@ class EventSearch(ProcessJob):
             self.finished.emit(SearchResult(a, b))
         else:
             self.failed.emit(a)
+
+    def _partial(self, a, b) -> None:
+        self.partial.emit(SearchResult(a, b))
 
 
 def _export(job: dict, out: mp.Queue, stop) -> None:
@@ -142,6 +165,7 @@ def _export(job: dict, out: mp.Queue, stop) -> None:
             job.get("json", False),
             progress=lambda done, total, fps: out.put(("progress", done / total, f"{fps:.1f} frames/s")),
             cancel=stop.is_set,
+            overwrite=job.get("overwrite", False),  # the dialog asked the user
         )
         out.put(("done", str(result.out), result.frames))
     except ExportCancelled as err:

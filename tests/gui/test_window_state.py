@@ -49,10 +49,13 @@ def test_hud_has_its_text_before_the_first_frame_and_h_shows_it(qtbot, tmp_path)
 
 def test_search_progress_closes_even_when_searches_overlap(window, qtbot):
     window.search_events()
-    window.search_events()  # the first is superseded: its dialog must not linger
+    assert window.search_progress.isVisible()  # progress in the status bar, with a cancel button
+    window.search_events()  # the first is superseded: its progress must not linger
     qtbot.waitUntil(lambda: window._search is None or not window._search.running, timeout=60_000)
-    qtbot.wait(1200)  # past the dialogs' delay before showing
+    qtbot.wait(1200)  # past any dialog's delay before showing
     assert _visible_progress(window) == []
+    assert not window.search_progress.isVisible() and not window.search_cancel.isVisible()
+    assert any(e.kind == "shadow-transit" for e in window.session.events)  # the late kinds arrived too
 
 
 def test_export_progress_closes_on_success_and_failure(window, qtbot, tmp_path):
