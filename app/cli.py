@@ -396,6 +396,11 @@ def _render(args: argparse.Namespace) -> int:
         trajectory=not args.no_trajectory,
         orbits=not args.no_orbits,
     )
+    from perijove.model.hud import hud_values
+
+    note = hud_values(eph, et, "JUPITER").get("note")
+    if note:  # the spacecraft is not in the picture: say so rather than leave it out silently
+        print(f"note: {note}", file=sys.stderr)
     print(f"wrote {out}")
     return 0
 

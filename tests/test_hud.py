@@ -37,3 +37,26 @@ def test_the_hud_says_when_the_spacecraft_has_no_data():
     assert "No Juno data at this time" in format_hud(values)[-1] and "2023-11-15" in values["note"]
     inside = hud_values(eph, to_et("2023-12-30T08:30"), "IO")
     assert inside["note"] is None and all("No Juno data" not in line for line in format_hud(inside))
+
+
+def test_render_says_when_juno_is_not_in_the_picture(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "early.png"
+    run = subprocess.run(
+        [sys.executable, "-m", "perijove", "render", "--time", "2023-10-01", "--size", "64x36", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0 and out.is_file()
+    assert "No Juno data at this time: not drawn" in run.stderr
+    inside = subprocess.run(
+        [sys.executable, "-m", "perijove", "render", "--time", "2023-12-30T08:30", "--size", "64x36", str(out),
+         "--overwrite"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert inside.returncode == 0 and "No Juno data" not in inside.stderr
