@@ -73,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--no-use", action="store_true", help="download only; do not make it the active set")
     listing = ksub.add_parser("list", help="the sets, their files, sizes, and what is cached")
     listing.add_argument("--cache", metavar="DIR")
-    clear = ksub.add_parser("clear-cache", help="delete every downloaded file")
+    clear = ksub.add_parser(
+        "clear-cache", help="delete the downloaded files (only those the cache's registry lists; nothing else)"
+    )
     clear.add_argument("--cache", metavar="DIR")
     use = ksub.add_parser("use", help="choose the fetched set every command and the window load (or none)")
     use.add_argument("name", metavar="SET|none")
@@ -728,7 +730,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    from perijove.cli_fetch import show_notes
     from perijove.ephemeris.errors import PerijoveError
+
+    show_notes()  # a damaged download cache is a one-line note; the embedded set is used
 
     try:
         if args.command == "kernels" and args.kernels_command == "info":

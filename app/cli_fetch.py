@@ -5,10 +5,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
+from dataclasses import replace
 from pathlib import Path
 
-from perijove.ephemeris.catalogue import SETS
-from perijove.ephemeris.download import Cache, Downloader, DownloadError, default_cache_dir, fetch_set
+from perijove.ephemeris.catalogue import SETS, select_period_files
+from perijove.ephemeris.download import (
+    MARKER,
+    Cache,
+    Downloader,
+    DownloadError,
+    FetchedSetWarning,
+    default_cache_dir,
+    fetch_set,
+    use_set,
+)
 
 
 def _cache(args: argparse.Namespace) -> Cache:
@@ -25,39 +36,69 @@ def _size(n: int | None) -> str:
     return str(n)
 
 
+def _list(cache: Cache) -> int:
+    """Every set, its files and what is cached, and which set the commands and the window use."""
+    try:
+        active = cache.active()["set"]
+        if active:
+            cache.active_paths()  # say now if it cannot be used, not only when a command falls back
+            print(f"active set: {active} (every command and the window load it over the embedded set)")
+        else:
+            print("active set: none (every command and the window use the embedded synthetic set)")
+    except (DownloadError, OSError) as err:
+        active = None
+        print(f"active set: not usable, the embedded set is used instead: {err}")
+    try:
+        cache.registry()
+    except DownloadError as err:
+        print(f"download registry: damaged, 'perijove kernels fetch' rebuilds it: {err}")
+    for spec in SETS.values():
+        mark = " (active)" if spec.name == active else ""
+        print(f"{spec.name}{mark}: {spec.description}")
+        for f in spec.files:
+            state = "cached" if cache.cached(f.path) else "not cached"
+            print(f"  {f.name:<52} {_size(f.size):>9}  {f.role:<28} {state}")
+        for listing in spec.listings:
+            folder = cache.path(listing.directory)
+            names = sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+            got = [n for n, _a, _b in select_period_files(names, replace(listing, start="0000", stop="9999"))]
+            got = [n for n in got if cache.cached(listing.directory + n)]
+            label = listing.label or f"files matching {listing.pattern}"
+            print(
+                f"  {listing.role}: per-period files {label} in {listing.directory}, "
+                f"chosen from the server's listing (default {listing.start} .. {listing.stop}): {len(got)} cached"
+            )
+            for name in got:
+                print(f"    {name:<50} {_size(cache.path(listing.directory + name).stat().st_size):>9}  cached")
+    print(f"cache: {cache.root}")
+    return 0
+
+
+def _clear(cache: Cache) -> int:
+    count = cache.clear()
+    left = sum(1 for p in cache.root.rglob("*") if p.is_file() and p.name != MARKER) if cache.root.is_dir() else 0
+    print(
+        f"removed {count} file(s) from {cache.root}"
+        + (f"; left {left} file(s) Perijove did not download" if left else "")
+    )
+    return 0
+
+
 def run_fetch_command(args: argparse.Namespace) -> int:
     cache = _cache(args)
     if args.kernels_command == "list":
-        active = cache.active().get("set")
-        for spec in SETS.values():
-            mark = " (active)" if spec.name == active else ""
-            print(f"{spec.name}{mark}: {spec.description}")
-            for f in spec.files:
-                state = "cached" if cache.cached(f.path) else "not cached"
-                print(f"  {f.name:<52} {_size(f.size):>9}  {f.role:<28} {state}")
-            for listing in spec.listings:
-                folder = cache.path(listing.directory)
-                got = sorted(p.name for p in folder.glob("*.bsp")) if folder.is_dir() else []
-                print(
-                    f"  {listing.directory}{listing.pattern} ({listing.role}, {listing.start} .. {listing.stop}): "
-                    f"{len(got)} cached"
-                )
-        print(f"cache: {cache.root}")
-        return 0
+        return _list(cache)
     if args.kernels_command == "clear-cache":
-        count = cache.clear()
-        print(f"removed {count} file(s) from {cache.root}")
-        return 0
+        return _clear(cache)
     if args.kernels_command == "use":
         if args.name == "none":
-            cache.set_active(None, [])
+            if cache.root.is_dir() and (cache.root / "active.json").exists():
+                cache.claim(create=False)  # never write into a folder that is not ours
+                with cache.lock():
+                    cache.set_active(None, [])
             print("using the embedded set only")
             return 0
-        info = cache.active()
-        if info.get("set") == args.name:
-            print(f"already using {args.name}")
-            return 0
-        fetch_set(args.name, cache, offline=True)  # must be complete in the cache
+        use_set(args.name, cache)
         print(f"using {args.name} from {cache.root}")
         return 0
     progress = _progress()
@@ -113,4 +154,25 @@ def _progress() -> _Bars | None:
     return _Bars() if sys.stderr.isatty() and not os.environ.get("CI") else None
 
 
-__all__ = ["DownloadError", "Downloader", "run_fetch_command"]
+def show_notes() -> None:
+    """Print a ``FetchedSetWarning`` as one ``perijove: note:`` line, every time one is raised.
+
+    The ephemeris layer cannot print (the window shows its own notes), so it warns; on the
+    command line the warning is a note, not Python's two-line warning with a source line.
+    """
+    current = warnings.showwarning
+    if getattr(current, "_perijove_notes", False):
+        return
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, FetchedSetWarning):
+            print(f"perijove: note: {message}", file=sys.stderr)
+            return
+        current(message, category, filename, lineno, file, line)
+
+    show._perijove_notes = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
+    warnings.filterwarnings("always", category=FetchedSetWarning)
+
+
+__all__ = ["DownloadError", "Downloader", "run_fetch_command", "show_notes"]

@@ -5,6 +5,8 @@ Paths are relative to a base URL laid out like NAIF's server
 works by changing the base URL. Juno's reconstructed trajectory comes in
 per-orbit files whose names carry their date range; they are found by
 reading the directory listing rather than hard-coding names that change.
+The same listings publish each file's size, which a download must match
+before it is trusted (an error page served in place of a kernel does not).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Listing:
     start: str = "2023-12-01"
     stop: str = "2024-02-29"
     fallback: str | None = None  # one file covering everything, if no per-period files fit
+    label: str = ""  # how the file names look, for people (the pattern is for the program)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class KernelSetSpec:
     files: tuple[RemoteFile, ...]
     listings: tuple[Listing, ...] = field(default_factory=tuple)
     kind: str = "kernels"  # or "maps"
+    # Base URLs the set's publisher names as mirrors: the only other hosts a download may be redirected to.
+    mirrors: tuple[str, ...] = ()
 
 
 JUNO_SPK_PATTERN = r"^spk_rec_(?P<start>\d{6})_(?P<stop>\d{6})_(?P<made>\d{6})\.bsp$"
@@ -68,14 +73,19 @@ SETS: dict[str, KernelSetSpec] = {
         ),
         listings=(
             Listing(
-                "JUNO/kernels/spk/", JUNO_SPK_PATTERN, "Juno trajectory", "reconstructed", fallback="juno_rec_orbit.bsp"
+                "JUNO/kernels/spk/",
+                JUNO_SPK_PATTERN,
+                "Juno trajectory",
+                "reconstructed",
+                fallback="juno_rec_orbit.bsp",
+                label="spk_rec_<from>_<to>_<made>.bsp (dates as YYMMDD)",
             ),
         ),
     ),
     "maps": KernelSetSpec(
         name="maps",
         description="Public-domain global maps the scene uses instead of its procedural ones",
-        base_url="https://",
+        base_url="https://",  # each path starts with its own host
         files=(
             RemoteFile(
                 "planetarymaps.usgs.gov/mosaic/Io_GalileoSSI-Voyager_Global_Mosaic_ClrMerge_1km.tif",
@@ -96,6 +106,47 @@ def parse_listing(html: str) -> list[str]:
     """File names linked from an Apache-style index page."""
     names = re.findall(r'href="([^"?/][^"?]*)"', html, flags=re.IGNORECASE)
     return [n for n in names if not n.startswith(("http:", "https:", "mailto:", "#"))]
+
+
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?)([KMGT]?)$", re.IGNORECASE)
+_SIZE_IN_ROW = re.compile(r"(?<![\w:.\-/])(\d+(?:\.\d+)?)\s*([KMGT](?:i?B)?|B|bytes)?(?![\w:.\-/])", re.IGNORECASE)
+_ROW = re.compile(r'href="([^"?/][^"?]*)"[^>]*>.*?</a>(.*?)(?=<a\s|</tr>|\n|$)', re.IGNORECASE | re.DOTALL)
+
+
+def parse_listing_sizes(html: str) -> dict[str, str]:
+    """The size an index page shows beside each file it links, as "5257" (bytes) or "5.1K".
+
+    The size is the first size-like word after the link: dates ("2016-07-25", "25-Jul-2016") and
+    times ("16:02") never look like one, and a description column, if any, comes after the size.
+    "5.1K", "5.1 KB", "5.1KiB" and "5257 bytes" all read as sizes.
+    """
+    out: dict[str, str] = {}
+    for m in _ROW.finditer(html):
+        rest = re.sub(r"<[^>]*>", " ", m.group(2)).replace("&nbsp;", " ")
+        size = _SIZE_IN_ROW.search(rest)
+        if size and m.group(1) not in out:
+            number, unit = size.groups()
+            unit = (unit or "")[:1].upper()
+            out[m.group(1)] = number + ("" if unit in ("", "B") else unit)
+    return out
+
+
+def size_matches(published: str, actual: int) -> bool:
+    """Whether ``actual`` bytes fit the size a listing published, within the rounding it shows.
+
+    "5.1K" is 5.0 to 5.2 thousand bytes, in binary (Apache) or decimal units; a plain number is
+    exact. A size that cannot be read says nothing, so it matches.
+    """
+    m = _SIZE.match(published.strip())
+    if not m:
+        return True
+    number, unit = m.groups()
+    if not unit:
+        return int(number.split(".")[0]) == actual
+    power = "KMGT".index(unit.upper()) + 1
+    step = 10.0 ** -(len(number.split(".")[1]) if "." in number else 0)
+    value = float(number)
+    return any((value - step) * base**power <= actual <= (value + step) * base**power for base in (1000, 1024))
 
 
 def yymmdd(text: str) -> str:

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from perijove.ephemeris.errors import KernelError
 from perijove.ephemeris.kernels import KernelSet
 from perijove.resources import asset_path
 
@@ -34,10 +35,13 @@ def default_kernel_paths() -> list[Path]:
 
 
 def fetched_kernel_paths() -> list[Path]:
-    """The fetched official set the user chose with ``perijove kernels use`` (verified), or none."""
-    from perijove.ephemeris.download import Cache, default_cache_dir
+    """The fetched official set the user chose with ``perijove kernels use`` (verified), or none.
 
-    return Cache(default_cache_dir()).active_paths()
+    A damaged cache gives none and a ``FetchedSetWarning`` saying why, so the embedded set still works.
+    """
+    from perijove.ephemeris.download import active_kernel_paths
+
+    return active_kernel_paths()
 
 
 def open_kernels(extra: Iterable[str | os.PathLike[str]] = (), *, defaults: bool = True) -> KernelSet:
@@ -46,7 +50,12 @@ def open_kernels(extra: Iterable[str | os.PathLike[str]] = (), *, defaults: bool
     kernels = KernelSet(default_kernel_paths() if defaults else ())
     fetched = fetched_kernel_paths() if defaults else []
     if fetched:
-        kernels.load(fetched)
+        try:
+            kernels.load(fetched)
+        except KernelError as err:  # e.g. checks stricter than those it passed when it was fetched
+            from perijove.ephemeris.download import warn_fetched_unusable
+
+            warn_fetched_unusable(str(err))
     extra = list(extra)
     if extra:
         kernels.load(extra)
