@@ -51,7 +51,6 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
     from PySide6 import QtWidgets
 
     from perijove.ephemeris import PerijoveError
-    from perijove.model.session import Session
     from perijove.ui.main_window import MainWindow
 
     qapp = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
@@ -65,12 +64,16 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
     for size in (16, 32, 48, 64, 128, 256):
         icon.addFile(str(asset_path("icons", f"perijove-{size}.png")))
     qapp.setWindowIcon(icon)
+    from perijove.ui.main_window import open_session
+
     try:
-        session = Session(kernels, defaults=defaults)
+        session, notes = open_session(list(kernels), defaults=defaults)
     except PerijoveError as err:
         print(f"perijove: error: {err}", file=sys.stderr)
         return 2
-    window = MainWindow(session)
+    for note in notes:
+        print(f"perijove: note: {note}", file=sys.stderr)
+    window = MainWindow(session, data_notes=notes)
     window.resize(1400, 860)
     window.show()
     if first_frame_exit:

@@ -60,10 +60,18 @@ def _rate_label(rate: float) -> str:
 
 
 class MainWindow(QtWidgets.QMainWindow):
-    def __init__(self, session: Session | None = None, settings: QtCore.QSettings | None = None) -> None:
+    def __init__(
+        self,
+        session: Session | None = None,
+        settings: QtCore.QSettings | None = None,
+        data_notes: list[str] | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings or QtCore.QSettings("Perijove", "Perijove")
-        self.session = session or Session()
+        if session is None:
+            session, data_notes = open_session()
+        self.session = session
+        self.data_notes = list(data_notes or [])  # e.g. a damaged download cache: the embedded set is used
         self.setWindowTitle("Perijove")
         self.setAcceptDrops(True)
         self.canvas = SceneCanvas(self.session, on_error=self.show_error)
@@ -106,9 +114,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._display_changed(s.display)
         self._refresh_time()  # the HUD has its text before the first frame is drawn
         message = f"Data: {', '.join(s.kernels.provenances())}"
+        for note in self.data_notes:
+            message += f". ⚠ {note}"
         if self.settings_note:
             message += f". {self.settings_note}"
-        self.statusBar().showMessage(message, 20000 if self.settings_note else 8000)
+        self.statusBar().showMessage(message, 20000 if self.settings_note or self.data_notes else 8000)
         if self._search is None:  # restoring kernels may have started it already
             self.search_events()
         self.canvas.native.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
@@ -658,8 +668,11 @@ class MainWindow(QtWidgets.QMainWindow):
         ]
         box = QtWidgets.QMessageBox(self)
         box.setWindowTitle("Data provenance")
+        notes = "".join(f"\n\n⚠ {note}" for note in self.data_notes)
         box.setText(
-            "The embedded data are synthetic: a physical stand-in, not NASA navigation data.\n\n" + "\n".join(lines)
+            "The embedded data are synthetic: a physical stand-in, not NASA navigation data.\n\n"
+            + "\n".join(lines)
+            + notes
         )
         box.open()
 
@@ -788,3 +801,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timer.stop()
         self.save_settings()
         super().closeEvent(event)
+
+
+def open_session(extra: list[str] | tuple = (), defaults: bool = True) -> tuple[Session, list[str]]:
+    """A Session, and the notes the ephemeris layer raised while opening it (as warnings)."""
+    import warnings
+
+    from perijove.ephemeris.download import FetchedSetWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FetchedSetWarning)
+        session = Session(extra, defaults=defaults)
+    return session, [str(w.message) for w in caught if issubclass(w.category, FetchedSetWarning)]

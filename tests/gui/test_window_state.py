@@ -207,3 +207,17 @@ def test_zoom_stops_above_the_surface(window, qtbot):
     s.set_camera(s.camera.with_(mode="orbit", target="IO", from_body=None))
     window.canvas.zoom(1e-9)
     assert s.camera.distance_km >= 1.01 * float(np.max(radii("IO")))
+
+
+def test_a_damaged_download_cache_is_a_visible_note_and_the_window_starts(qtbot, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / ".perijove-cache").write_text("")
+    (cache / "active.json").write_text('{"set": 5, "files": "abc"}')  # valid JSON, wrong types
+    monkeypatch.setenv("PERIJOVE_CACHE", str(cache))
+    settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat)
+    win = _new_window(qtbot, settings)
+    assert win.data_notes and "active.json" in win.data_notes[0]
+    assert "⚠" in win.statusBar().currentMessage() and "active.json" in win.statusBar().currentMessage()
+    assert win.session.kernels.provenances()  # the embedded set is loaded
+    win.close()
