@@ -89,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="solve for Juno's trajectory again instead of using the stored solution (about a minute)",
     )
+    synth.add_argument(
+        "--de440",
+        metavar="PATH",
+        help="JPL DE440 SPK to cut the 2020-2027 planets excerpt from (default: reuse the excerpt in --out"
+        " or in the embedded set)",
+    )
 
     from perijove.ephemeris.events import DEFAULT_FLYBY_KM, KINDS
 
@@ -277,16 +283,20 @@ def _synthesize(args: argparse.Namespace) -> int:
     from perijove.ephemeris.defaults import default_kernel_dir
 
     try:
-        from perijove.ephemeris.synth.generate import SOLUTION, synthesize
+        from perijove.ephemeris.synth.generate import EXCERPT, SOLUTION, synthesize
     except ImportError as err:
         raise PerijoveError(f"the generator needs the synth extra: pip install 'perijove[synth]' ({err})") from None
     out = Path(args.out)
     stored = out / SOLUTION if (out / SOLUTION).is_file() else default_kernel_dir() / SOLUTION
+    excerpt = out / EXCERPT if (out / EXCERPT).is_file() else default_kernel_dir() / EXCERPT
+    if args.de440 is not None and not Path(args.de440).is_file():
+        raise PerijoveError(f"--de440 {args.de440}: no such file")
     try:
         report = synthesize(
             out,
             solution_from=stored if stored.is_file() else None,
             retarget=args.retarget,
+            de440_from=Path(args.de440) if args.de440 else (excerpt if excerpt.is_file() else None),
             log=lambda line: print(line, file=sys.stderr),
         )
     except OSError as err:

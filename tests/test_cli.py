@@ -113,8 +113,8 @@ def test_defaults_alone_find_the_io_flybys():
     rows = json.loads(out.stdout)
     assert [r["utc"][:19] for r in rows] == ["2023-12-30T08:36:00", "2024-02-03T17:48:35"]
     info = json.loads(run("kernels", "info", "--format", "json").stdout)
-    assert info["provenance"] == ["synthetic"]
-    assert {f["provenance"] for f in info["files"] if f["type"] != "LSK"} == {"synthetic"}
+    assert info["provenance"] == ["synthetic", "planetary"]  # the 2020-2027 planets are JPL's DE440
+    assert {f["provenance"] for f in info["files"] if f["type"] != "LSK"} == {"synthetic", "planetary"}
 
 
 @needs_real
@@ -125,7 +125,7 @@ def test_real_kernels_layer_over_the_defaults():
     years = {r["utc"][:4] for r in json.loads(out.stdout)}
     assert years == {"2022", "2023", "2024"}
     info = json.loads(run("kernels", "info", "--kernels", str(JUNO_2022), "--format", "json").stdout)
-    assert info["provenance"] == ["synthetic", "predicted"]
+    assert info["provenance"] == ["synthetic", "planetary", "predicted"]
 
 
 # -- issue 12: render and events refuse bad numbers, maps and destinations in one line ----------------

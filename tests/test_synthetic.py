@@ -23,18 +23,21 @@ def defaults():
     return Ephemeris(ks)
 
 
-def test_defaults_are_marked_synthetic(defaults):
+def test_defaults_are_marked_synthetic_except_the_de440_planets(defaults):
     assert [p.name for p in default_kernel_paths()] == [
         "leapseconds.tls",
         "perijove_synthetic.tpc",
         "perijove_planets.bsp",
+        "de440_excerpt_2020_2027.bsp",  # JPL's planets over VSOP87 where they cover
         "perijove_juno.bsp",
     ]
-    assert defaults.kernels.provenances() == ["synthetic"]
+    assert defaults.kernels.provenances() == ["synthetic", "planetary"]
     manifest = json.loads((default_kernel_dir() / "manifest.json").read_text())
     assert manifest["provenance"] == "synthetic" and manifest["targets_met"]
     for name in manifest["load_order"][1:]:
-        assert manifest["files"][name]["synthetic"] is True
+        planetary = name.startswith("de440")
+        assert manifest["files"][name]["synthetic"] is not planetary
+        assert manifest["files"][name]["provenance"] == ("planetary" if planetary else "synthetic")
 
 
 def test_io_flybys_and_perijoves_match_published_facts(defaults):
@@ -101,12 +104,15 @@ def test_synthetic_attitude_points_at_earth_and_spins(defaults):
 
 @pytest.mark.slow
 def test_regenerated_set_matches_committed(tmp_path):
-    from perijove.ephemeris.synth.generate import JUNO, PCK, PLANETS, SOLUTION, synthesize
+    from perijove.ephemeris.synth import de440
+    from perijove.ephemeris.synth.generate import EXCERPT, JUNO, PCK, PLANETS, SOLUTION, synthesize
     from perijove.ephemeris.synth.generate import LSK as LSK_NAME
 
     committed = default_kernel_dir()
     lines: list[str] = []
-    report = synthesize(tmp_path, solution_from=committed / SOLUTION, log=lines.append)
+    # Cut from JPL's file where it is beside the checkout, else the committed excerpt is reused.
+    source = DE if DE.is_file() else committed / EXCERPT
+    report = synthesize(tmp_path, solution_from=committed / SOLUTION, de440_from=source, log=lines.append)
     assert report["all_met"]
     text = "\n".join(lines)
     assert "outside (check only)" not in text  # read as a failure next to "all targets met"
@@ -116,13 +122,18 @@ def test_regenerated_set_matches_committed(tmp_path):
             assert row["met"], row
     assert (tmp_path / PCK).read_text() == (committed / PCK).read_text()
     assert (tmp_path / LSK_NAME).read_bytes() == (committed / LSK_NAME).read_bytes()
+    assert report["planetary"]["file"] == EXCERPT and report["planetary"]["source"]["name"] == "de440_2030.bsp"
     KernelSet([committed / LSK_NAME])
+    for (body, centre), (start, stop) in zip(de440.BODIES, de440.coverage(committed / EXCERPT).values(), strict=True):
+        fresh, shipped = (de440.read_type2(d / EXCERPT, body, centre, start, stop) for d in (tmp_path, committed))
+        assert np.array_equal(fresh.records, shipped.records) and fresh.init == shipped.init, body
     rng = np.random.default_rng(11)
     checks = [  # (file, body, centre, span)
         *[
             (PLANETS, b, c, ("2016-07-02", "2026-12-30"))
             for b, c in ((10, 0), (399, 0), (5, 0), (599, 5), (501, 5), (502, 5), (503, 5), (504, 5))
         ],
+        *[(EXCERPT, b, c, ("2020-01-02", "2026-12-30")) for b, c in de440.BODIES],
         (JUNO, -61, 599, ("2023-11-16", "2024-03-14")),
     ]
     after_flybys = to_et("2024-02-03T12:00")  # before the second Io flyby (17:48 UTC)

