@@ -282,7 +282,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(view, "Full &screen", "F11", self.toggle_full_screen)
         view.addSeparator()
         self.bookmarks_menu = view.addMenu("&Bookmarks")
-        self._action(view, "Bookmark this &view", "Ctrl+B", self.add_bookmark)
+        self._action(view, "Bookmark this &view…", "Ctrl+B", lambda: self.add_bookmark(ask=True))
+        self._action(view, "&Manage bookmarks…", None, self.manage_bookmarks)
         view.addAction(self.events_dock.toggleViewAction())
         view.addAction(self.view_dock.toggleViewAction())
         play = bar.addMenu("&Time")
@@ -670,7 +671,8 @@ class MainWindow(QtWidgets.QMainWindow):
         box.setWindowTitle("Data provenance")
         notes = "".join(f"\n\n⚠ {note}" for note in self.data_notes)
         box.setText(
-            "The embedded data are synthetic: a physical stand-in, not NASA navigation data.\n\n"
+            "The embedded Juno trajectory and moons are synthetic: a physical stand-in, not NASA navigation"
+            " data. Its 2020-2027 Sun, Earth and Jupiter barycentre are JPL's DE440 (planetary).\n\n"
             + "\n".join(lines)
             + notes
         )
@@ -699,13 +701,33 @@ class MainWindow(QtWidgets.QMainWindow):
             act.triggered.connect(lambda _checked=False, path=p: self.load_kernels([path]))
         self.recent_menu.setEnabled(bool(self.stored.recent))
 
-    def add_bookmark(self) -> None:
+    def add_bookmark(self, name: str | None = None, ask: bool = False) -> Bookmark | None:
+        """Bookmark the time and camera; ``ask`` offers the default name for editing first."""
         c = self.session.camera
-        name = f"{c.target.title()} {c.mode} {et_to_utc(self.session.clock.et, 0)}"
-        self.stored.bookmarks = [*self.stored.bookmarks, Bookmark(name, self.session.clock.et, c)][-30:]
+        default = f"{c.target.title()} {c.mode} {et_to_utc(self.session.clock.et, 0)}"
+        if ask:
+            name, ok = QtWidgets.QInputDialog.getText(self, "Bookmark this view", "Name:", text=default)
+            if not ok:
+                return None
+        name = (name or "").strip() or default
+        mark = Bookmark(name, self.session.clock.et, c)
+        self.set_bookmarks([*self.stored.bookmarks, mark])
+        self.statusBar().showMessage(f"Bookmarked: {name}", 4000)
+        return mark
+
+    def set_bookmarks(self, marks: list[Bookmark]) -> None:
+        """Replace the bookmarks (kept in the settings at once, at most 30)."""
+        self.stored.bookmarks = list(marks)[-30:]
         self.settings.setValue("bookmarks", write_settings(self.stored)["bookmarks"])
         self._fill_bookmarks()
-        self.statusBar().showMessage(f"Bookmarked: {name}", 4000)
+
+    def manage_bookmarks(self):
+        from perijove.ui.bookmarks_dialog import BookmarksDialog
+
+        dialog = BookmarksDialog(self)
+        dialog.open()
+        self.bookmarks_dialog = dialog
+        return dialog
 
     def _fill_bookmarks(self) -> None:
         self.bookmarks_menu.clear()

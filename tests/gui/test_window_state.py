@@ -221,3 +221,30 @@ def test_a_damaged_download_cache_is_a_visible_note_and_the_window_starts(qtbot,
     assert "⚠" in win.statusBar().currentMessage() and "active.json" in win.statusBar().currentMessage()
     assert win.session.kernels.provenances()  # the embedded set is loaded
     win.close()
+
+
+def test_bookmarks_are_named_renamed_and_deleted_and_it_persists(window, qtbot):
+    s = window.session
+    s.clock.set_et(to_et("2023-12-30T08:36:00"))
+    window.add_bookmark("PJ57 Io")
+    s.clock.set_et(to_et("2024-02-03T17:48:35"))
+    window.add_bookmark("PJ58 Io")
+    assert [a.text() for a in window.bookmarks_menu.actions()] == ["PJ57 Io", "PJ58 Io"]
+    dialog = window.manage_bookmarks()
+    item = dialog.list.item(0)
+    item.setText("Io, first close pass")  # what editing in place ends with
+    assert window.stored.bookmarks[0].name == "Io, first close pass"
+    dialog.list.item(1).setText("   ")  # an empty name is refused: the old one stays
+    assert window.stored.bookmarks[1].name == "PJ58 Io" and dialog.list.item(1).text() == "PJ58 Io"
+    dialog.list.setCurrentRow(1)
+    dialog.delete()
+    assert [m.name for m in window.stored.bookmarks] == ["Io, first close pass"]
+    dialog.list.setCurrentRow(0)
+    s.clock.set_et(to_et("2024-01-10"))
+    dialog.go()
+    assert s.clock.et == pytest.approx(to_et("2023-12-30T08:36:00"))
+    dialog.accept()
+    window.close()
+    again = _new_window(qtbot, window.settings)
+    assert [a.text() for a in again.bookmarks_menu.actions()] == ["Io, first close pass"]
+    again.close()
