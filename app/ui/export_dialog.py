@@ -62,6 +62,16 @@ class ExportDialog(QtWidgets.QDialog):
         form.addRow(buttons)
         self.job: dict | None = None
 
+    def prefill_flyby(self, et: float, half_span: float, seconds: float) -> None:
+        """An eased movie of the hour around a closest approach, ``seconds`` long."""
+        clock = self.session.clock
+        self.start.setText(et_to_utc(max(clock.start, et - half_span), 0))
+        self.stop.setText(et_to_utc(min(clock.stop, et + half_span), 0))
+        self.frames.setValue(round(seconds * self.fps.value()))
+        self.ease.setChecked(True)
+        self.ease_et = et
+        self.setWindowTitle("Export this flyby")
+
     def _browse(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
             self,
@@ -87,7 +97,7 @@ class ExportDialog(QtWidgets.QDialog):
         overlay = {"title": self.title.text()} if self.overlay.isChecked() or self.title.text() else None
         if overlay is not None:
             Overlay(**overlay)  # a title no installed font can draw is refused here, not in every frame
-        ease = self.session.clock.et if self.ease.isChecked() else None
+        ease = getattr(self, "ease_et", self.session.clock.et) if self.ease.isChecked() else None
         try:
             plan = FramePlan(
                 start,

@@ -29,6 +29,7 @@ SHORTCUTS = [
     ("[ / ]", "slower / faster"),
     ("R", "reverse playback"),
     ("N / P", "next / previous event (the timeline zooms onto it)"),
+    ("G", "go to the next flyby: the hour around it, seen from Juno, in about 30 s"),
     ("Ctrl+= / Ctrl+-", "zoom the timeline in / out (or the wheel over it)"),
     ("Ctrl+0", "show the whole coverage on the timeline"),
     ("F", "frame the target"),
@@ -42,6 +43,8 @@ SHORTCUTS = [
     ("F11", "full screen"),
     ("Ctrl+Q", "quit"),
 ]
+FLYBY_HALF_SPAN_S = 1800.0  # a flyby is shown from half an hour before to half an hour after
+FLYBY_PLAY_S = 30.0  # ...in about this many seconds of playback or movie
 SEARCHED_KINDS = ("perijove", "apojove", "flyby", "eclipse", "shadow", "transit", "shadow-transit")
 KERNEL_FILTER = "SPICE kernels (*.bsp *.bc *.tpc *.tls *.tf *.tsc *.ti *.bpc *.tm *.mk *.bds);;All files (*)"
 RATE_LABELS = {
@@ -167,6 +170,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.play_button = button("▶", "Play / pause (Space)", self.toggle_play)
         button("▶▶", "Step forward (Right)", lambda: self.step(1))
         button("⏭", "Next event (N)", self.next_event)
+        button("Go to flyby", "The next flyby, zoomed, seen from Juno, played in about 30 s (G)", self.go_to_flyby)
         button("⇄", "Reverse (R)", self.session.clock.reverse)
         button("−", "Slower ([)", self.session.clock.slower)
         self.rate_label = QtWidgets.QLabel(_rate_label(self.session.clock.rate))
@@ -259,6 +263,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.recent_menu = file.addMenu("Open &recent")
         self._action(file, "&Save screenshot…", "Ctrl+S", self.save_screenshot_dialog)
         self._action(file, "E&xport movie or frames…", "Ctrl+Shift+E", self.export_dialog)
+        self._action(file, "Export this &flyby…", None, self.export_this_flyby)
         self._action(file, "&Get official kernels…", None, self.fetch_dialog)
         self._action(file, "Find &events again", "Ctrl+E", self.search_events)
         self._action(file, "&Compare with another kernel set…", None, self.compare_dialog)
@@ -295,6 +300,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(play, "&Reverse", "R", self.session.clock.reverse)
         self._action(play, "&Next event", "N", self.next_event)
         self._action(play, "P&revious event", "P", self.previous_event)
+        self._action(play, "&Go to flyby", "G", self.go_to_flyby)
         play.addSeparator()
         view_span = self.session.timeline
         self._action(play, "Zoom timeline &in", "Ctrl+=", lambda: view_span.zoom(0.5, self.session.clock.et))
@@ -634,12 +640,51 @@ class MainWindow(QtWidgets.QMainWindow):
         return self.fetch_job
 
     # -- export ---------------------------------------------------------------------------------------------
-    def export_dialog(self) -> None:
+    def export_dialog(self, flyby=None) -> None:
         from perijove.ui.export_dialog import ExportDialog
 
         dialog = ExportDialog(self.session, self)
+        if flyby is not None:
+            dialog.prefill_flyby(flyby.et, FLYBY_HALF_SPAN_S, FLYBY_PLAY_S)
+        self.export_dialog_open = dialog
         if dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted and dialog.job is not None:
             self.start_export(dialog.job)
+
+    # -- one-click flyby ------------------------------------------------------------------------------
+    def _flyby(self, after: float | None = None):
+        """The next flyby after ``after`` (the clock), else the first one; None when there are none."""
+        flybys = [e for e in self.session.events if e.kind == "flyby"]
+        if not flybys:
+            return None
+        et = self.session.clock.et if after is None else after
+        later = [e for e in flybys if e.et > et + FLYBY_HALF_SPAN_S]
+        return (later or flybys)[0]
+
+    def go_to_flyby(self) -> None:
+        """Half an hour before the next closest approach, zoomed onto the hour, seen from Juno,
+        playing at the rate that shows the hour in about 30 seconds."""
+        flyby = self._flyby()
+        if flyby is None:
+            self.statusBar().showMessage("No flyby found in the loaded data (yet)", 5000)
+            return
+        s = self.session
+        s.jump_to(flyby)
+        s.set_camera(s.camera.with_(mode="from", target=flyby.body.upper(), from_body="JUNO", distance_km=None))
+        s.timeline.focus(flyby.et)
+        s.clock.set_et(flyby.et - FLYBY_HALF_SPAN_S)
+        s.clock.set_rate(2 * FLYBY_HALF_SPAN_S / FLYBY_PLAY_S)
+        self._last_tick = time.perf_counter()
+        s.clock.set_playing(True)
+        self.statusBar().showMessage(
+            f"{flyby.body} flyby at {flyby.utc} UTC, {flyby.altitude_km:,.0f} km: playing the hour around it", 10000
+        )
+
+    def export_this_flyby(self) -> None:
+        flyby = self._flyby(self.session.clock.et - 2 * FLYBY_HALF_SPAN_S)
+        if flyby is None:
+            self.statusBar().showMessage("No flyby found in the loaded data (yet)", 5000)
+            return
+        self.export_dialog(flyby)
 
     def start_export(self, job: dict):
         from perijove.ui.export_dialog import run_export

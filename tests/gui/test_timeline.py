@@ -80,3 +80,34 @@ def test_zoom_shortcuts(window, qtbot):
     assert view.span == pytest.approx(whole / 2)
     qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_0, QtCore.Qt.KeyboardModifier.ControlModifier)
     assert view.span == pytest.approx(whole)
+
+
+def test_go_to_flyby_plays_the_hour_around_it_zoomed_and_seen_from_juno(window, qtbot):
+    s = window.session
+    flyby = next(e for e in s.events if e.kind == "flyby" and e.body == "Io")
+    s.clock.set_et(flyby.et - 10 * 86400)
+    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_G)
+    assert s.clock.playing and s.clock.rate == pytest.approx(120.0)  # 3,600 s in 30 s
+    assert s.clock.et == pytest.approx(flyby.et - 1800, abs=5)
+    assert (s.timeline.start, s.timeline.stop) == pytest.approx((flyby.et - 1800, flyby.et + 1800))
+    assert s.camera.mode == "from" and s.camera.from_body == "JUNO" and s.camera.target == "IO"
+    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_Space)
+    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_G)  # again: the next one
+    second = next(e for e in s.events if e.kind == "flyby" and e.et > flyby.et + 1800)
+    assert s.clock.et == pytest.approx(second.et - 1800, abs=5)
+    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_Space)
+
+
+def test_export_this_flyby_prefills_an_eased_movie_of_that_hour(window, qtbot, tmp_path):
+    from perijove.ui.export_dialog import ExportDialog
+
+    s = window.session
+    flyby = next(e for e in s.events if e.kind == "flyby" and e.body == "Io")
+    dialog = ExportDialog(s, window)
+    dialog.prefill_flyby(flyby.et, 1800.0, 30.0)
+    dialog.out.setText(str(tmp_path / "flyby.mp4"))
+    job = dialog.build_job()
+    plan = job["plan"]
+    assert plan["start_et"] == pytest.approx(flyby.et - 1800, abs=1)
+    assert plan["stop_et"] == pytest.approx(flyby.et + 1800, abs=1)
+    assert plan["ease_et"] == pytest.approx(flyby.et) and plan["frames"] == 30 * round(dialog.fps.value())
