@@ -18,6 +18,9 @@ class DisplayOptions:
     shadows: bool = True
     night_brightness: float = 0.02
     maps: dict[str, str] = field(default_factory=dict)  # body name -> equirectangular image path
+    # body name -> "planetographic" for a map whose rows are planetographic (default planetocentric)
+    map_latitudes: dict[str, str] = field(default_factory=dict)
+    procedural_maps: bool = False  # the generated maps instead of the shipped real ones (Io, Jupiter)
 
     def with_(self, **changes: object) -> DisplayOptions:
         return replace(self, **changes)

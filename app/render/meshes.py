@@ -1,8 +1,9 @@
 """Geometry: textured triaxial ellipsoids and Juno's spacecraft model.
 
-Ellipsoid vertices are generated in the body-fixed frame, in kilometres, with
-the map coordinates of ``textures`` (u = east longitude / 360, v from the
-north pole), so a map lands on the body the way SPICE orients it. Juno is
+Ellipsoid vertices are generated in the body-fixed frame, in kilometres, at
+the surface points of the map coordinates of ``textures`` (u = east longitude
+/ 360, v from the north pole, planetocentric or planetographic latitude), so a
+map lands on the body where SPICE puts its coordinates. Juno is
 built from its published proportions with trimesh, in the JUNO_SPACECRAFT
 frame (+Z spin axis and antenna, +X along solar array 1).
 """
@@ -25,8 +26,20 @@ class Mesh:
 
 
 @lru_cache(maxsize=16)
-def ellipsoid(radii: tuple[float, float, float], n_lon: int = 256, n_lat: int = 128) -> Mesh:
-    """Latitude-longitude grid of a triaxial ellipsoid (a seam column is duplicated for u = 1)."""
+def ellipsoid(
+    radii: tuple[float, float, float], n_lon: int = 256, n_lat: int = 128, latitude: str = "planetocentric"
+) -> Mesh:
+    """Latitude-longitude grid of a triaxial ellipsoid (a seam column is duplicated for u = 1).
+
+    Each vertex sits on the surface point that a map row of that latitude means, so texture
+    coordinates are exact at the vertices: ``planetocentric`` puts latitude φ and east longitude
+    λ in the direction (cos φ cos λ, cos φ sin λ, sin φ) from the centre (SPICE's ``srfrec``);
+    ``planetographic`` puts them where the surface normal has that direction (``georec`` on a
+    spheroid). Using the map latitude as the parametric latitude instead put Jupiter's features
+    up to 1.9° from where SPICE has them.
+    """
+    if latitude not in ("planetocentric", "planetographic"):
+        raise ValueError(f"map latitude must be planetocentric or planetographic, not {latitude!r}")
     a, b, c = radii
     u = np.linspace(0.0, 1.0, n_lon + 1)
     v = np.linspace(0.0, 1.0, n_lat + 1)
@@ -34,8 +47,14 @@ def ellipsoid(radii: tuple[float, float, float], n_lon: int = 256, n_lat: int = 
     lon = uu * 2 * np.pi
     lat = np.pi / 2 - vv * np.pi
     unit = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1)
-    pos = unit * np.array([a, b, c])
-    normal = pos / np.array([a * a, b * b, c * c])
+    axes = np.array([a, b, c])
+    if latitude == "planetocentric":
+        pos = unit / np.linalg.norm(unit / axes, axis=-1, keepdims=True)
+    else:  # the point whose outward normal is ``unit``
+        pos = unit * axes**2 / np.linalg.norm(unit * axes, axis=-1, keepdims=True)
+    pos[0, :] = (0.0, 0.0, c)  # exactly on the poles, whatever the longitude
+    pos[-1, :] = (0.0, 0.0, -c)
+    normal = pos / axes**2
     normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
     idx = np.arange((n_lat + 1) * (n_lon + 1)).reshape(n_lat + 1, n_lon + 1)
     q00, q01, q10, q11 = idx[:-1, :-1], idx[:-1, 1:], idx[1:, :-1], idx[1:, 1:]

@@ -18,7 +18,7 @@ from perijove.model import CameraIntent, DisplayOptions
 from perijove.render import camera as cam
 from perijove.render.meshes import Mesh, ellipsoid, juno
 from perijove.render.stars import star_sprites
-from perijove.render.textures import default_map, load_map
+from perijove.render.textures import MAP_LATITUDES, default_map, load_map
 from perijove.render.trajectory import TrajectoryCache, trail_vertices
 from perijove.resources import shader_source
 
@@ -96,8 +96,12 @@ class Scene:
     def set_display(self, display: DisplayOptions) -> None:
         """Change what is drawn; GL resources are rebuilt only when the maps change."""
         old, self.display = self.display, display
-        if display.maps != old.maps:
-            self._gl = None  # textures come from the maps
+        if (display.maps, display.map_latitudes, display.procedural_maps) != (
+            old.maps,
+            old.map_latitudes,
+            old.procedural_maps,
+        ):
+            self._gl = None  # textures (and the meshes' latitude convention) come from the maps
         if (display.trajectory_past_days, display.trajectory_future_days) != (
             old.trajectory_past_days,
             old.trajectory_future_days,
@@ -226,13 +230,12 @@ class Scene:
         body = {}
         for b in self.bodies:
             prog = _program("body_vertex", "body_fragment", "logdepth", "shadow")
-            name = display_name(b).lower()
-            image = load_map(self.display.maps[name]) if name in self.display.maps else default_map(b)
+            image, latitude = self._map(b)
             prog["u_texture"] = gloo.Texture2D(image, interpolation="linear", wrapping="repeat")
             prog["u_minnaert"] = MINNAERT.get(b, 1.0)
             levels = []
             for n_lon, n_lat in LEVELS:  # level of detail: fine grid when large on screen, coarse when small
-                mesh = ellipsoid(tuple(float(r) for r in self.radii[b]), n_lon, n_lat)
+                mesh = ellipsoid(tuple(float(r) for r in self.radii[b]), n_lon, n_lat, latitude)
                 vbo = np.zeros(
                     len(mesh.positions),
                     [("a_position", np.float32, 3), ("a_normal", np.float32, 3), ("a_texcoord", np.float32, 2)],
@@ -251,8 +254,32 @@ class Scene:
         gl["spacecraft"] = (prog, gloo.IndexBuffer(m.faces))
         gl["line"] = _program("line_vertex", "line_fragment", "logdepth")
         gl["points"] = _program("point_vertex", "point_fragment", "logdepth")
+        gl["stars"] = self._star_program()  # None: no catalogue, a black sky
         self._gl = gl
         return gl
+
+    def _map(self, body: int) -> tuple[np.ndarray, str]:
+        """A body's map and the latitude its rows are in: the user's, else the default (planetocentric)."""
+        name = display_name(body).lower()
+        if name not in self.display.maps:
+            return default_map(body, procedural=self.display.procedural_maps), "planetocentric"
+        latitude = self.display.map_latitudes.get(name, "planetocentric")
+        if latitude not in MAP_LATITUDES:
+            raise ValueError(f"{name} map: latitude must be one of {', '.join(MAP_LATITUDES)}, not {latitude!r}")
+        return load_map(self.display.maps[name]), latitude
+
+    @staticmethod
+    def _star_program() -> gloo.Program | None:
+        """The whole star field in one vertex buffer, uploaded once: one draw call a frame."""
+        dirs, colours, sizes = star_sprites()
+        if not len(dirs):
+            return None
+        prog = _program("point_vertex", "point_fragment", "logdepth")
+        data = np.zeros(len(dirs), [("a_position", np.float32, 3), ("a_color", np.float32, 4), ("a_size", np.float32)])
+        data["a_position"], data["a_color"], data["a_size"] = dirs, colours, sizes
+        prog.bind(gloo.VertexBuffer(data))
+        prog["u_infinite"] = 1.0
+        return prog
 
     @staticmethod
     def _level(view: np.ndarray, pose: cam.CameraPose, centre: np.ndarray, radius: float) -> int | None:
@@ -309,9 +336,12 @@ class Scene:
         gloo.clear(color=True, depth=True)
         gloo.set_state(blend=True, blend_func=("src_alpha", "one_minus_src_alpha"), cull_face=False)
         points = gl["points"]
-        if self.display.stars:
-            dirs, colours, sizes = star_sprites()
-            self._draw_points(points, common, dirs, colours, sizes, infinite=True)
+        stars = gl["stars"]
+        if self.display.stars and stars is not None:
+            for k, v in common.items():
+                stars[k] = v
+            gloo.set_state(depth_test=False)
+            stars.draw("points")
         gloo.set_state(depth_test=True)
         line = gl["line"]
         for k, v in common.items():

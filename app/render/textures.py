@@ -1,18 +1,28 @@
-"""Global maps of the bodies: procedural defaults, or the user's images.
+"""Global maps of the bodies: the real maps shipped in ``assets/maps``, procedural ones, or the user's.
 
-Every map is equirectangular with planetocentric east longitude 0° at the
-left edge increasing to the right and north at the top, the layout of the
-USGS Io mosaic. The procedural maps put real features at their real
-coordinates (Jupiter's belts and zones, the Great Red Spot; Io's volcanic
-centres) so orientation can be checked against the real map.
+Every map is equirectangular with east longitude 0° at the left edge increasing to the right and
+north at the top, the layout of the USGS Io mosaic and of NASA/JPL's Cassini map of Jupiter. Rows
+are planetocentric latitude unless a user's map is declared planetographic
+(``DisplayOptions.map_latitudes``; JunoCam's PDS map products are, for one): the mesh
+(``meshes.ellipsoid``) places each row where SPICE puts that latitude, so features land where
+``srfrec``/``georec`` say. The real maps are the defaults for Io and Jupiter; the procedural maps
+(real features at their real coordinates, for checking orientation) cover the other moons and are
+an option everywhere.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from perijove.resources import asset_path
+
+MAP_LATITUDES = ("planetocentric", "planetographic")
 
 # Io's volcanic centres: name -> (planetocentric latitude, west longitude), degrees.
 IO_VOLCANOES: dict[str, tuple[float, float]] = {
@@ -49,7 +59,7 @@ JUPITER_BANDS = [
     (40, 60, (0.74, 0.68, 0.60)),
     (60, 90, (0.58, 0.56, 0.54)),
 ]
-GREAT_RED_SPOT = (-20.6, 300.0)  # planetocentric latitude (22° S graphic), east longitude (System III, 2023)
+GREAT_RED_SPOT = (-19.7, 300.0)  # planetocentric latitude (22.3° S planetographic), east longitude (System III, 2023)
 
 
 def lonlat_grid(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
@@ -83,7 +93,7 @@ def _periodic_noise(lon: np.ndarray, lat: np.ndarray, rng: np.random.Generator, 
 
 
 # Bump when a generator's output changes, so stale cached maps are never used.
-PROCEDURAL_VERSION = 1
+PROCEDURAL_VERSION = 2
 
 
 def _disk_cached(name: str, make, width: int, height: int) -> np.ndarray:
@@ -238,24 +248,116 @@ def plain_map(rgb: tuple[float, float, float], width: int = 256, height: int = 1
 MOON_COLOURS = {502: (0.85, 0.80, 0.72), 503: (0.62, 0.58, 0.52), 504: (0.45, 0.42, 0.38)}
 
 
-def default_map(body: int) -> np.ndarray:
+# The shipped real maps (assets/maps/README.md says how they were reduced).
+IO_MAP_FILE = "io_usgs_4096.jpg"
+JUPITER_MAP_FILE = "jupiter_pia07782.jpg"
+# PIA07782 shows Jupiter in December 2000 and its clouds drift: rolled so that its Great Red Spot
+# (centred at 133.5° E in the map) sits at the spot's 2023 longitude, as in the procedural map.
+JUPITER_MAP_GRS_LON = 133.5
+JUPITER_MAP_SHIFT = round((GREAT_RED_SPOT[1] - JUPITER_MAP_GRS_LON) / 360.0 * 2048)  # columns of the 2048 map
+# The Cassini map holds no polar data (flat grey beyond 82° S, smeared haze beyond about 80° N):
+# between these planetocentric latitudes it fades into the procedural polar regions.
+JUPITER_POLAR_BLEND = {"north": (74.0, 82.0), "south": (70.0, 79.0)}
+
+
+def _read_rgb(path: Path) -> np.ndarray:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB"), dtype=np.uint8).copy()
+
+
+@lru_cache(maxsize=1)
+def real_io_map() -> np.ndarray | None:
+    """The USGS Galileo/Voyager mosaic (4096 x 2048), or None where the asset is missing."""
+    path = asset_path("maps", IO_MAP_FILE)
+    return _read_rgb(path) if path.is_file() else None
+
+
+@lru_cache(maxsize=1)
+def real_jupiter_map() -> np.ndarray | None:
+    """Cassini's Jupiter, rolled to the 2023 Great Red Spot, poles from the procedural map; None if missing."""
+    path = asset_path("maps", JUPITER_MAP_FILE)
+    if not path.is_file():
+        return None
+    real = _read_rgb(path)
+    height, width = real.shape[:2]
+    real = np.roll(real, round(JUPITER_MAP_SHIFT * width / 2048), axis=1)
+    return blend_poles(real, jupiter_map(width, height))
+
+
+def blend_poles(real: np.ndarray, procedural: np.ndarray) -> np.ndarray:
+    """``real`` with its polar caps faded into ``procedural``'s, colour-matched so no seam shows.
+
+    The procedural caps are scaled per channel to the real map's mean colour just equatorward
+    of the blend, so the fade changes texture, not tint.
+    """
+    height = real.shape[0]
+    lat = 90.0 - (np.arange(height) + 0.5) / height * 180.0
+    out = real.copy()
+    for hemisphere, sign in (("north", 1.0), ("south", -1.0)):
+        lo, hi = JUPITER_POLAR_BLEND[hemisphere]
+        rows = sign * lat > lo - 4.0  # only the caps change: work on their rows alone
+        cap, proc = real[rows].astype(np.float32), procedural[rows].astype(np.float32)
+        ref = sign * lat[rows] <= lo  # the 4° just equatorward of the fade
+        gain = np.clip(cap[ref].mean(axis=(0, 1)) / np.maximum(proc[ref].mean(axis=(0, 1)), 1.0), 0.6, 1.6)
+        t = np.clip((sign * lat[rows] - lo) / (hi - lo), 0.0, 1.0)
+        w = (t * t * (3.0 - 2.0 * t))[:, None, None]  # smoothstep
+        out[rows] = np.clip(cap * (1.0 - w) + proc * gain * w + 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
+def default_map(body: int, procedural: bool = False) -> np.ndarray:
+    """The map a body gets unless the user gives one: real for Io and Jupiter, else procedural.
+
+    ``procedural`` (or PERIJOVE_PROCEDURAL_MAPS=1, for every command and the window alike) asks
+    for the generated maps everywhere. All defaults are planetocentric. A missing shipped asset
+    (a trimmed install) falls back to the procedural map rather than failing the frame.
+    """
+    procedural = procedural or os.environ.get("PERIJOVE_PROCEDURAL_MAPS") == "1"
     if body == 599:
-        return jupiter_map()
+        real = None if procedural else real_jupiter_map()
+        return jupiter_map() if real is None else real
     if body == 501:
-        return io_map()
+        real = None if procedural else real_io_map()
+        return io_map() if real is None else real
     return plain_map(MOON_COLOURS.get(body, (0.7, 0.7, 0.7)))
+
+
+# Pillow refuses images over its pixel limit (decompression bombs). Global mosaics are large by
+# design, so map loading alone allows up to this many pixels (a 32768 x 16384 map).
+MAP_MAX_PIXELS = 1 << 29
+
+
+@contextmanager
+def _pixel_limit(limit: int) -> Iterator[None]:
+    """Pillow's decompression-bomb limit raised to ``limit`` only while a map is opened."""
+    from PIL import Image
+
+    saved = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = limit
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
 
 
 def load_map(path: str | Path, max_width: int = 8192) -> np.ndarray:
     """A user's equirectangular map as RGB uint8, downsampled to fit a texture."""
+    import warnings
+
     from PIL import Image
 
-    Image.MAX_IMAGE_PIXELS = None  # global mosaics are large by design
     try:
-        with Image.open(path) as im:
-            im = im.convert("RGB")
-            if im.width > max_width:
-                im = im.resize((max_width, max_width // 2), Image.Resampling.LANCZOS)
-            return np.asarray(im, dtype=np.uint8).copy()
-    except (OSError, ValueError) as err:
+        with _pixel_limit(MAP_MAX_PIXELS), warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked just below instead
+            with Image.open(path) as im:
+                if im.width * im.height > MAP_MAX_PIXELS:
+                    raise ValueError(f"{im.width} x {im.height} pixels is more than a map may have")
+                im.draft("RGB", (max_width, max_width // 2))  # JPEG: decode at a reduced scale when large
+                im = im.convert("RGB")
+                if im.width > max_width:
+                    im = im.resize((max_width, max_width // 2), Image.Resampling.LANCZOS)
+                return np.asarray(im, dtype=np.uint8).copy()
+    except (OSError, ValueError, Image.DecompressionBombError) as err:
         raise ValueError(f"{path}: cannot read map image ({err})") from None

@@ -42,11 +42,12 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
         return 2
     import vispy
 
-    from perijove.render.textures import io_map, jupiter_map
+    from perijove.render.textures import default_map
 
     prepare_gui_environment(os.environ)
-    # Made (or read from the disk cache) here, before Qt starts any thread that could fork.
-    jupiter_map(), io_map()
+    # Made (or read from the disk cache) here, before Qt starts any thread that could fork: the real
+    # maps and the procedural Jupiter whose poles Cassini's map borrows (or the procedural maps).
+    default_map(599), default_map(501)
     vispy.use(app="pyside6")
     from PySide6 import QtWidgets
 

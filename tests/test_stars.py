@@ -1,0 +1,113 @@
+"""The sky: Hipparcos stars to about magnitude 7.5 at their J2000 directions, checked by pixels."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import spiceypy
+
+from perijove.ephemeris import Ephemeris, open_kernels, to_et
+from perijove.model import CameraIntent, DisplayOptions
+
+CA1 = "2023-12-30T08:36:00.8"
+SKY = DisplayOptions(trajectory=False, moon_orbits=False, labels=False)
+# Sirius (HIP 32349), ICRS at epoch J2000 (SIMBAD: 06 45 08.91728 -16 42 58.0171).
+SIRIUS_RA, SIRIUS_DEC = 101.28715533, -16.71611586
+
+
+@pytest.fixture(scope="module")
+def renderer_factory():
+    from perijove.render.offscreen import OffscreenRenderer
+
+    made = []
+
+    def make(size):
+        r = OffscreenRenderer(Ephemeris(open_kernels()), size, SKY)
+        made.append(r)
+        return r
+
+    yield make
+    for r in made:
+        r.close()
+    spiceypy.kclear()
+
+
+@pytest.fixture(autouse=True)
+def _clean_spice():
+    yield
+    spiceypy.reset()
+
+
+def _unit(ra_deg: float, dec_deg: float) -> np.ndarray:
+    ra, dec = math.radians(ra_deg), math.radians(dec_deg)
+    return np.array([math.cos(dec) * math.cos(ra), math.cos(dec) * math.sin(ra), math.sin(dec)])
+
+
+def test_a_wide_view_away_from_jupiter_shows_hundreds_of_stars(renderer_factory):
+    from scipy.ndimage import label
+
+    r = renderer_factory((960, 540))
+    # From 10^8 km sunward of Jupiter, looking further away from it (toward Earth, which is not drawn).
+    view = CameraIntent(mode="from", target="EARTH", from_body="JUPITER", distance_km=1e8, fov_deg=60.0)
+    image, _ = r.render(to_et(CA1), view)
+    _, count = label(image[:, :, :3].max(axis=2) > 24)
+    assert count >= 200, count
+
+
+def test_catalogue_to_magnitude_7_5_with_j2000_directions_and_colours():
+    from perijove.render.stars import bright_stars
+
+    sky = bright_stars()
+    n = len(sky.magnitudes)
+    assert 8_000 < n < 25_000 and sky.magnitudes.max() <= 7.5
+    assert sky.directions.shape == (n, 3) and np.allclose(np.linalg.norm(sky.directions, axis=1), 1.0)
+    sirius = int(np.argmin(sky.magnitudes))
+    assert sky.hip[sirius] == 32349
+    miss = math.degrees(math.acos(min(1.0, float(sky.directions[sirius] @ _unit(SIRIUS_RA, SIRIUS_DEC))))) * 3600
+    assert miss < 1.0, f"Sirius {miss:.2f} arcsec from its J2000 place (proper motion applied?)"
+
+
+def test_brightness_size_and_colour_follow_magnitude_and_b_v():
+    from perijove.render.stars import bright_stars, star_sprites
+
+    sky = bright_stars()
+    _, colours, sizes = star_sprites()
+    order = np.argsort(sky.magnitudes)
+    bright, faint = order[:50], order[-50:]
+    assert sizes[bright].min() > sizes[faint].max()
+    assert colours[bright, 3].min() > colours[faint, 3].max()
+    betelgeuse, rigel = (int(np.nonzero(sky.hip == h)[0][0]) for h in (27989, 24436))
+    assert colours[betelgeuse, 0] / colours[betelgeuse, 2] > 1.2 > colours[rigel, 0] / colours[rigel, 2]
+
+
+def test_sirius_is_drawn_at_its_direction(renderer_factory):
+    r = renderer_factory((600, 600))
+    to_sirius = _unit(SIRIUS_RA, SIRIUS_DEC)
+    # Orbit a body that is not drawn, from the side opposite Sirius: the view looks along Sirius's direction.
+    az = math.degrees(math.atan2(-to_sirius[1], -to_sirius[0]))
+    el = math.degrees(math.asin(-to_sirius[2]))
+    view = CameraIntent(mode="orbit", target="EARTH", azimuth_deg=az + 3, elevation_deg=el - 2, distance_km=1e8)
+    image, state = r.render(to_et(CA1), view)
+    expected = state.pose.project(state.pose.eye + to_sirius * 1e6)
+    x0, y0 = expected.round().astype(int)
+    box = image[y0 - 10 : y0 + 11, x0 - 10 : x0 + 11, :3].astype(float).mean(axis=2)
+    assert box.max() > 200, "Sirius is not drawn near its direction"
+    w = np.clip(box - 0.3 * box.max(), 0, None)
+    ys, xs = np.mgrid[-10:11, -10:11]
+    measured = np.array([x0 + (w * xs).sum() / w.sum() + 0.5, y0 + (w * ys).sum() / w.sum() + 0.5])
+    assert np.linalg.norm(measured - expected) < 1.0
+
+
+def test_the_reduced_catalogue_is_kept_in_the_render_cache(tmp_path, monkeypatch):
+    from perijove.render import stars
+
+    monkeypatch.setenv("PERIJOVE_RENDER_CACHE", str(tmp_path))
+    stars.bright_stars.cache_clear()
+    first = stars.bright_stars()
+    assert len(list(tmp_path.glob("stars-*.npz"))) == 1
+    stars.bright_stars.cache_clear()
+    again = stars.bright_stars()
+    assert np.array_equal(first.directions, again.directions) and np.array_equal(first.hip, again.hip)
+    stars.bright_stars.cache_clear()
