@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
+import functools
+import re
+import struct
+import tracemalloc
+
+import numpy as np
 import pytest
+import spiceypy
 from conftest import FK, JUNO_2022, LSK, PCK, needs_real
+from spkfactory import (
+    ET0,
+    circular,
+    patch_double,
+    patch_int32,
+    raw_spk_type1,
+    raw_spk_type21,
+    write_ck_type,
+    write_pck_type2,
+    write_spk_type,
+)
 
 from perijove.ephemeris.daf import DafFormatError, read_daf
 from perijove.ephemeris.textkernel import TextKernelError, join_continued, parse_text_kernel
@@ -81,3 +99,227 @@ def test_daf_damage_is_found(tmp_path):
     bad.write_bytes(bytes(scrambled))
     with pytest.raises(DafFormatError, match="corrupt"):
         read_daf(bad)
+
+
+# -- segment directories and DAF structure: corrupt but plausible values (issue 12, item 9 and siblings) ----------
+#
+# Every case starts from a valid file written by SPICE (or laid out by hand for SPK types 1 and 21), changes one
+# word, and must be refused by ``read_daf`` with the segment named; SPICE itself would crash (SIGSEGV, abort),
+# hang, or return garbage on most of them.
+
+MAKERS = {
+    **{f"spk{t}": functools.partial(write_spk_type, data_type=t) for t in (2, 3, 5, 8, 9, 12, 13, 15, 17, 18, 20)},
+    "spk1": raw_spk_type1,
+    "spk1-dir": functools.partial(raw_spk_type1, n=250),
+    "spk21": raw_spk_type21,
+    **{f"ck{t}": functools.partial(write_ck_type, data_type=t) for t in (1, 2, 3, 5)},
+    "ck1-no-av": functools.partial(write_ck_type, data_type=1, avflag=False),
+    "ck3-no-av": functools.partial(write_ck_type, data_type=3, avflag=False),
+    "pck2": write_pck_type2,
+}
+
+
+def _made(tmp_path, maker: str):
+    path = MAKERS[maker](tmp_path / f"{maker}.bin")
+    return path, read_daf(path).segments[0]
+
+
+@pytest.mark.parametrize("maker", sorted(MAKERS))
+def test_every_segment_type_written_by_spice_passes(tmp_path, maker):
+    path, seg = _made(tmp_path, maker)
+    assert seg.last_address > seg.first_address
+    expected = int(re.search(r"\d+", maker).group())
+    assert seg.data_type == expected  # a CK keeps its type in the third integer, not the fourth from the end
+    assert read_daf(path).segments[0] == seg
+
+
+NAN, INF = float("nan"), float("inf")
+# (file, word counted back from the segment's last word, new value, what the message says)
+DIRECTORY_CASES = [
+    ("spk2", 1, 2000.0, "record size"),  # the SIGSEGV of issue 12: SPICE copies 2000 words into a 198-word buffer
+    ("spk2", 1, 1e6, "record size"),
+    ("spk2", 1, 29.0, "records of 29 words"),  # a plausible size (degree 8) the segment's length does not match
+    ("spk2", 1, 24.0, "record size"),  # not 2 + 3 (degree + 1)
+    ("spk2", 1, NAN, "record size"),
+    ("spk2", 0, 1e6, "records"),
+    ("spk2", 0, 0.0, "records"),
+    ("spk2", 0, -3.0, "records"),
+    ("spk2", 0, 2.5, "records"),
+    ("spk2", 2, 0.0, "interval"),
+    ("spk2", 2, -86400.0, "interval"),
+    ("spk2", 2, NAN, "interval"),
+    ("spk2", 2, 1e-300, "span"),
+    ("spk2", 3, NAN, "start"),
+    ("spk2", 3, 9e8, "span"),
+    ("spk3", 1, 2000.0, "record size"),
+    ("spk3", 1, 23.0, "record size"),
+    ("spk20", 1, 2000.0, "record size"),
+    ("spk20", 0, 3.0, "records"),
+    ("spk20", 2, 0.0, "interval"),
+    ("spk8", 1, 1000.0, "degree"),
+    ("spk8", 1, 0.0, "degree"),
+    ("spk8", 0, 1e6, "states"),
+    ("spk8", 2, 0.0, "step"),
+    ("spk12", 1, 100.0, "window"),
+    ("spk9", 1, 500.0, "degree"),
+    ("spk9", 1, 28.0, "degree"),
+    ("spk9", 0, 1e6, "states"),
+    ("spk13", 1, 50.0, "window"),
+    ("spk13", 0, 7.0, "states"),
+    ("spk5", 0, 1e6, "states"),
+    ("spk18", 2, 7.0, "subtype"),
+    ("spk18", 0, 1e6, "packets"),
+    ("spk1", 0, 4.0, "records"),
+    ("spk1-dir", 0, 1e9, "records"),
+    ("spk21", 1, 40.0, "dimension"),
+    ("spk21", 1, 0.0, "dimension"),
+    ("spk21", 0, 4.0, "records"),
+    ("ck1", 0, 1e6, "records"),
+    ("ck3", 1, 1e6, "intervals"),
+    ("ck3", 0, 7.0, "records"),
+    ("ck5", 3, 9.0, "subtype"),
+    ("ck5", 0, 1e6, "packets"),
+    ("pck2", 1, 200.0, "record size"),
+    ("pck2", 0, 1e6, "records"),
+    # The time index SPICE searches, and the few constants of the small types. SPICE aborts (SIGABRT while
+    # formatting an error message about an overflowing value, or on a subscript out of range) on the GM, the
+    # type 5 epoch, the type 15 and 17 elements and the CK 5 interval start; the rest give it garbage.
+    ("spk5", 1, 1e300, "GM"),
+    ("spk5", 3, INF, "epoch 150 of 150"),
+    ("spk9", 3, NAN, "epoch 150 of 150"),
+    ("spk9", 3, ET0, "epochs go backwards at 150"),
+    ("spk13", 3, -INF, "epoch 150"),
+    ("spk18", 4, NAN, "epoch 150"),
+    ("spk1", 1, NAN, "epoch 3 of 3"),
+    ("spk21", 2, INF, "epoch 3 of 3"),
+    ("spk15", 0, -INF, "element 16 of 16"),
+    ("spk17", 8, 1e300, "element 4 of 12"),
+    ("ck1", 2, INF, "time 150 of 150"),
+    ("ck3", 5, NAN, "time 150 of 150"),
+    ("ck3", 2, 1.0e6 + 5.0, "interval start 2 of 2"),
+    ("ck5", 5, 1e9, "interval start 1 of 1"),
+]
+
+
+@pytest.mark.parametrize("maker, back, value, reason", DIRECTORY_CASES, ids=lambda v: str(v))
+def test_corrupt_segment_directory_is_refused(tmp_path, maker, back, value, reason):
+    path, seg = _made(tmp_path, maker)
+    patch_double(path, seg.last_address - back, value)
+    with pytest.raises(DafFormatError, match=rf"segment 1 \(.*\).*{reason}") as info:
+        read_daf(path)
+    assert "\n" not in str(info.value)
+
+
+def _summary(path):
+    return read_daf(path).segments[0]
+
+
+def _set_summary_int(path, index, value):
+    patch_int32(path, 1024 + 24 + 16 + 4 * index, value)  # first summary: 3 control words, 2 doubles, then ints
+
+
+def _set_summary_double(path, index, value):
+    patch_double(path, 128 + 3 + index + 1, value)
+
+
+def _set_control(path, index, value):  # NEXT, PREV, NSUM of the first summary record
+    patch_double(path, 128 + index + 1, value)
+
+
+STRUCTURE_CASES = {
+    "ND=1": (lambda p: patch_int32(p, 8, 1), "ND=1, NI=6"),
+    "NI=5 in an SPK": (lambda p: patch_int32(p, 12, 5), "ND=2, NI=5"),
+    "NI=7": (lambda p: patch_int32(p, 12, 7), "ND=2, NI=7"),
+    "BWARD at a data record": (lambda p: patch_int32(p, 80, 4), "BWARD"),  # SPICE aborts in DAFFA
+    "BWARD=0": (lambda p: patch_int32(p, 80, 0), "BWARD"),
+    "BWARD past the end": (lambda p: patch_int32(p, 80, 1000), "BWARD"),
+    "FREE before the data end": (lambda p: patch_int32(p, 84, 300), "FREE"),
+    "NEXT=NaN": (lambda p: _set_control(p, 0, NAN), "summary record 2"),
+    "NEXT=inf": (lambda p: _set_control(p, 0, INF), "summary record 2"),
+    "NEXT=-1": (lambda p: _set_control(p, 0, -1.0), "summary record 2"),
+    "NEXT=0.5": (lambda p: _set_control(p, 0, 0.5), "summary record 2"),
+    "PREV loops to itself": (lambda p: _set_control(p, 1, 2.0), "summary record 2"),  # SPICE never returns
+    "PREV at a data record": (lambda p: _set_control(p, 1, 4.0), "summary record 2"),  # SPICE aborts
+    "PREV=NaN": (lambda p: _set_control(p, 1, NAN), "summary record 2"),
+    "NSUM=NaN": (lambda p: _set_control(p, 2, NAN), "summary record 2"),
+    "data inside the file record": (lambda p: _set_summary_int(p, 4, 100), "segment 1"),
+    "data inside the summary records": (lambda p: _set_summary_int(p, 4, 200), "segment 1"),
+    "data ends before it begins": (lambda p: _set_summary_int(p, 5, 300), "segment 1"),
+    "start is NaN": (lambda p: _set_summary_double(p, 0, NAN), "segment 1"),
+    "stop is infinite": (lambda p: _set_summary_double(p, 1, INF), "segment 1"),
+    "start after stop": (lambda p: _set_summary_double(p, 0, 9e8), "segment 1"),
+    "body relative to itself": (lambda p: _set_summary_int(p, 1, 501), "relative to itself"),  # SPICE loops
+}
+
+
+@pytest.mark.parametrize("case", sorted(STRUCTURE_CASES))
+def test_corrupt_daf_structure_is_refused(tmp_path, case):
+    patch, reason = STRUCTURE_CASES[case]
+    path = write_spk_type(tmp_path / "spk2.bsp", 2)
+    patch(path)
+    with pytest.raises(DafFormatError, match=re.escape(reason)) as info:
+        read_daf(path)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("count", [24, 25, 50, 60])
+def test_long_summary_chain_is_followed_both_ways(tmp_path, count):
+    """Up to 25 summaries fill a record; more make a chain SPICE walks both ways. A file whose last record
+    filled up ends with an empty summary record and a 1000-byte name record: both used to be refused."""
+    path = tmp_path / "many.bsp"
+    handle = spiceypy.spkopn(str(path), "TEST", 0)
+    try:
+        for i in range(count):
+            ets = ET0 + 60.0 * np.arange(10) + i
+            spiceypy.spkw09(handle, 501, 5, "J2000", ets[0], ets[-1], f"s{i}", 3, 10, circular(ets), ets)
+    finally:
+        spiceypy.spkcls(handle)
+    assert len(read_daf(path).segments) == count
+
+
+# -- reading only what is needed (issue 12, item 10) --------------------------------------------------------------
+
+
+def _sparse(path, size: int) -> None:
+    with open(path, "r+b" if path.exists() else "wb") as handle:
+        handle.truncate(size)
+
+
+def _peak_bytes(fn) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_comment_area_is_read_only_as_far_as_needed(tmp_path):
+    """A DAF whose comment area claims a gigabyte (no end-of-comments mark) is read in a few hundred kilobytes."""
+    path = write_spk_type(tmp_path / "spk2.bsp", 2)
+    data = bytearray(path.read_bytes())
+    reserved = 2**30 // 1024  # records of comments
+    fward = 2 + reserved
+    # Move the summary, name and data records behind a sparse comment area, and shift every pointer to match.
+    tail = bytes(data[1024:])
+    head = bytearray(data[:1024])
+    first_summary = struct.unpack("<d", tail[:8])  # NEXT of the one summary record stays 0
+    assert first_summary == (0.0,)
+    struct.pack_into("<iii", head, 76, fward, fward, struct.unpack("<i", head[84:88])[0] + reserved * 128)
+    tail = bytearray(tail)
+    ints_at = 24 + 16
+    first, last = struct.unpack("<ii", tail[ints_at + 16 : ints_at + 24])
+    struct.pack_into("<ii", tail, ints_at + 16, first + reserved * 128, last + reserved * 128)
+    with open(path, "wb") as handle:
+        handle.write(head)
+        handle.write(b"x" * 1000)  # comments with no end mark, then sparse zeros
+        handle.seek((fward - 1) * 1024)
+        handle.write(tail)
+    daf = None
+
+    def read():
+        nonlocal daf
+        daf = read_daf(path)
+
+    assert _peak_bytes(read) < 8 * 2**20
+    assert daf is not None and daf.comments.startswith("x" * 1000)

@@ -5,21 +5,35 @@ at a time. Loading is all-or-nothing: every new file is checked first (kind,
 integrity, syntax, metakernel entries), and if SPICE still rejects one, the
 pool is rebuilt from the files that were loaded before, so a bad file never
 leaves the application with less than it had.
+
+SPICE itself trusts what it reads: a corrupt segment directory crashes it, and
+a chain of SPK centres that loops back on itself (Io relative to Jupiter's
+barycentre in one file, the barycentre relative to Io in another) makes every
+state query search for ever. Both are refused here, before SPICE sees them, and
+a file that changes between our check and SPICE's load is refused too.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 import os
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import spiceypy
 
-from perijove.ephemeris.daf import SUPPORTED_TYPES, DafFormatError, read_daf
+from perijove.ephemeris.daf import SUPPORTED_TYPES, DafFile, DafFormatError, read_daf
 from perijove.ephemeris.errors import KernelError, spice_errors, spice_reason
 from perijove.ephemeris.provenance import classify
-from perijove.ephemeris.textkernel import TextKernelError, join_continued, parse_text_kernel
+from perijove.ephemeris.textkernel import (
+    MAX_TEXT_KERNEL_BYTES,
+    TextKernelError,
+    join_continued,
+    parse_text_kernel,
+)
 from perijove.ephemeris.windows import Window, merge
 
 _TEXT_KINDS = {"LSK", "PCK", "FK", "SCLK", "IK", "MK"}
@@ -49,7 +63,14 @@ def _kernel_error(path: Path, reason: str) -> KernelError:
 
 
 def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
+    with open(path, "rb") as handle:
+        # The size first, so a huge file is refused unread; the bounded read catches files whose size lies.
+        size = os.fstat(handle.fileno()).st_size
+        raw = handle.read(MAX_TEXT_KERNEL_BYTES + 1) if size <= MAX_TEXT_KERNEL_BYTES else b""
+    if size > MAX_TEXT_KERNEL_BYTES or len(raw) > MAX_TEXT_KERNEL_BYTES:
+        shown = max(size, len(raw)) / 2**20
+        limit = MAX_TEXT_KERNEL_BYTES >> 20
+        raise _kernel_error(path, f"too large for a text kernel ({shown:.0f} MiB; at most {limit} MiB)")
     if b"\x00" in raw[:4096]:
         raise _kernel_error(path, "not a SPICE kernel (binary data with no DAF/DAS header)")
     try:
@@ -76,8 +97,14 @@ def _check_exists(path: Path) -> None:
 
 
 def _sniff(path: Path) -> str:
-    head = path.read_bytes()[:8].decode("latin-1")
-    return head.strip()
+    with open(path, "rb") as handle:
+        return handle.read(8).decode("latin-1").strip()
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    """What tells us the file SPICE opens is the file we checked: same inode, size and modification time."""
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 @dataclass(frozen=True)
@@ -89,6 +116,8 @@ class _Plan:
     source: Path | None
     segment_types: tuple[int, ...] = ()
     comments: str = ""
+    identity: tuple[int, ...] = ()
+    daf: DafFile | None = None
 
 
 def _plan_binary(path: Path, idword: str, source: Path | None) -> _Plan:
@@ -109,7 +138,7 @@ def _plan_binary(path: Path, idword: str, source: Path | None) -> _Plan:
         raise _kernel_error(path, f"unsupported {kind} segment type {unsupported[0]}")
     if not daf.segments:
         raise _kernel_error(path, f"{kind} file holds no segments")
-    return _Plan(path, kind, source, types, daf.comments)
+    return _Plan(path, kind, source, types, daf.comments, daf=daf)
 
 
 def _plan_text(path: Path, source: Path | None) -> tuple[_Plan, list[_Plan]]:
@@ -125,13 +154,36 @@ def _plan_text(path: Path, source: Path | None) -> tuple[_Plan, list[_Plan]]:
         raise _kernel_error(path, "not a SPICE kernel (no DAF/DAS header and no \\begindata)")
     if "KERNELS_TO_LOAD" not in parsed.variables:
         kind = {"PCK": "TPC"}.get(kind, kind)
+        _check_radii(path, parsed.variables)
         return _Plan(path, kind, source, comments=text), []
+    if source == path:
+        raise _kernel_error(path, "metakernel lists itself in KERNELS_TO_LOAD")
     if source is not None:
         raise _kernel_error(path, f"metakernel {source} names another metakernel")
+    for name in ("KERNELS_TO_LOAD", "PATH_SYMBOLS", "PATH_VALUES"):
+        if len(parsed.strings(name)) != len(parsed.variables.get(name, [])):
+            raise _kernel_error(path, f"{name} must hold quoted file names and paths, not numbers or dates")
     entries = _metakernel_entries(
         path, parsed.strings("KERNELS_TO_LOAD"), parsed.strings("PATH_SYMBOLS"), parsed.strings("PATH_VALUES")
     )
     return _Plan(path, "MK", source), [_plan_file(entry, path) for entry in entries]
+
+
+_RADII = re.compile(r"BODY-?\d+_RADII")
+_SMALLEST_KM, _LARGEST_KM = 1e-6, 1e8  # a millimetre; a hundred times the Sun
+
+
+def _check_radii(path: Path, variables: dict[str, list]) -> None:
+    """Radii shape every body, altitude and shadow; zero, negative, missing or absurd ones turn into NaN and
+    division warnings deep in the renderer, so a text PCK must give three plausible lengths or nothing."""
+    for name, values in variables.items():
+        if not _RADII.fullmatch(name):
+            continue
+        numbers = [v for v in values if isinstance(v, float)]
+        plausible = [v for v in numbers if math.isfinite(v) and _SMALLEST_KM <= v <= _LARGEST_KM]
+        if len(values) != 3 or len(plausible) != 3:
+            shown = ", ".join(str(v) for v in values[:4]) + (", ..." if len(values) > 4 else "")
+            raise _kernel_error(path, f"{name} must be three radii in km (a millimetre to 1e8 km), not ({shown})")
 
 
 def _metakernel_entries(mk: Path, raw: list[str], symbols: list[str], values: list[str]) -> list[Path]:
@@ -160,17 +212,30 @@ def _plan_file(path: Path, source: Path | None = None) -> _Plan:
     path = Path(os.path.abspath(Path(path).expanduser()))
     try:
         _check_exists(path)
+        identity = _identity(path)
         idword = _sniff(path)
+        if idword.startswith(("DAF/", "DAS/", "NAIF/DAF")):
+            return replace(_plan_binary(path, idword.replace("NAIF/DAF", "DAF/SPK"), source), identity=identity)
+        if idword.startswith(("DAFETF", "DASETF")):
+            raise _kernel_error(path, "unsupported kernel type: SPICE transfer format (convert it with tobin)")
+        plan, children = _plan_text(path, source)
     except OSError as err:
         raise _kernel_error(path, f"cannot be read ({err.strerror or err})") from None
-    if idword.startswith(("DAF/", "DAS/", "NAIF/DAF")):
-        return _plan_binary(path, idword.replace("NAIF/DAF", "DAF/SPK"), source)
-    if idword.startswith(("DAFETF", "DASETF")):
-        raise _kernel_error(path, "unsupported kernel type: SPICE transfer format (convert it with tobin)")
-    plan, children = _plan_text(path, source)
     if children:
         raise _MetaPlan(plan, children)
-    return plan
+    return replace(plan, identity=identity)
+
+
+def _check_unchanged(plan: _Plan) -> None:
+    """Refuse a file replaced or rewritten between our checks and SPICE's load: SPICE would read unchecked bytes."""
+    try:
+        same = _identity(plan.path) == plan.identity
+        if same and plan.daf is not None:
+            same = read_daf(plan.path) == plan.daf  # an in-place rewrite that kept size and time
+    except (OSError, DafFormatError):
+        same = False
+    if not same:
+        raise _kernel_error(plan.path, "the file changed while it was being loaded; load it again")
 
 
 class _MetaPlan(Exception):
@@ -191,8 +256,10 @@ def _coverage(plan: _Plan) -> tuple[dict[int, tuple[Window, ...]], str]:
                 cell = spiceypy.spkcov(path, body)
                 cover[body] = _cell_windows(cell)
         elif plan.kind == "PCK":
-            for frame in spiceypy.pckfrm(path):
-                cover[frame] = _cell_windows(spiceypy.pckcov(path, frame))
+            frames = spiceypy.cell_int(10_000)
+            spiceypy.pckfrm(path, frames)
+            for frame in frames:
+                cover[int(frame)] = _cell_windows(spiceypy.pckcov(path, int(frame)))
     if plan.kind == "CK":
         for inst in spiceypy.ckobj(path):
             try:
@@ -205,6 +272,94 @@ def _coverage(plan: _Plan) -> tuple[dict[int, tuple[Window, ...]], str]:
     return cover, note
 
 
+# -- loops of SPK centres -------------------------------------------------------------------------------------------
+#
+# SPICE finds a state by following each body's centre of motion (from the highest-priority segment covering the
+# time) until it meets the observer or the solar-system barycentre. It has no guard against a chain that comes back
+# to a body it has already visited, so such a set of kernels hangs every query that touches it.
+
+_Link = tuple[int, int, float, float]  # (body, centre, start, stop) of one SPK segment
+
+
+def _spk_links(plan: _Plan) -> tuple[_Link, ...]:
+    if plan.kind != "SPK" or plan.daf is None:
+        return ()
+    return tuple((s.ints[0], s.ints[1], s.start, s.stop) for s in plan.daf.segments)
+
+
+def _bodies_on_cycles(edges: set[tuple[int, int]]) -> set[int]:
+    """Bodies that lie on some cycle of the body -> centre graph, ignoring time (strongly connected components)."""
+    succ: dict[int, set[int]] = {}
+    pred: dict[int, set[int]] = {}
+    for a, b in edges:
+        succ.setdefault(a, set()).add(b)
+        pred.setdefault(b, set()).add(a)
+
+    def reach(start: int, graph: dict[int, set[int]]) -> set[int]:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in graph.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    on_cycle: set[int] = set()
+    for node in succ:
+        if node not in on_cycle and node in reach(node, succ):
+            on_cycle |= {node} | (reach(node, succ) & reach(node, pred))
+    return on_cycle
+
+
+def _subtract(span: tuple[float, float], covered: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    pieces, (a, b) = [], span
+    for c, d in covered:
+        if d < a or c > b:
+            continue
+        if c > a:
+            pieces.append((a, c))
+        a = max(a, d)
+    if a <= b:
+        pieces.append((a, b))
+    return pieces
+
+
+def _find_centre_loop(files: list[tuple[Path, tuple[_Link, ...]]]) -> tuple[Path, list[int], float] | None:
+    """A loop of centres SPICE would follow at some time, with the highest-priority file that makes it; or None.
+
+    ``files`` are in load order (later wins); within a file later segments win, as in SPICE's own search.
+    """
+    on_cycle = _bodies_on_cycles({(t, c) for _, links in files for t, c, _, _ in links})
+    if not on_cycle:
+        return None
+    # Which segment SPICE would use for each body at each time: subtract what higher-priority segments cover.
+    pieces: list[tuple[float, float, int, int, int]] = []  # (start, stop, body, centre, file rank)
+    covered: dict[int, list[tuple[float, float]]] = {}
+    for rank in range(len(files) - 1, -1, -1):
+        for target, centre, start, stop in reversed(files[rank][1]):
+            if target not in on_cycle:
+                continue
+            have = covered.setdefault(target, [])
+            if centre in on_cycle:
+                pieces.extend((a, b, target, centre, rank) for a, b in _subtract((start, stop), have))
+            have.append((start, stop))
+            have.sort()
+    bounds = sorted({t for a, b, *_ in pieces for t in (a, b)})
+    probes = bounds + [(x + y) / 2 for x, y in itertools.pairwise(bounds)]
+    for when in probes:
+        centre_of = {body: (centre, rank) for a, b, body, centre, rank in pieces if a <= when <= b}
+        for start_body in centre_of:
+            path, body = [start_body], centre_of[start_body][0]
+            while body in centre_of and body not in path:
+                path.append(body)
+                body = centre_of[body][0]
+            if body in path:
+                loop = [*path[path.index(body) :], body]
+                worst = max(centre_of[b][1] for b in loop[:-1])
+                return files[worst][0], loop, when
+    return None
+
+
 def _cell_windows(cell: spiceypy.utils.support_types.SpiceCell) -> tuple[Window, ...]:
     n = spiceypy.wncard(cell)
     return tuple(Window(*spiceypy.wnfetd(cell, i)) for i in range(n))
@@ -215,6 +370,7 @@ class KernelSet:
 
     def __init__(self, defaults: Sequence[str | os.PathLike[str]] = (), *, load_defaults: bool = True) -> None:
         self._files: list[KernelFile] = []
+        self._links: dict[Path, tuple[_Link, ...]] = {}  # SPK body/centre pairs of each loaded file
         self._groups: list[tuple[Path, list[Path]]] = []  # what the user asked for, expanded
         spiceypy.kclear()
         if load_defaults and defaults:
@@ -265,12 +421,14 @@ class KernelSet:
             except _MetaPlan as meta:
                 plans.extend(meta.children)
                 groups.append((meta.plan.path, [c.path for c in meta.children]))
+        self._refuse_centre_loops(plans)
         before = list(self._files)
         added: list[KernelFile] = []
         try:
             for plan in plans:
                 with spice_errors(str(plan.path), KernelError):
                     spiceypy.furnsh(str(plan.path))
+                _check_unchanged(plan)
                 cover, note = _coverage(plan)
                 added.append(
                     KernelFile(
@@ -286,6 +444,7 @@ class KernelSet:
                 )
                 # SPICE moves a file loaded again to the top of the priority order.
                 self._files = [f for f in self._files if f.path != plan.path] + [added[-1]]
+                self._links[plan.path] = _spk_links(plan)
         except KernelError:
             self._files = before
             self._reload()
@@ -293,6 +452,23 @@ class KernelSet:
         given = {g for g, _ in groups}
         self._groups = [g for g in self._groups if g[0] not in given] + groups
         return added
+
+    def _refuse_centre_loops(self, plans: list[_Plan]) -> None:
+        """Check the SPK centres of the set as it would be after loading ``plans``, before SPICE sees any."""
+        order = [f.path for f in self._files]
+        links = {p: self._links.get(p, ()) for p in order}
+        for plan in plans:
+            if plan.path in links:
+                order.remove(plan.path)
+            order.append(plan.path)
+            links[plan.path] = _spk_links(plan)
+        found = _find_centre_loop([(p, links[p]) for p in order])
+        if found:
+            path, loop, when = found
+            chain = " -> ".join(str(b) for b in loop)
+            raise _kernel_error(
+                path, f"SPK centres loop back on themselves at ET {when:.0f} ({chain}); SPICE would search for ever"
+            )
 
     def unload(self, path: str | os.PathLike[str]) -> None:
         """Unload a file or a whole metakernel that was loaded earlier."""

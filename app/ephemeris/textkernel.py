@@ -14,6 +14,16 @@ from dataclasses import dataclass, field
 
 Value = str | float
 
+#: Largest text kernel we read. Real ones (SCLK, FK, PCK) are kilobytes to a few megabytes; reading a
+#: mislabelled multi-gigabyte file whole to look at it would exhaust memory.
+MAX_TEXT_KERNEL_BYTES = 64 << 20
+
+#: What SPICE's kernel pool holds (CSPICE N0067: MAXVAR, MAXVAL, MAXLIN). A file with more can never load,
+#: so parsing stops there instead of spending minutes on a file that is mostly numbers.
+POOL_VARIABLES = 26_003
+POOL_NUMBERS = 400_000
+POOL_STRINGS = 15_000
+
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eEdD][+-]?\d+)?")
 _NAME = re.compile(r"[^\s=(),+']{1,32}")
 _DATE = re.compile(r"@[^\s,()]+")
@@ -80,6 +90,7 @@ def _tokens(line: str, lineno: int) -> list[tuple[str, str]]:
 def parse_text_kernel(text: str) -> TextKernel:
     """Parse the data sections of a text kernel; raise ``TextKernelError`` on bad syntax."""
     kernel = TextKernel()
+    numbers = strings = 0
     in_data = False
     state = "name"  # name -> op -> value | list -> name
     current: str | None = None
@@ -109,6 +120,9 @@ def parse_text_kernel(text: str) -> TextKernel:
                     raise TextKernelError(f"line {lineno}: expected '=' or '+=' after {current}")
                 if tok == "=" or current not in kernel.variables:
                     kernel.variables[current] = []
+                    if len(kernel.variables) > POOL_VARIABLES:
+                        too_many = f"more than {POOL_VARIABLES} variables, more than SPICE holds"
+                        raise TextKernelError(f"line {lineno}: {too_many}")
                 state = "value"
             elif state in ("value", "list"):
                 assert current is not None
@@ -121,6 +135,13 @@ def parse_text_kernel(text: str) -> TextKernel:
                 elif kind in ("str", "num", "date"):
                     value: Value = tok if kind != "num" else float(tok)
                     kernel.variables[current].append(value)
+                    if kind == "str":
+                        strings += 1
+                    else:
+                        numbers += 1
+                    if numbers > POOL_NUMBERS or strings > POOL_STRINGS:
+                        what = f"{POOL_NUMBERS} numbers" if numbers > POOL_NUMBERS else f"{POOL_STRINGS} strings"
+                        raise TextKernelError(f"line {lineno}: more than {what}, more than SPICE's kernel pool holds")
                     if state == "value":
                         state = "name"
                 else:
