@@ -176,20 +176,26 @@ class EventFinder:
         return intersect(window, usable)
 
     def _occultation(self, observer: int, step: float, window: Sequence[Window]) -> list[Window]:
-        window = self.lt_window(window)
+        """Any part of the Sun hidden by Jupiter, seen from ``observer`` (light time corrected)."""
+        return self._in_front(JUPITER, SUN, observer, "LT", step, self.lt_window(window), "shadow search")
+
+    def _in_front(
+        self, front: int, back: int, observer: int, abcorr: str, step: float, window: Sequence[Window], what: str
+    ) -> list[Window]:
+        """SPICE's occultation finder: intervals when any part of ``front`` covers ``back``."""
         if not window:
             return []
         result = spiceypy.cell_double(2 * _MAX_INTERVALS)
-        with spice_errors(f"shadow search for {display_name(observer)}"):
+        with spice_errors(f"{what} for {display_name(observer)}"):
             spiceypy.gfoclt(
                 "ANY",
-                str(JUPITER),
+                str(front),
                 "ELLIPSOID",
-                body_frame(JUPITER),
-                str(SUN),
+                body_frame(front),
+                str(back),
                 "ELLIPSOID",
-                body_frame(SUN),
-                "LT",
+                body_frame(back),
+                abcorr,
                 str(observer),
                 step,
                 _cell(window),
@@ -216,25 +222,8 @@ class EventFinder:
     def in_front_of_jupiter(self, moon: int, observer: int, abcorr: str, window: Sequence[Window]) -> list[Window]:
         """Intervals when any part of ``moon`` is in front of Jupiter's disc, seen from ``observer``."""
         window = self.lt_window(window) if abcorr != "NONE" else tuple(window)
-        if not window:
-            return []
-        result = spiceypy.cell_double(2 * _MAX_INTERVALS)
-        with spice_errors(f"transit search for {display_name(moon)} seen from {display_name(observer)}"):
-            spiceypy.gfoclt(
-                "ANY",
-                str(moon),
-                "ELLIPSOID",
-                body_frame(moon),
-                str(JUPITER),
-                "ELLIPSOID",
-                body_frame(JUPITER),
-                abcorr,
-                str(observer),
-                300.0,  # a transit lasts hours; the gap between two is a day or more
-                _cell(window),
-                result,
-            )
-        return _windows(result)
+        # A transit lasts hours; the gap between two is a day or more: a 300 s step finds them all.
+        return self._in_front(moon, JUPITER, observer, abcorr, 300.0, window, f"{display_name(moon)} transit search")
 
     def transits(self, moon: int, window: Sequence[Window]) -> list[Window]:
         """``moon`` crossing Jupiter's disc, seen from the finder's observer (light time corrected)."""

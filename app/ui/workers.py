@@ -107,6 +107,16 @@ class ProcessJob(QtCore.QObject):
     def _final(self, kind: str, a, b) -> None:
         raise NotImplementedError
 
+    def terminate(self) -> None:
+        """Stop the child at once (for jobs that write nothing) and end the job."""
+        was_running = self._timer.isActive()
+        self._timer.stop()
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join(2)
+        if was_running:
+            self.ended.emit()
+
     def _partial(self, a, b) -> None:
         """A first part of the result, before the job ends (searches send the quick kinds first)."""
 
@@ -121,13 +131,7 @@ class EventSearch(ProcessJob):
         super().__init__(_search, (paths, kinds), parent)
 
     def cancel(self) -> None:
-        was_running = self._timer.isActive()
-        self._timer.stop()
-        if self._proc.is_alive():
-            self._proc.terminate()
-            self._proc.join(2)
-        if was_running:
-            self.ended.emit()
+        self.terminate()
 
     def _final(self, kind: str, a, b) -> None:
         if kind == "done":
@@ -238,13 +242,7 @@ class CompareJob(ProcessJob):
         super().__init__(_compare_track, (paths, defaults), parent)
 
     def cancel(self) -> None:
-        was_running = self._timer.isActive()
-        self._timer.stop()
-        if self._proc.is_alive():
-            self._proc.terminate()
-            self._proc.join(2)
-        if was_running:
-            self.ended.emit()
+        self.terminate()
 
     def _final(self, kind: str, a, b) -> None:
         if kind == "done":
