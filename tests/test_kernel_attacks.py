@@ -248,6 +248,23 @@ def test_ck_without_angular_velocity_loads(tmp_path, data_type):
     assert loaded.segment_types == (data_type,)
 
 
+@pytest.mark.parametrize("many", ["intervals", "bodies"])
+def test_spk_with_more_than_a_thousand_bodies_or_intervals_loads(tmp_path, many):
+    """spiceypy's default cells hold 1000 entries: such a valid file was refused with "cannot read coverage"."""
+    path = tmp_path / f"{many}.bsp"
+    handle = spiceypy.spkopn(str(path), "TEST", 0)
+    try:
+        for i in range(1200):
+            ets = ET0 + 1200.0 * i + 60.0 * np.arange(5)
+            body = 501 if many == "intervals" else 2_000_000 + i
+            states = np.tile([1e8, 0, 0, 0, 1, 0], (5, 1))
+            spiceypy.spkw09(handle, body, 10, "J2000", ets[0], ets[-1], f"s{i}", 3, 5, states, ets)
+    finally:
+        spiceypy.spkcls(handle)
+    (loaded,) = KernelSet().load(path)
+    assert sum(len(w) for w in loaded.coverage.values()) == 1200
+
+
 # -- text kernels with bizarre but valid content ---------------------------------------------------------------------
 
 

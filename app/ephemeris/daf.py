@@ -10,12 +10,16 @@ each segment's directory ourselves lets a load reject a damaged or
 unsupported file up front, with a reason, before SPICE's state changes.
 
 Only the file record, the summary and name records, a bounded part of the
-comment area and the last few words of each segment are read, so a
-whole-mission SPK of gigabytes is checked in milliseconds.
+comment area, the last few words of each segment and its list of epochs are
+read, so a whole-mission SPK of gigabytes is checked in milliseconds. The data
+records themselves are not: a corrupt integration order inside one type 1 or
+21 difference-line record can still stop SPICE, and only reading every record
+would find it.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import os
 import struct
@@ -170,19 +174,21 @@ def _read_daf(handle, size: int) -> DafFile:
     summary_doubles = nd + (ni + 1) // 2
     most = (WORDS - 3) // summary_doubles
     chain: list[int] = []
+    seen: set[int] = set()
     summaries: list[tuple[bytes, bytes]] = []  # (summary, name), in file order
     record, previous = fward, 0
     while record:
         # Each summary record is followed by its name record; both must be whole and the chain may not loop.
-        if record in chain or not 2 <= record < records:
+        if record in seen or not 2 <= record < records:
             raise DafFormatError(f"corrupt summary chain at record {record}")
         chain.append(record)
+        seen.add(record)
         block = record_at(record)
         names = record_at(record + 1)
         nxt, prev, nsum = struct.unpack(order + "3d", block[:24])
         if not (_integral(nxt) and _integral(prev) and _integral(nsum)) or not 0 <= nsum <= most:
             raise DafFormatError(f"corrupt summary record {record} (NEXT={nxt}, PREV={prev}, NSUM={nsum})")
-        if nxt and (nxt in chain or nxt == record or not 2 <= nxt < records):
+        if nxt and (int(nxt) in seen or not 2 <= nxt < records):
             raise DafFormatError(f"corrupt summary record {record}: NEXT points at record {nxt:.0f}")
         if prev != previous:
             # SPICE walks the chain backwards when it searches for data; a wrong PREV loops or aborts it.
@@ -195,7 +201,7 @@ def _read_daf(handle, size: int) -> DafFile:
         raise DafFormatError(f"corrupt file record: BWARD is {bward}, the last summary record is {chain[-1]}")
 
     # Data lie after the first name record, inside the file, below FREE, and never in a summary or name record.
-    reserved = {r for c in chain for r in (c, c + 1)}
+    reserved = sorted(r for c in chain for r in (c, c + 1))
     segments: list[Segment] = []
     for number, (summary, raw_name) in enumerate(summaries, start=1):
         doubles = struct.unpack(order + f"{nd}d", summary[: nd * 8])
@@ -210,7 +216,8 @@ def _read_daf(handle, size: int) -> DafFile:
         if last >= free:
             raise DafFormatError(f"{label} ends at word {last}, past the file's FREE address {free}")
         first_rec, last_rec = (first - 1) // WORDS + 1, (last - 1) // WORDS + 1
-        if first <= (fward + 1) * WORDS or any(first_rec <= r <= last_rec for r in reserved):
+        nearest = bisect.bisect_left(reserved, first_rec)  # the first summary or name record at or after it
+        if first <= (fward + 1) * WORDS or (nearest < len(reserved) and reserved[nearest] <= last_rec):
             raise DafFormatError(f"{label} overlaps the file's header or summary records (words {first}..)")
         if kind in SUMMARY_SHAPE:
             _check_segment(handle, order, kind, seg, label)

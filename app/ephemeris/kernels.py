@@ -250,16 +250,18 @@ def _coverage(plan: _Plan) -> tuple[dict[int, tuple[Window, ...]], str]:
     path = str(plan.path)
     cover: dict[int, tuple[Window, ...]] = {}
     note = ""
+    # spiceypy's default cells hold 1000 ids and 1000 intervals; a file can have more of either (one per segment).
+    room = max(1000, len(plan.daf.segments) if plan.daf else 0)
     with spice_errors(f"{plan.path}: cannot read coverage", KernelError):
         if plan.kind == "SPK":
-            for body in spiceypy.spkobj(path):
-                cell = spiceypy.spkcov(path, body)
+            for body in spiceypy.spkobj(path, spiceypy.cell_int(room)):
+                cell = spiceypy.spkcov(path, body, spiceypy.cell_double(2 * room))
                 cover[body] = _cell_windows(cell)
         elif plan.kind == "PCK":
-            frames = spiceypy.cell_int(10_000)
+            frames = spiceypy.cell_int(room)
             spiceypy.pckfrm(path, frames)
             for frame in frames:
-                cover[int(frame)] = _cell_windows(spiceypy.pckcov(path, int(frame)))
+                cover[int(frame)] = _cell_windows(spiceypy.pckcov(path, int(frame), spiceypy.cell_double(2 * room)))
     if plan.kind == "CK":
         for inst in spiceypy.ckobj(path):
             try:
