@@ -36,10 +36,13 @@ SHORTCUTS = [
     ("1 2 3 4", "camera: orbit, follow Juno, view from Juno, body-fixed"),
     ("H", "show / hide the HUD"),
     ("L", "labels on / off"),
+    ("T", "trajectory on / off"),
     ("Ctrl+O", "open kernels or a metakernel"),
     ("Ctrl+S", "save a screenshot"),
     ("Ctrl+Shift+E", "export a movie or frames"),
     ("Ctrl+B", "bookmark this view"),
+    ("Ctrl+E", "find events again"),
+    ("F1", "this list"),
     ("F11", "full screen"),
     ("Ctrl+Q", "quit"),
 ]
