@@ -54,7 +54,8 @@ def _add_kernels(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="perijove", description="Juno's flybys of Jupiter and Io, from SPICE.")
-    parser.add_argument("--version", action="version", version=f"perijove {__version__}")
+    parser.add_argument("--version", action="store_true", help="print the version (with -v: the OpenGL in use too)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="with --version: also the OpenGL in use")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     kernels = sub.add_parser("kernels", help="inspect kernel sets")
@@ -162,7 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--no-stars", action="store_true")
     render.add_argument("--no-trajectory", action="store_true")
     render.add_argument("--no-orbits", action="store_true")
+    render.add_argument("--no-labels", action="store_true", help="no body names in the picture")
+    _add_camera_options(render, ("from", "flyby", "junocam"))
     render.add_argument("--overwrite", action="store_true", help="replace OUT.png if it exists")
+    render.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="say which OpenGL drew the frame"
+    )
     render.add_argument("out", metavar="OUT.png")
 
     cmp = sub.add_parser(
@@ -208,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--distance", type=_finite, metavar="KM", help="camera distance from the look-at body's centre")
     exp.add_argument("--fov", type=_finite, default=35.0, metavar="DEG")
     exp.add_argument("--ease-at", metavar="UTC", help="slow the movie down around this moment (a flyby)")
+    _add_camera_options(exp, ("from", "follow", "flyby", "junocam"))
     exp.add_argument("--overlay", action="store_true", help="burn in UTC, distance and altitude")
     exp.add_argument(
         "--title",
@@ -215,7 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="a title for the overlay; newlines start new lines. Any script an installed font covers"
         " (DejaVu Sans: Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic); others are refused",
     )
+    exp.add_argument("--no-labels", action="store_true", help="no body names in the frames")
     exp.add_argument("--json", action="store_true", help="also write the sidecar table as JSON")
+    exp.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="say which OpenGL drew the frames"
+    )
     exp.add_argument(
         "--overwrite",
         action="store_true",
@@ -226,7 +237,38 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUT",
         help="a .mp4 file (with OUT.csv beside it), or a new or empty folder for PNG frames",
     )
+    from perijove.cli_plot import add_plot_parser
+
+    add_plot_parser(sub, _add_kernels)
     return parser
+
+
+def _add_camera_options(p: argparse.ArgumentParser, modes: tuple[str, ...]) -> None:
+    p.add_argument(
+        "--camera",
+        choices=modes,
+        help="from: on the line from --look-at toward --from (the default); flyby: the closest approach to"
+        " --look-at nearest the time (--ease-at for an export), from its sunlit side with Juno's path in frame;"
+        " junocam: JunoCam's 58° view from Juno, pointed by a loaded CK, else at --look-at"
+        + ("; follow: around the spacecraft" if "follow" in modes else ""),
+    )
+    p.add_argument(
+        "--trail",
+        metavar="DURATION",
+        help="how much of Juno's path is drawn behind it: 30min, 6h, 3d … 38d or 'orbit' (a whole orbit; default 3d)",
+    )
+
+
+def _trail_days(args: argparse.Namespace) -> float | None:
+    from perijove.ephemeris import PerijoveError
+    from perijove.model.display import check_trail_days, parse_duration
+
+    if getattr(args, "trail", None) is None:
+        return None
+    try:
+        return check_trail_days("--trail", parse_duration(args.trail) / 86400.0)
+    except ValueError as err:
+        raise PerijoveError(str(err)) from None
 
 
 # -- kernels info ---------------------------------------------------------------------------
@@ -311,22 +353,15 @@ def _synthesize(args: argparse.Namespace) -> int:
 
 
 def parse_size(text: str) -> tuple[int, int]:
-    from perijove.ephemeris import PerijoveError
+    from perijove.model.frame_size import parse_size as parse
 
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise PerijoveError(f"size must look like 1920x1080, not {text!r}") from None
-    if not (16 <= w <= 8192 and 16 <= h <= 8192):
-        raise PerijoveError(f"size {w}x{h} is outside 16..8192 pixels")
-    return w, h
+    return parse(text)
 
 
 def _map_bodies() -> tuple[str, ...]:
-    from perijove.ephemeris.bodies import display_name
-    from perijove.render.scene import BODIES
+    from perijove.model.display import MAP_BODIES
 
-    return tuple(display_name(b).lower() for b in BODIES)
+    return MAP_BODIES
 
 
 def _parse_maps(items: Sequence[str]) -> dict[str, str]:
@@ -355,7 +390,12 @@ def _check_image(path: str, item: str) -> None:
     from PIL import Image
 
     from perijove.ephemeris import PerijoveError
+    from perijove.render.textures import check_map_file
 
+    try:
+        check_map_file(path)  # the window's checks too: an image, not too big, 2:1
+    except ValueError as err:
+        raise PerijoveError(f"--map {item!r}: {err}") from None
     try:
         with Image.open(path) as im:
             im.verify()
@@ -388,6 +428,7 @@ def _render(args: argparse.Namespace) -> int:
     if args.fov is not None and not 0.1 <= args.fov <= 170:
         raise PerijoveError("--fov must be between 0.1 and 170 degrees")
     _check_distance(args.distance)
+    trail = _trail_days(args)
     ks = open_kernels(args.kernels, defaults=not args.no_defaults)
     eph = Ephemeris(ks)
     et = to_et(args.time)
@@ -407,13 +448,36 @@ def _render(args: argparse.Namespace) -> int:
         stars=not args.no_stars,
         trajectory=not args.no_trajectory,
         orbits=not args.no_orbits,
+        labels=not args.no_labels,
+        camera=args.camera or "from",
+        trail_days=trail,
     )
     from perijove.model.hud import hud_values
 
     note = hud_values(eph, et, "JUPITER").get("note")
     if note:  # the spacecraft is not in the picture: say so rather than leave it out silently
         print(f"note: {note}", file=sys.stderr)
+    _say_gl(args)
     print(f"wrote {out}")
+    return 0
+
+
+def _say_gl(args: argparse.Namespace) -> None:
+    """With -v: which backend and driver drew (the same text the export sidecar records)."""
+    from perijove.render.context import gl_info
+
+    info = gl_info()
+    if getattr(args, "verbose", False) and info is not None:
+        print(f"perijove: gl: {info.describe()}", file=sys.stderr)
+
+
+def _version(args: argparse.Namespace) -> int:
+    print(f"perijove {__version__}")
+    if args.verbose:  # makes a context, as a render would: its failure is the one-line error
+        from perijove.render.context import gl_info, offscreen_canvas
+
+        offscreen_canvas((16, 16)).close()
+        print(f"gl: {gl_info().describe()}")
     return 0
 
 
@@ -484,7 +548,7 @@ def _export_run(args: argparse.Namespace, stop: _StopSignals) -> int:
 
     import numpy as np
 
-    from perijove.ephemeris import Ephemeris, PerijoveError, body_id, open_kernels, to_et
+    from perijove.ephemeris import SPACECRAFT, Ephemeris, PerijoveError, body_id, open_kernels, to_et
     from perijove.export import FramePlan, check_destination, export
     from perijove.export.overlay import Overlay
     from perijove.model import CameraIntent, DisplayOptions
@@ -492,6 +556,9 @@ def _export_run(args: argparse.Namespace, stop: _StopSignals) -> int:
     size = parse_size(args.size)
     out = Path(args.out)
     _check_distance(args.distance)
+    trail = _trail_days(args)
+    if args.follow and args.camera not in (None, "follow"):
+        raise PerijoveError(f"--follow and --camera {args.camera} disagree; give one")
     frames, speed = args.frames, args.speed
     if frames is None and speed is None:  # the documented default: a clip of DEFAULT_VIDEO_SECONDS
         frames = max(1, round(DEFAULT_VIDEO_SECONDS * args.fps))
@@ -510,10 +577,14 @@ def _export_run(args: argparse.Namespace, stop: _StopSignals) -> int:
             speed=speed,
             ease_et=to_et(args.ease_at) if args.ease_at else None,
         )
-        if args.follow:
-            if body_id(args.follow) != -61:
+        if args.follow or args.camera == "follow":
+            if body_id(args.follow or "juno") != SPACECRAFT:
                 raise PerijoveError("--follow takes the spacecraft: juno")
             intent = CameraIntent(mode="follow", distance_km=args.distance or 0.06, fov_deg=args.fov)
+        elif args.camera in ("flyby", "junocam"):
+            intent = CameraIntent(
+                mode=args.camera, target=args.look_at.upper(), distance_km=args.distance, fov_deg=args.fov
+            )
         else:
             if body_id(args.from_body) == body_id(args.look_at):
                 raise PerijoveError("--from and --look-at name the same body")
@@ -526,12 +597,19 @@ def _export_run(args: argparse.Namespace, stop: _StopSignals) -> int:
             )
     except ValueError as err:
         raise PerijoveError(str(err)) from None
-    for body in (-61, body_id(args.look_at)):  # a clear coverage error before any frame is drawn
+    for body in (SPACECRAFT, body_id(args.look_at)):  # a clear coverage error before any frame is drawn
         eph.check_coverage(body, np.array([start, stop_et]))
+    if intent.mode == "flyby":  # one encounter for the whole movie: the camera never jumps
+        from perijove.ephemeris.flyby_view import closest_approach
+
+        near = plan.ease_et if plan.ease_et is not None else 0.5 * (start + stop_et)
+        intent = intent.with_(encounter_et=closest_approach(eph, args.look_at, near))
     progress = _export_progress(plan.count)
     from perijove.ephemeris.download import cached_maps
 
-    display = DisplayOptions(maps=cached_maps())
+    display = DisplayOptions(maps=cached_maps(), labels=not getattr(args, "no_labels", False))
+    if trail is not None:
+        display = display.with_(trajectory_past_days=trail)
     # From here a signal is a cancel that the export loop cleans up after; one that comes while
     # the finished files are moved into place lets that finish (and the output is complete).
     stop.deferred = True
@@ -550,7 +628,11 @@ def _export_run(args: argparse.Namespace, stop: _StopSignals) -> int:
     )
     if progress is not None:
         sys.stderr.write("\n")
+    _say_gl(args)
     print(f"wrote {result.out} ({result.frames} frames, {result.fps:.1f} frames/s) and {result.sidecar}")
+    from perijove.ephemeris.attitude import describe_spin
+
+    print(describe_spin(result.spin))
     return 0
 
 
@@ -746,6 +828,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     show_notes()  # a damaged download cache is a one-line note; the embedded set is used
 
     try:
+        if args.version:
+            return _version(args)
         if args.command == "kernels" and args.kernels_command == "info":
             return _kernels_info(args)
         if args.command == "kernels" and args.kernels_command in ("fetch", "list", "clear-cache", "use"):
@@ -762,6 +846,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _events(args)
         if args.command == "compare":
             return _compare(args)
+        if args.command == "plot":
+            from perijove.cli_plot import run_plot
+
+            return run_plot(args)
         if args.command == "kernels":
             parser.parse_args(["kernels", "--help"])
         if args.command in (None, "gui"):

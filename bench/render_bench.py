@@ -33,6 +33,12 @@ def _times(fn, frames: int, warmup: int = 3) -> list[float]:
 
 
 def perijove_frames(size: tuple[int, int], frames: int) -> dict:
+    """Full-scene frames read back, anti-aliased (the default, 4× MSAA) and with one sample.
+
+    Also the first frame (a new renderer: programs, maps, meshes, star field, first draw and
+    readback; kernels and imports excluded) and a scrub step (a new time: geometry and draw,
+    waited for with glFinish but not read back, as the window does) at the window's size.
+    """
     from vispy.gloo import gl
 
     from perijove.ephemeris import Ephemeris, open_kernels, to_et
@@ -40,13 +46,39 @@ def perijove_frames(size: tuple[int, int], frames: int) -> dict:
     from perijove.render.offscreen import OffscreenRenderer
 
     eph = Ephemeris(open_kernels())
-    r = OffscreenRenderer(eph, size)
     et0 = to_et("2023-12-30T08:20:00")
     intent = CameraIntent(mode="from", target="IO", from_body="JUNO", fov_deg=60.0)
+    t = time.perf_counter()
+    r = OffscreenRenderer(eph, size)
+    r.render(et0, intent)
+    first_frame = time.perf_counter() - t
     times = _times(lambda i: r.render(et0 + 20.0 * i, intent), frames)
     renderer = gl.glGetParameter(gl.GL_RENDERER)
+    samples = r.target.samples
     r.close()
-    return {"renderer": renderer, "ms_min": min(times) * 1e3, "ms_median": statistics.median(times) * 1e3}
+    single = OffscreenRenderer(eph, size, samples=0)
+    times_1 = _times(lambda i: single.render(et0 + 20.0 * i, intent), frames)
+    single.close()
+    window = OffscreenRenderer(eph, (1114, 742))
+
+    def scrub(i: int) -> None:
+        window.canvas.set_current()
+        state = window.scene.frame_state(et0 + 7.0 * i, intent, window.size)
+        with window.target:
+            window.scene.draw(state)
+        gl.glFinish()
+
+    steps = _times(scrub, frames)
+    window.close()
+    return {
+        "renderer": renderer,
+        "samples": samples,
+        "ms_min": min(times) * 1e3,
+        "ms_median": statistics.median(times) * 1e3,
+        "no_msaa_ms_median": statistics.median(times_1) * 1e3,
+        "first_frame_s": first_frame,
+        "scrub_step_ms_median": statistics.median(steps) * 1e3,
+    }
 
 
 def build_pyvista_scene(pv, size: tuple[int, int]):
@@ -105,6 +137,7 @@ def main(argv: list[str] | None = None) -> dict:
     theirs = None if args.skip_pyvista else pyvista_frames(size, args.frames)
     report = {
         "benchmark": "render",
+        "load_average": os.getloadavg()[0],  # timings on a shared 2-core machine are only as good as this
         "machine": f"{platform.node()} {platform.machine()} python {platform.python_version()}",
         "gl_backend": os.environ.get("PERIJOVE_GL_BACKEND", "auto"),
         "size": list(size),

@@ -1,8 +1,10 @@
 """Draws Perijove's application icon: a banded Jupiter, Io, and Juno's orbit.
 
-One description of the design produces both the SVG and the PNG sizes (drawn
-with Pillow at 4x and downsampled), so they always match. Run from the repo
-root: ``python packaging/make_icon.py``; the outputs are committed.
+One description of the design produces the SVG, the PNG sizes (drawn with
+Pillow at 4x and downsampled), and the bundles' icons: Windows' ``.ico`` and
+macOS's ``.icns``, each holding every size drawn the same way rather than one
+image scaled down, so they always match. Run from the repo root:
+``python packaging/make_icon.py``; the outputs are committed.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "assets" / "icons"  # shipped: the window uses them too
+BUNDLE_OUT = Path(__file__).resolve().parent / "icons"  # only the bundles use these: not in the wheel
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)  # 256 is the largest an .ico holds
+ICNS_SIZES = (32, 64, 128, 256, 512, 1024)  # what Pillow writes into an .icns (16 px: 32 at 2x)
 
 # Design in a 256 x 256 box.
 BG = "#0b1020"
@@ -83,11 +88,24 @@ def png(size: int):
     return img.resize((size, size), Image.Resampling.LANCZOS)
 
 
+def write_bundle_icons(folder: Path) -> tuple[Path, Path]:
+    """``perijove.ico`` (Windows) and ``perijove.icns`` (macOS) in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    drawn = {size: png(size) for size in {*ICO_SIZES, *ICNS_SIZES}}
+    ico, icns = folder / "perijove.ico", folder / "perijove.icns"
+    big = drawn[max(ICO_SIZES)]
+    big.save(ico, sizes=[(s, s) for s in ICO_SIZES], append_images=[drawn[s] for s in ICO_SIZES])
+    big = drawn[max(ICNS_SIZES)]
+    big.save(icns, append_images=[drawn[s] for s in ICNS_SIZES if s != max(ICNS_SIZES)])
+    return ico, icns
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     (OUT / "perijove.svg").write_text(svg())
     for size in SIZES:
         png(size).save(OUT / f"perijove-{size}.png")
+    write_bundle_icons(BUNDLE_OUT)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real NAIF kernels beside the checkout, when present."""
+"""Shared fixtures: the embedded synthetic set (always there), and the real NAIF kernels beside the
+checkout when present (``realdata.py``; tests that need them skip cleanly without them)."""
 
 from __future__ import annotations
 
@@ -29,10 +30,28 @@ def real_paths() -> list[Path]:
 def real_set(real_paths):
     from perijove.ephemeris import KernelSet
 
-    ks = KernelSet()
-    ks.load(real_paths)
-    yield ks
-    spiceypy.kclear()
+    with KernelSet() as ks:
+        ks.load(real_paths)
+        yield ks
+
+
+@pytest.fixture
+def embedded():
+    """The embedded default set (synthetic planets and Juno, LSK, text PCK): needs nothing beside the checkout."""
+    from perijove.ephemeris import open_kernels
+
+    with open_kernels() as ks:
+        yield ks
+
+
+@pytest.fixture
+def embedded_lsk():
+    """Only the embedded leapseconds kernel: enough for UTC conversions."""
+    from perijove.ephemeris import KernelSet
+    from perijove.ephemeris.defaults import default_kernel_dir
+
+    with KernelSet([default_kernel_dir() / "leapseconds.tls"]) as ks:
+        yield ks
 
 
 @pytest.fixture
@@ -44,9 +63,17 @@ def eph(real_set):
 
 @pytest.fixture(autouse=True)
 def _clean_spice():
-    """Each test starts and ends with an empty pool and no pending SPICE error."""
-    spiceypy.kclear()
+    """Each test ends with no pending SPICE error and gives SPICE's pool back to whoever held it before: a
+    module-scoped fixture's kernels survive the test, and with none the test starts and ends with an empty pool."""
+    from perijove.ephemeris.pool import spice_pool
+
+    pool = spice_pool()
     spiceypy.reset()
-    yield
-    assert not spiceypy.failed(), "a test left SPICE in an error state"
-    spiceypy.kclear()
+    before = pool.owner
+    pool.restore(before)
+    try:
+        yield
+        assert not spiceypy.failed(), "a test left SPICE in an error state"
+    finally:
+        spiceypy.reset()
+        pool.restore(before)

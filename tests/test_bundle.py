@@ -26,6 +26,8 @@ def test_bundle_builds_and_runs(tmp_path):
     exe = dist / "perijove" / "perijove"
     version = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert version.returncode == 0 and version.stdout.startswith("perijove ")
+    gl = subprocess.run([str(exe), "--version", "-v"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert gl.returncode == 0 and gl.stdout.splitlines()[1].startswith("gl: "), gl.stderr  # the frozen app finds GL
     out = tmp_path / "frame.png"
     render = subprocess.run(
         [

@@ -57,7 +57,6 @@ def test_one_corrupted_coefficient_is_found_with_its_size_and_time(pair):
     assert result.total[outside].max() < 1e-9
     # The parts add up to the whole.
     assert np.allclose(np.linalg.norm(result.ric, axis=1), result.total)
-    spiceypy.kclear()
 
 
 def test_compare_command_json_and_table(pair, tmp_path):

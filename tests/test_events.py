@@ -1,4 +1,5 @@
-"""Event finding: real 2022 perijoves, and searches over geometry we built ourselves."""
+"""Event finding: real 2022 perijoves (the ``eph`` fixture: skipped without ``../shared``), and searches over
+geometry we built ourselves or the embedded set."""
 
 from __future__ import annotations
 
@@ -7,13 +8,10 @@ import itertools
 import numpy as np
 import pytest
 import spiceypy
-from conftest import needs_real
 from spkfactory import write_spk
 
 from perijove.ephemeris import CoverageError, Ephemeris, EventFinder, QueryError, find_events, to_et
 from perijove.ephemeris.events import Cancelled
-
-pytestmark = needs_real
 
 # DESIGN.md facts (LASP perijove list), UTC.
 PERIJOVES_2022 = ["2022-07-05T09:17:22.234", "2022-08-17T14:45:39.433"]

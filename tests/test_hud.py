@@ -25,7 +25,6 @@ def test_following_juno_past_io_measures_to_io_in_the_sidecar(tmp_path):
     for row in rows:
         state, _ = spiceypy.spkezr("JUNO", float(row["et"]), "J2000", "NONE", "IO")
         assert float(row["distance_km"]) == pytest.approx(np.linalg.norm(state[:3]), rel=1e-9)
-    spiceypy.kclear()
 
 
 def test_the_hud_says_when_the_spacecraft_has_no_data():

@@ -18,7 +18,7 @@ import spiceypy
 from conftest import IO_MAP
 from PIL import Image
 
-from perijove.ephemeris import Ephemeris, open_kernels, to_et
+from perijove.ephemeris import Ephemeris, open_kernels, spice_pool, to_et
 from perijove.model import CameraIntent, DisplayOptions
 
 CA1 = "2023-12-30T08:36:00.8"
@@ -46,22 +46,20 @@ def renderer_factory():
     from perijove.render.offscreen import OffscreenRenderer
 
     made = []
+    # One set for the module: a KernelSet per renderer would take SPICE's pool from the earlier ones.
+    pool = spice_pool()
+    before = pool.owner
+    eph = Ephemeris(open_kernels())
 
     def make(display: DisplayOptions, size):
-        r = OffscreenRenderer(Ephemeris(open_kernels()), size, display)
+        r = OffscreenRenderer(eph, size, display)
         made.append(r)
         return r
 
     yield make
     for r in made:
         r.close()
-    spiceypy.kclear()
-
-
-@pytest.fixture(autouse=True)
-def _clean_spice():  # the renderers keep their kernels loaded for the whole module
-    yield
-    spiceypy.reset()
+    pool.restore(before)
 
 
 def _centroid(image: np.ndarray, near: np.ndarray, half: int = 24) -> np.ndarray:
@@ -225,3 +223,178 @@ def test_default_io_carries_the_usgs_mosaics_detail(tmp_path):
     a, b = _high_pass(default)[disc], _high_pass(mosaic)[disc]
     corr = float(np.corrcoef(a, b)[0, 1])
     assert corr >= 0.6, corr
+
+
+# -- user maps: checked, reduced once, cached; one texture replaced when one map changes -----------------
+
+
+def _noise_map(path, width: int, height: int, seed: int = 1) -> np.ndarray:
+    image = np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    Image.fromarray(image).save(path)
+    return image
+
+
+def test_cached_map_equals_a_freshly_reduced_one(tmp_path, monkeypatch):
+    from perijove.render import textures
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("PERIJOVE_RENDER_CACHE", str(cache))
+    path = tmp_path / "big.png"
+    _noise_map(path, 1200, 600)
+    first = textures.load_map(path, max_width=512)  # decoded, reduced and stored
+    (stored,) = cache.glob("map-*.npy")
+    fresh = textures.reduce_map(path, 512)
+    assert first.shape == (256, 512, 3) and np.array_equal(first, fresh)
+
+    def no_decoding(*_args):
+        raise AssertionError("the cached map was decoded again")
+
+    monkeypatch.setattr(textures, "reduce_map", no_decoding)
+    again = textures.load_map(path, max_width=512)  # read back from the cache, not decoded
+    assert np.array_equal(again, fresh)
+    monkeypatch.undo()
+    monkeypatch.setenv("PERIJOVE_RENDER_CACHE", str(cache))
+    # The file changes: the cached copy is not reused.
+    _noise_map(path, 1200, 600, seed=2)
+    changed = textures.load_map(path, max_width=512)
+    assert not np.array_equal(changed, fresh)
+    assert np.array_equal(changed, textures.reduce_map(path, 512))
+    assert len(list(cache.glob("map-*.npy"))) == 2 and stored.exists()
+    # A damaged cache file is made again.
+    stored_now = cache / textures.map_cache_name(path, 512)
+    stored_now.write_bytes(stored_now.read_bytes()[:200])
+    assert np.array_equal(textures.load_map(path, max_width=512), changed)
+
+
+def test_the_map_cache_keeps_only_the_latest(tmp_path, monkeypatch):
+    from perijove.render import textures
+
+    monkeypatch.setenv("PERIJOVE_RENDER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(textures, "MAP_CACHE_KEEP", 2)
+    for i in range(4):
+        path = tmp_path / f"m{i}.png"
+        _noise_map(path, 64, 32, seed=i)
+        textures.load_map(path, max_width=64)
+    assert len(list((tmp_path / "cache").glob("map-*.npy"))) == 2
+
+
+BAD_MAPS = {
+    "text.png": (b"not an image at all", "not an image"),
+    "square.png": (None, "not a global map"),
+    "truncated.png": (b"TRUNCATE", "cannot read"),
+    "huge.png": (None, "too big"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_MAPS))
+def test_a_bad_map_is_one_line_and_the_bomb_guard_stays(tmp_path, monkeypatch, name):
+    from perijove.render import textures
+
+    monkeypatch.setenv("PERIJOVE_RENDER_CACHE", str(tmp_path / "cache"))
+    before = Image.MAX_IMAGE_PIXELS
+    path = tmp_path / name
+    content, message = BAD_MAPS[name]
+    if name == "square.png":
+        _noise_map(path, 64, 64)
+    elif name == "huge.png":
+        _noise_map(path, 128, 64)
+        monkeypatch.setattr(textures, "MAP_MAX_PIXELS", 4096)
+    elif content == b"TRUNCATE":
+        _noise_map(path, 256, 128)
+        path.write_bytes(path.read_bytes()[:2000])  # the header reads; the pixels do not
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ValueError) as err:
+        textures.load_map(path, max_width=256)
+    assert message in str(err.value) and name in str(err.value) and "\n" not in str(err.value)
+    assert before == Image.MAX_IMAGE_PIXELS  # never switched off for the whole process
+    assert not list((tmp_path / "cache").glob("map-*.npy"))  # nothing cached for a bad file
+
+
+def test_check_map_accepts_pixel_registered_global_maps(tmp_path):
+    from perijove.render.textures import check_map_file
+
+    for size in ((3601, 1801), (2048, 1024), (16, 8)):
+        path = tmp_path / f"{size[0]}.png"
+        Image.new("RGB", size).save(path)
+        assert check_map_file(path) == size
+
+
+def test_a_changed_map_replaces_only_its_texture(renderer_factory, tmp_path):
+    """One map changing gives that body a new texture; every other GL resource is kept."""
+    red = tmp_path / "red.png"
+    Image.new("RGB", (256, 128), (230, 20, 20)).save(red)
+    r = renderer_factory(BARE.with_(procedural_maps=True), (300, 300))
+    scene = r.scene
+    view = CameraIntent(mode="orbit", target="IO", azimuth_deg=0.0, elevation_deg=0.0, distance_km=8000.0)
+    et = to_et(CA1)
+    before, _ = r.render(et, view)
+    gl = scene._gl
+    ids = {b: tex.id for b, (tex, _lat) in scene._textures.items()}
+    programs = {b: prog.id for b, (prog, _levels) in gl["bodies"].items()}
+    io_levels = gl["bodies"][501][1]
+    kept = [gl["spacecraft"][0].id, gl["line"].id, gl["points"].id]
+    scene.set_display(scene.display.with_(maps={"io": str(red)}))
+    after, _ = r.render(et, view)
+    assert scene._gl is gl  # not thrown away
+    assert scene._textures[501][0].id != ids[501]
+    assert {b: t.id for b, (t, _lat) in scene._textures.items() if b != 501} == {
+        b: i for b, i in ids.items() if b != 501
+    }
+    assert {b: prog.id for b, (prog, _levels) in gl["bodies"].items()} == programs
+    assert gl["bodies"][501][1] is io_levels  # same latitude convention: the meshes stay
+    assert [gl["spacecraft"][0].id, gl["line"].id, gl["points"].id] == kept
+    centre = after[140:160, 140:160, :3].reshape(-1, 3).astype(float).mean(axis=0)
+    was = before[140:160, 140:160, :3].reshape(-1, 3).astype(float).mean(axis=0)
+    assert centre[0] > 2.5 * max(centre[1], centre[2]) and not was[0] > 2.5 * max(was[1], was[2])
+    # A new latitude convention rebuilds that body's meshes too; the others are untouched.
+    jupiter_levels = gl["bodies"][599][1]
+    scene.set_display(scene.display.with_(map_latitudes={"io": "planetographic"}))
+    r.render(et, view)
+    assert gl["bodies"][501][1] is not io_levels and gl["bodies"][599][1] is jupiter_levels
+
+
+def test_the_texture_limit_is_the_gpus(renderer_factory, monkeypatch):
+    """A GPU that allows fewer texels than a map has gets the map reduced to fit, not an error."""
+    from vispy.gloo import gl
+
+    from perijove.render import textures
+
+    r = renderer_factory(BARE, (64, 64))
+    r.render(to_et(CA1), CameraIntent(mode="orbit", target="IO", distance_km=8000.0))
+    r.canvas.set_current()
+    assert textures.gpu_texture_limit() == int(gl.glGetParameter(gl.GL_MAX_TEXTURE_SIZE)) >= 4096
+    assert r.scene._textures[501][0].shape[:2] == (2048, 4096)  # the shipped Io map, whole
+    monkeypatch.setattr(textures, "_gpu_texture_limit", 1024)  # a small GPU
+    small = renderer_factory(BARE, (64, 64))
+    small.render(to_et(CA1), CameraIntent(mode="orbit", target="IO", distance_km=8000.0))
+    assert small.scene._textures[501][0].shape[:2] == (512, 1024)
+    assert textures.map_width_limit() == 1024
+
+
+def test_stored_maps_are_checked_and_a_missing_file_is_dropped_with_a_note(tmp_path):
+    from perijove.model.settings import StoredState, map_state, read_settings, write_settings
+
+    present = tmp_path / "io.png"
+    Image.new("RGB", (64, 32)).save(present)
+    display = DisplayOptions(
+        maps={"io": str(present), "jupiter": "/fetched/PIA07782.jpg", "europa": str(tmp_path / "gone.png")},
+        map_latitudes={"europa": "planetographic"},
+    )
+    mine = map_state(display, fetched={"jupiter": "/fetched/PIA07782.jpg"})
+    assert mine == {"io": (str(present), "planetocentric"), "europa": (str(tmp_path / "gone.png"), "planetographic")}
+    raw = write_settings(StoredState(maps=mine))
+    state, dropped = read_settings(raw)
+    assert dropped == [] and state.maps == {"io": (str(present), "planetocentric")}
+    assert len(state.notes) == 1 and "Europa map" in state.notes[0] and "gone.png" in state.notes[0]
+    for bad in ('{"titan": {"path": "x.png"}}', '{"io": "x.png"}', '{"io": {"path": "x", "latitude": "up"}}', "[1]"):
+        state, dropped = read_settings({"maps": bad})
+        assert dropped == ["maps"] and state.maps == {}
+
+
+def test_map_bodies_are_the_scenes():
+    from perijove.ephemeris import display_name
+    from perijove.model.display import MAP_BODIES
+    from perijove.render.scene import BODIES
+
+    assert tuple(display_name(b).lower() for b in BODIES) == MAP_BODIES

@@ -19,10 +19,8 @@ EXCERPT_BODIES = {10: 0, 3: 0, 399: 3, 5: 0}
 
 
 def _et(utc: str) -> float:
-    KernelSet([default_kernel_dir() / "leapseconds.tls"])
-    et = to_et(utc)
-    spiceypy.kclear()
-    return et
+    with KernelSet([default_kernel_dir() / "leapseconds.tls"]):
+        return to_et(utc)
 
 
 def _excerpt():
@@ -30,10 +28,8 @@ def _excerpt():
 
 
 def _ssb_states(kernels, ets) -> dict[int, np.ndarray]:
-    KernelSet(kernels)
-    out = {b: np.array([spiceypy.spkgeo(b, et, "J2000", 0)[0] for et in ets]) for b in (5, 10, 399)}
-    spiceypy.kclear()
-    return out
+    with KernelSet(kernels):
+        return {b: np.array([spiceypy.spkgeo(b, et, "J2000", 0)[0] for et in ets]) for b in (5, 10, 399)}
 
 
 def test_excerpt_is_planetary_credited_small_and_layered_over_vsop87():
@@ -70,10 +66,9 @@ def test_the_jovian_system_moves_with_the_de440_barycentre():
     pairs = [(599, 5), (501, 599), (502, 599), (503, 599), (504, 599), (-61, 501)]
     relative, jupiter = [], []
     for kernels in ([*vsop_only, folder / "perijove_juno.bsp"], default_kernel_paths()):
-        KernelSet(kernels)
-        relative.append([np.array([spiceypy.spkgeo(b, et, "J2000", c)[0] for et in ets]) for b, c in pairs])
-        jupiter.append(np.array([spiceypy.spkgeo(599, et, "J2000", 0)[0][:3] for et in ets]))
-        spiceypy.kclear()
+        with KernelSet(kernels):
+            relative.append([np.array([spiceypy.spkgeo(b, et, "J2000", c)[0] for et in ets]) for b, c in pairs])
+            jupiter.append(np.array([spiceypy.spkgeo(599, et, "J2000", 0)[0][:3] for et in ets]))
     for before, after in zip(*relative, strict=True):
         assert np.abs(before - after).max() < 1e-9
     assert np.linalg.norm(jupiter[1] - jupiter[0], axis=1).min() > 10_000  # the whole system moved with it

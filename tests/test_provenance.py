@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import numpy as np
-import spiceypy
 from spkfactory import write_spk
 
 from perijove.ephemeris import Ephemeris, find_events, open_kernels, to_et
@@ -19,7 +18,7 @@ def _predicted_juno(tmp_path, lo: str, hi: str):
     start, stop = to_et(lo), to_et(hi)
     path = tmp_path / "spk_pre_231229_231231_test.bsp"
     write_spk(path, -61, 599, start, stop, lambda ets: eph.state("JUNO", ets, "JUPITER"), step=60.0)
-    spiceypy.kclear()
+    eph.kernels.close()
     return path
 
 

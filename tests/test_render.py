@@ -9,7 +9,7 @@ import pytest
 import spiceypy
 from conftest import IO_MAP
 
-from perijove.ephemeris import Ephemeris, find_events, open_kernels, to_et
+from perijove.ephemeris import Ephemeris, find_events, open_kernels, spice_pool, to_et
 from perijove.model import CameraIntent, DisplayOptions
 
 CA1 = "2023-12-30T08:36:00.8"
@@ -22,9 +22,12 @@ def renderer_factory():
     from perijove.render.offscreen import OffscreenRenderer
 
     made = []
+    # One set for the module: a KernelSet per renderer would take SPICE's pool from the earlier ones.
+    pool = spice_pool()
+    before = pool.owner
+    eph = Ephemeris(open_kernels())
 
     def make(display: DisplayOptions = BARE, size=SIZE):
-        eph = Ephemeris(open_kernels())
         r = OffscreenRenderer(eph, size, display)
         made.append(r)
         return r
@@ -32,13 +35,7 @@ def renderer_factory():
     yield make
     for r in made:
         r.close()
-    spiceypy.kclear()
-
-
-@pytest.fixture(autouse=True)
-def _clean_spice():  # the renderers keep their kernels loaded for the whole module
-    yield
-    spiceypy.reset()
+    pool.restore(before)
 
 
 def _disc(image: np.ndarray, threshold: int = 12) -> np.ndarray:
@@ -152,7 +149,8 @@ def test_subsolar_point_matches_spice(renderer_factory, tmp_path):
     flat = tmp_path / "flat.png"
     Image.fromarray(np.full((64, 128, 3), 200, np.uint8)).save(flat)
     r = renderer_factory(
-        DisplayOptions(stars=False, trajectory=False, moon_orbits=False, maps={"io": str(flat)}), size=(600, 600)
+        DisplayOptions(stars=False, trajectory=False, moon_orbits=False, labels=False, maps={"io": str(flat)}),
+        size=(600, 600),
     )
     eph = r.scene.eph
     et = to_et(CA1)
@@ -363,3 +361,37 @@ def test_view_from_the_spacecraft_has_no_trail_streak(renderer_factory):
     trail = (rgb[:, :, 0] > 200) & (rgb[:, :, 2] < 90) & (rgb[:, :, 0] - rgb[:, :, 2] > 150)
     assert trail.sum() == 0
     assert not state.draw_spacecraft  # the camera sits in the spacecraft
+
+
+@pytest.mark.parametrize(
+    ("when", "target"), [("2023-12-30T08:34:30", "IO"), ("2023-12-30T06:00:00", "IO"), ("2023-12-30T08:36:00", "IO")]
+)
+def test_trail_seen_from_the_spacecraft_lies_on_its_projected_path(renderer_factory, when, target):
+    """From Juno, every trail pixel lies on Juno's path as SPICE gives it, projected in float64.
+
+    Before the lines were clipped at the near plane, the segment joining the samples either side of
+    the eye crossed the whole picture (an inverted V or a diagonal streak).
+    """
+    display = DisplayOptions(stars=False, moon_orbits=False, labels=False)
+    with_trail = renderer_factory(display)
+    without = renderer_factory(display.with_(trajectory=False))
+    et = to_et(when)
+    view = CameraIntent(mode="from", target=target, from_body="JUNO", fov_deg=70.0)
+    image, state = with_trail.render(et, view)
+    bare, _ = without.render(et, view)
+    diff = np.abs(image[:, :, :3].astype(int) - bare[:, :, :3].astype(int)).max(axis=2) > 25
+    ys, xs = np.nonzero(diff)
+    assert len(xs) > 30  # the trail ahead is in view at these times
+    # Juno's path, densely sampled in time (logarithmically close to now, where it converges on the eye).
+    offsets = np.geomspace(1e-2, 3 * 86400, 6000)
+    past = offsets[offsets <= display.trajectory_past_days * 86400]
+    ets = np.concatenate([et - past, et + offsets[offsets <= display.trajectory_future_days * 86400]])
+    path = with_trail.scene.eph.position("JUNO", ets, "JUPITER") - state.pose.origin
+    eye_space = (state.pose.view @ np.c_[path, np.ones(len(path))].T).T
+    ahead = -eye_space[:, 2] > 1e-6
+    px = state.pose.project(path[ahead])
+    on_path = np.zeros(len(xs), bool)
+    for lo in range(0, len(xs), 500):
+        d = np.hypot(px[None, :, 0] - xs[lo : lo + 500, None] - 0.5, px[None, :, 1] - ys[lo : lo + 500, None] - 0.5)
+        on_path[lo : lo + 500] = d.min(axis=1) < 3.0
+    assert on_path.all(), f"{(~on_path).sum()} trail pixels off Juno's path, e.g. {xs[~on_path][:3]}"

@@ -6,9 +6,8 @@ import math
 
 import numpy as np
 import pytest
-import spiceypy
 
-from perijove.ephemeris import Ephemeris, open_kernels, to_et
+from perijove.ephemeris import Ephemeris, open_kernels, spice_pool, to_et
 from perijove.model import CameraIntent, DisplayOptions
 
 CA1 = "2023-12-30T08:36:00.8"
@@ -22,22 +21,20 @@ def renderer_factory():
     from perijove.render.offscreen import OffscreenRenderer
 
     made = []
+    # One set for the module: a KernelSet per renderer would take SPICE's pool from the earlier ones.
+    pool = spice_pool()
+    before = pool.owner
+    eph = Ephemeris(open_kernels())
 
     def make(size):
-        r = OffscreenRenderer(Ephemeris(open_kernels()), size, SKY)
+        r = OffscreenRenderer(eph, size, SKY)
         made.append(r)
         return r
 
     yield make
     for r in made:
         r.close()
-    spiceypy.kclear()
-
-
-@pytest.fixture(autouse=True)
-def _clean_spice():
-    yield
-    spiceypy.reset()
+    pool.restore(before)
 
 
 def _unit(ra_deg: float, dec_deg: float) -> np.ndarray:

@@ -9,7 +9,7 @@ import pytest
 import spiceypy
 from conftest import DE, LSK, needs_real
 
-from perijove.ephemeris import Ephemeris, KernelSet, find_events, open_kernels, to_et
+from perijove.ephemeris import Ephemeris, KernelSet, find_events, open_kernels, spice_pool, to_et
 from perijove.ephemeris.attitude import SPIN_RPM, spacecraft_rotation
 from perijove.ephemeris.defaults import default_kernel_dir, default_kernel_paths
 
@@ -123,7 +123,7 @@ def test_regenerated_set_matches_committed(tmp_path):
     assert (tmp_path / PCK).read_text() == (committed / PCK).read_text()
     assert (tmp_path / LSK_NAME).read_bytes() == (committed / LSK_NAME).read_bytes()
     assert report["planetary"]["file"] == EXCERPT and report["planetary"]["source"]["name"] == "de440_2030.bsp"
-    KernelSet([committed / LSK_NAME])
+    KernelSet([committed / LSK_NAME])  # owns SPICE's pool: the UTC conversions below
     for (body, centre), (start, stop) in zip(de440.BODIES, de440.coverage(committed / EXCERPT).values(), strict=True):
         fresh, shipped = (de440.read_type2(d / EXCERPT, body, centre, start, stop) for d in (tmp_path, committed))
         assert np.array_equal(fresh.records, shipped.records) and fresh.init == shipped.init, body
@@ -141,8 +141,9 @@ def test_regenerated_set_matches_committed(tmp_path):
         ets = rng.uniform(to_et(span[0]), to_et(span[1]), 100)
         states = []
         for folder in (committed, tmp_path):
-            KernelSet([folder / LSK_NAME, folder / PCK, folder / name])
-            states.append(np.array([spiceypy.spkgeo(body, et, "J2000", centre)[0] for et in ets]))
+            with spice_pool().saved():  # each file in a pool of its own, then the leapseconds set again
+                KernelSet([folder / LSK_NAME, folder / PCK, folder / name])
+                states.append(np.array([spiceypy.spkgeo(body, et, "J2000", centre)[0] for et in ets]))
         gap = np.linalg.norm(states[0][:, :3] - states[1][:, :3], axis=1)
         if body != -61:
             assert gap.max() < 1e-3, (name, body)  # 1 m: fits of an analytic theory

@@ -26,6 +26,7 @@ from perijove.ephemeris.errors import (
 from perijove.ephemeris.events import KINDS, Event, EventFinder, EventReport, find_events
 from perijove.ephemeris.geometry import Ephemeris, Illumination, SubPoint
 from perijove.ephemeris.kernels import KernelFile, KernelSet
+from perijove.ephemeris.pool import SpicePool, StaleKernelsError, spice_pool
 from perijove.ephemeris.timeconv import et_to_tdb, et_to_utc, to_et, utc_to_tdb
 from perijove.ephemeris.windows import Window
 
@@ -47,6 +48,8 @@ __all__ = [
     "KernelSet",
     "PerijoveError",
     "QueryError",
+    "SpicePool",
+    "StaleKernelsError",
     "SubPoint",
     "TimeFormatError",
     "Window",
@@ -60,6 +63,7 @@ __all__ = [
     "find_events",
     "open_kernels",
     "radii",
+    "spice_pool",
     "to_et",
     "utc_to_tdb",
 ]

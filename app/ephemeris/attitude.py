@@ -5,6 +5,13 @@ rendered frame. The synthetic model follows Juno's science-phase attitude:
 the spin axis (+Z, the high-gain antenna boresight) points at Earth and the
 spacecraft spins at 2 rpm about it. The spin phase is zero at J2000 TDB with
 +X along (celestial north × +Z); it is a stand-in, not a reconstruction.
+
+Movies: at 2 rpm the spacecraft turns 360° in 30 s, so a movie whose frames are
+a minute apart shows it jump by an arbitrary angle every frame (~200° a frame at
+common steps), which reads as erratic flicker, not as spin. ``spin_mode`` says
+whether a frame step samples the spin faithfully (at most 30° a frame); when it
+does not, export draws the steady, spin-averaged attitude: the spin axis where
+the CK (or the model) puts it and the spin phase held fixed.
 """
 
 from __future__ import annotations
@@ -19,21 +26,48 @@ from perijove.ephemeris.bodies import EARTH, SPACECRAFT
 from perijove.ephemeris.geometry import Ephemeris
 
 SPIN_RPM = 2.0
+SPIN_PERIOD_S = 60.0 / SPIN_RPM
+FAITHFUL_STEP_S = SPIN_PERIOD_S / 12.0  # 30° of spin a frame: still reads as turning smoothly
+SPIN_SAMPLED = "sampled"
+SPIN_STEADY = "steady"
 SPACECRAFT_FRAME = "JUNO_SPACECRAFT"
 SPACECRAFT_FRAME_ID = -61000
+
+
+def _about_axis(z: np.ndarray, phase: float) -> np.ndarray:
+    """Rows x, y, z of a frame spun by ``phase`` about ``z`` from +X along (celestial north × z)."""
+    z = z / np.linalg.norm(z)
+    x0 = np.cross([0.0, 0.0, 1.0], z)
+    if np.linalg.norm(x0) < 1e-9:  # spin axis at a celestial pole
+        x0 = np.cross([1.0, 0.0, 0.0], z)
+    x0 /= np.linalg.norm(x0)
+    y0 = np.cross(z, x0)
+    x = math.cos(phase) * x0 + math.sin(phase) * y0
+    return np.vstack([x, np.cross(z, x), z])
 
 
 def synthetic_rotation(eph: Ephemeris, et: float) -> np.ndarray:
     """J2000 → spacecraft rotation of the model: rows are the spacecraft axes in J2000."""
     to_earth = eph.position(EARTH, et, SPACECRAFT, "J2000")
-    z = to_earth / np.linalg.norm(to_earth)
-    x0 = np.cross([0.0, 0.0, 1.0], z)
-    x0 /= np.linalg.norm(x0)
-    y0 = np.cross(z, x0)
-    phase = 2.0 * math.pi * SPIN_RPM / 60.0 * et
-    x = math.cos(phase) * x0 + math.sin(phase) * y0
-    y = np.cross(z, x)
-    return np.vstack([x, y, z])
+    return _about_axis(to_earth, 2.0 * math.pi * SPIN_RPM / 60.0 * et)
+
+
+def spin_mode(frame_step_s: float) -> str:
+    """``SPIN_SAMPLED`` when frames this far apart show the spin faithfully, else ``SPIN_STEADY``."""
+    return SPIN_SAMPLED if abs(frame_step_s) <= FAITHFUL_STEP_S else SPIN_STEADY
+
+
+def describe_spin(mode: str) -> str:
+    """One line for the CLI, the sidecar and the overlay."""
+    if mode == SPIN_STEADY:
+        return "spin not shown: steady attitude (spin axis from the attitude source, spin phase fixed)"
+    return f"spin sampled ({SPIN_RPM:g} rpm, at most {360 * FAITHFUL_STEP_S / SPIN_PERIOD_S:.0f}° a frame)"
+
+
+def steady_rotation(eph: Ephemeris, et: float) -> tuple[np.ndarray, str]:
+    """The spin-averaged attitude: the spin axis of ``spacecraft_rotation``, the spin phase held at 0."""
+    rot, source = spacecraft_rotation(eph, et)
+    return _about_axis(rot[2], 0.0), source
 
 
 def has_ck(eph: Ephemeris, et: float) -> bool:

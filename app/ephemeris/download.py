@@ -20,7 +20,6 @@ deadline and a minimum rate so a slow server cannot hang a fetch for ever.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -47,6 +46,7 @@ from perijove.ephemeris.catalogue import (
 from perijove.ephemeris.daf import DafFormatError, read_daf
 from perijove.ephemeris.errors import PerijoveError, one_line
 from perijove.ephemeris.textkernel import TextKernelError, parse_text_kernel
+from perijove.fileio import sha256_file
 
 CHUNK = 1 << 16
 TIMEOUT_S = 30.0  # one network read
@@ -96,12 +96,7 @@ def default_cache_dir() -> Path:
     return Path(user_data_dir("perijove", "Perijove")) / "kernels"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+_sha256 = sha256_file
 
 
 def _safe_remote(path: object) -> bool:

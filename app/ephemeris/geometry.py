@@ -5,6 +5,9 @@ lighting, light time) is computed here from the loaded kernels, in float64
 kilometres and seconds. Before SPICE is asked, requested times are checked
 against the coverage the ``KernelSet`` recorded, so a time outside the data
 fails with the window that *is* covered rather than SPICE's generic message.
+Every query first checks that its ``KernelSet`` still owns SPICE's pool, so an
+``Ephemeris`` over a set another one replaced fails loudly (``StaleKernelsError``)
+instead of answering from the other set's files.
 """
 
 from __future__ import annotations
@@ -71,9 +74,13 @@ class Ephemeris:
     def __init__(self, kernels: KernelSet) -> None:
         self.kernels = kernels
 
+    def _live(self) -> None:
+        self.kernels.require_current()
+
     # -- coverage ------------------------------------------------------------------
     def check_coverage(self, body: Body, ets: np.ndarray) -> None:
         """Raise ``CoverageError`` unless every ET lies in the body's SPK coverage."""
+        self._live()
         code = body_id(body)
         if code == _ROOT:
             return
@@ -92,6 +99,7 @@ class Ephemeris:
 
     def covered(self, body: Body) -> tuple[Window, ...]:
         """SPK coverage windows of a body."""
+        self._live()
         return self.kernels.coverage(body_id(body))
 
     # -- states --------------------------------------------------------------------
@@ -124,6 +132,7 @@ class Ephemeris:
         self, et: float, targets: Sequence[Body], observer: Body = "JUPITER", frame: str = "J2000"
     ) -> np.ndarray:
         """States of several bodies at one ET (the per-frame call): shape (len(targets), 6)."""
+        self._live()
         oid = body_id(observer)
         out = np.empty((len(targets), 6))
         for i, target in enumerate(targets):
@@ -143,6 +152,7 @@ class Ephemeris:
     # -- orientation ---------------------------------------------------------------
     def rotation(self, from_frame: str, to_frame: str, ets) -> np.ndarray:
         """Rotation matrices taking vectors from ``from_frame`` to ``to_frame``: (..., 3, 3)."""
+        self._live()
         arr, scalar = _ets(ets)
         out = np.empty((arr.size, 3, 3))
         with spice_errors(f"rotation from {from_frame} to {to_frame}"):
@@ -156,6 +166,7 @@ class Ephemeris:
 
     def angular_velocity(self, body: Body, ets) -> np.ndarray:
         """Angular velocity (rad/s, J2000) of a body's body-fixed frame: (..., 3)."""
+        self._live()
         arr, scalar = _ets(ets)
         frame = body_frame(body)
         out = np.empty((arr.size, 3))

@@ -1,7 +1,9 @@
 """The ordered, layered set of SPICE kernels the whole application reads.
 
 SPICE keeps one global kernel pool per process, so one ``KernelSet`` owns it
-at a time. Loading is all-or-nothing: every new file is checked first (kind,
+at a time (``perijove.ephemeris.pool``): opening a set takes the pool, and a set
+that has lost it refuses to answer rather than read another set's files.
+Loading is all-or-nothing: every new file is checked first (kind,
 integrity, syntax, metakernel entries), and if SPICE still rejects one, the
 pool is rebuilt from the files that were loaded before, so a bad file never
 leaves the application with less than it had.
@@ -27,6 +29,7 @@ import spiceypy
 
 from perijove.ephemeris.daf import SUPPORTED_TYPES, DafFile, DafFormatError, read_daf
 from perijove.ephemeris.errors import KernelError, spice_errors, spice_reason
+from perijove.ephemeris.pool import SpicePool, spice_pool
 from perijove.ephemeris.provenance import classify
 from perijove.ephemeris.textkernel import (
     MAX_TEXT_KERNEL_BYTES,
@@ -368,15 +371,49 @@ def _cell_windows(cell: spiceypy.utils.support_types.SpiceCell) -> tuple[Window,
 
 
 class KernelSet:
-    """Embedded defaults plus user kernels, loaded into SPICE in order (later wins)."""
+    """Embedded defaults plus user kernels, loaded into SPICE in order (later wins).
+
+    Creating one takes SPICE's pool (there is one per process): any earlier set becomes stale and
+    raises ``StaleKernelsError`` when used, until its ``activate()`` takes the pool back.
+    """
 
     def __init__(self, defaults: Sequence[str | os.PathLike[str]] = (), *, load_defaults: bool = True) -> None:
         self._files: list[KernelFile] = []
         self._links: dict[Path, tuple[_Link, ...]] = {}  # SPK body/centre pairs of each loaded file
         self._groups: list[tuple[Path, list[Path]]] = []  # what the user asked for, expanded
-        spiceypy.kclear()
+        self._pool: SpicePool = spice_pool()
+        self._pool.claim(self)
         if load_defaults and defaults:
             self.load(defaults, default=True)
+
+    # -- owning the pool ---------------------------------------------------------
+    @property
+    def is_current(self) -> bool:
+        """Whether SPICE's pool holds this set's files now (queries over it are answered)."""
+        return self._pool.owner is self and self._pool.in_sync()
+
+    def require_current(self) -> None:
+        """Raise ``StaleKernelsError`` if another set (or code outside Perijove) has taken SPICE's pool."""
+        self._pool.check(self)
+
+    def activate(self) -> None:
+        """Take SPICE's pool back for this set, loading its files again in order (the set that had it goes stale)."""
+        try:
+            self._pool.replace(self, [f.path for f in self._files])
+        except spiceypy.utils.exceptions.SpiceyError as err:  # a file deleted or changed since it was loaded
+            spiceypy.reset()
+            self._pool.release(self)
+            raise KernelError(f"cannot load these kernels again: {spice_reason(err)}") from None
+
+    def close(self) -> None:
+        """Empty SPICE's pool if this set holds it; the set is stale afterwards."""
+        self._pool.release(self)
+
+    def __enter__(self) -> KernelSet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- reading -----------------------------------------------------------------
     @property
@@ -411,6 +448,7 @@ class KernelSet:
         self, paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *, default: bool = False
     ) -> list[KernelFile]:
         """Load files and metakernels, in order, over what is loaded; all or nothing."""
+        self.require_current()
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         plans: list[_Plan] = []
@@ -429,7 +467,7 @@ class KernelSet:
         try:
             for plan in plans:
                 with spice_errors(str(plan.path), KernelError):
-                    spiceypy.furnsh(str(plan.path))
+                    self._pool.furnsh(self, plan.path)
                 _check_unchanged(plan)
                 cover, note = _coverage(plan)
                 added.append(
@@ -474,6 +512,7 @@ class KernelSet:
 
     def unload(self, path: str | os.PathLike[str]) -> None:
         """Unload a file or a whole metakernel that was loaded earlier."""
+        self.require_current()
         target = Path(os.path.abspath(Path(path).expanduser()))
         for i, (given, members) in enumerate(self._groups):
             if given == target:
@@ -482,20 +521,19 @@ class KernelSet:
                 for m in members:
                     if m not in keep:
                         with spice_errors(str(m), KernelError):
-                            spiceypy.unload(str(m))
+                            self._pool.unload(self, m)
                 self._files = [f for f in self._files if f.path in keep]
                 return
         raise KernelError(f"{target}: not loaded")
 
     def clear(self, *, keep_defaults: bool = True) -> None:
         """Unload the user's kernels (and, if asked, the defaults too)."""
+        self.require_current()
         self._files = [f for f in self._files if keep_defaults and f.default]
         kept = {f.path for f in self._files}
         self._groups = [(g, ms) for g, ms in self._groups if set(ms) <= kept]
         self._reload()
 
     def _reload(self) -> None:
-        spiceypy.kclear()
         spiceypy.reset()
-        for f in self._files:
-            spiceypy.furnsh(str(f.path))
+        self._pool.replace(self, [f.path for f in self._files])

@@ -72,7 +72,9 @@ def _tokens(line: str, lineno: int) -> list[tuple[str, str]]:
                     continue
                 i = k + 1
                 break
-            out.append(("str", "".join(buf)))
+            if not buf or buf == [""]:
+                raise TextKernelError(f"line {lineno}: a quoted string with no characters (SPICE refuses it)")
+            out.append(("str", "".join(buf).rstrip(" ")))  # SPICE keeps no trailing blanks
         elif m := _DATE.match(line, i):
             out.append(("date", m.group()))
             i = m.end()
@@ -90,6 +92,7 @@ def _tokens(line: str, lineno: int) -> list[tuple[str, str]]:
 def parse_text_kernel(text: str) -> TextKernel:
     """Parse the data sections of a text kernel; raise ``TextKernelError`` on bad syntax."""
     kernel = TextKernel()
+    text_vars: set[str] = set()  # variables holding strings (the rest hold numbers and @dates)
     numbers = strings = 0
     in_data = False
     state = "name"  # name -> op -> value | list -> name
@@ -134,6 +137,14 @@ def parse_text_kernel(text: str) -> TextKernel:
                     state = "name"
                 elif kind in ("str", "num", "date"):
                     value: Value = tok if kind != "num" else float(tok)
+                    held = kernel.variables[current]
+                    if held and (kind == "str") != (current in text_vars):
+                        # SPICE's pool holds one type per variable and refuses the file (TYPEMISMATCH).
+                        raise TextKernelError(f"line {lineno}: {current} mixes numbers and strings")
+                    if kind == "str":
+                        text_vars.add(current)
+                    elif not held:
+                        text_vars.discard(current)
                     kernel.variables[current].append(value)
                     if kind == "str":
                         strings += 1

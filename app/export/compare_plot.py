@@ -13,6 +13,7 @@ import numpy as np
 
 from perijove.ephemeris import PerijoveError
 from perijove.ephemeris.compare import Comparison
+from perijove.fileio import atomic_write
 
 
 def plot_comparison(result: Comparison, out: Path) -> None:
@@ -41,10 +42,4 @@ def plot_comparison(result: Comparison, out: Path) -> None:
     ax.legend(loc="best", fontsize=9)
     if not np.isfinite(result.total).all():
         raise PerijoveError("the comparison has non-finite values; nothing was drawn")
-    tmp = out.with_name(f".{out.stem}-{np.random.default_rng().integers(1 << 30)}{out.suffix}")
-    try:
-        fig.savefig(tmp, format=out.suffix.lstrip(".").lower())
-        tmp.replace(out)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise PerijoveError(f"{out}: cannot write ({err.strerror or err})") from None
+    atomic_write(out, lambda handle: fig.savefig(handle, format=out.suffix.lstrip(".").lower()))

@@ -1,8 +1,8 @@
 """Burned-in text on exported frames: UTC, distance and altitude, a title.
 
 A title is the user's own text, in any language and possibly several lines. It is drawn with
-a font that covers many scripts, DejaVu Sans (Debian's fonts-dejavu-core, which CI installs:
-Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic, and more), and each character
+a font that covers many scripts, DejaVu Sans, shipped in ``assets/fonts`` (Latin, Greek,
+Cyrillic, Armenian, Georgian, Hebrew, Arabic, and more), and each character
 that font lacks with an installed font that has it, found through fontconfig (for Chinese,
 Japanese, Korean, Indic scripts ... whatever the machine has). A character no installed font
 can draw is refused when the overlay is made, with its code point, rather than drawn as a box.
@@ -38,9 +38,18 @@ NOT_A_CHARACTER = "\U0010ffff"  # mapped by no font: what a missing glyph looks 
 
 @cache
 def _primary() -> str | None:
-    """Path of the main font, or None for Pillow's built-in one (Latin only)."""
+    """Path of the main font: the DejaVu Sans the app ships, so frames match on every system.
+
+    The system's fonts (by file name, then fontconfig) are only a fallback for a broken
+    install; None means Pillow's built-in one (Latin only).
+    """
     from PIL import ImageFont
 
+    from perijove.render.labels import font_path
+
+    shipped = font_path()
+    if shipped.is_file():
+        return str(shipped)
     for name in PRIMARY_FONTS:
         try:
             return str(ImageFont.truetype(name, PROBE_PX).path)
@@ -157,6 +166,8 @@ class Overlay:
             )
         if "synthetic" in str(values.get("provenance", "")):
             out.append("synthetic data")
+        if values.get("spin") == "steady":  # attitude.SPIN_STEADY: frames too far apart to show the spin
+            out.append("Juno's spin not shown (steady attitude)")
         return out
 
     def draw(self, rgb: np.ndarray, values: dict) -> np.ndarray:

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from perijove.ephemeris import Ephemeris, PerijoveError
+from perijove.ephemeris.attitude import SPIN_SAMPLED, SPIN_STEADY, spin_mode
 from perijove.export.overlay import Overlay
 from perijove.export.plan import FramePlan
 from perijove.export.sinks import clean_stale_partials, describe_os_error, make_sink
@@ -39,6 +40,7 @@ class ExportResult:
     frames: int
     sidecar: Path
     seconds: float
+    spin: str = SPIN_SAMPLED  # whether the frames show Juno's spin or its steady, spin-averaged attitude
 
     @property
     def fps(self) -> float:
@@ -85,10 +87,13 @@ def export(
         raise PerijoveError(f"the renderer draws {renderer.size[0]}x{renderer.size[1]}, not {size[0]}x{size[1]}")
     clean_stale_partials(out.parent)
     ets = plan.ets()
+    # Juno spins every 30 s: frames farther apart than a twelfth of that would show it jump at random.
+    spin = spin_mode(float(np.max(np.diff(ets))) if len(ets) > 1 else 0.0)
     target = _table_target(intent)
     own_renderer = renderer is None
     frames: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
     failure: list[BaseException] = []
+    steady_before: bool | None = None
 
     def writer() -> None:
         while True:
@@ -118,6 +123,12 @@ def export(
             from perijove.render.offscreen import OffscreenRenderer
 
             renderer = OffscreenRenderer(eph, size, display)
+        from perijove.render.context import gl_info
+
+        steady_before = renderer.scene.steady_spin
+        renderer.scene.steady_spin = spin == SPIN_STEADY
+        gl = gl_info()  # recorded in the table: which backend and driver drew these frames
+        gl_text = gl.describe() if gl is not None else ""
         thread.start()
         for i, et in enumerate(ets):
             if cancel is not None and cancel():
@@ -125,12 +136,12 @@ def export(
             if failure:
                 break
             image, _state = renderer.render(float(et), intent)
-            values = hud_values(eph, float(et), target)
+            values = {**hud_values(eph, float(et), target), "spin": spin}
             rgb = image[:, :, :3]
             if overlay is not None:
                 rgb = overlay.draw(rgb, values)
             frames.put((i, rgb))
-            rows.append({"frame": i, **values})
+            rows.append({"frame": i, **values, "gl": gl_text})
             if progress is not None:
                 progress(i + 1, len(ets), (i + 1) / max(time.perf_counter() - t0, 1e-9))
         frames.put(None)
@@ -155,12 +166,14 @@ def export(
     finally:
         if own_renderer and renderer is not None:
             renderer.close()
-    return ExportResult(out, len(ets), sink.sidecar, time.perf_counter() - t0)
+        elif renderer is not None and steady_before is not None:
+            renderer.scene.steady_spin = steady_before  # a reused renderer goes back as it came
+    return ExportResult(out, len(ets), sink.sidecar, time.perf_counter() - t0, spin)
 
 
 def _write_sidecars(sink, rows: list[dict], json_sidecar: bool) -> None:
     """CSV (always) and JSON (on request), handed to the sink, which places them with the frames."""
-    keys = ["frame", *FIELDS]
+    keys = ["frame", *FIELDS, "spin", "gl"]
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=keys, extrasaction="ignore", lineterminator="\n")
     w.writeheader()

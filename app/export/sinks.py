@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from perijove.ephemeris import PerijoveError
+from perijove.fileio import describe_os_error
 
 # Hidden partials of ours: ".movie.partial-4242.mp4", ".movie.csv.partial-4242", ".frames.partial-4242".
 PARTIAL_RE = re.compile(r"^\.(?P<name>.+)\.partial-(?P<pid>[0-9]+)(?:\.mp4)?$")
@@ -44,21 +45,6 @@ class DestinationExists(PerijoveError):
         self.paths = list(paths)
         names = ", ".join(str(p) for p in self.paths)
         super().__init__(f"{names}: {what}; add --overwrite to replace {'it' if len(self.paths) == 1 else 'them'}")
-
-
-def describe_os_error(path: Path, err: OSError) -> str:
-    """One line for people: what went wrong with ``path``, without the errno jargon."""
-    if err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return f"{path}: the disk is full"
-    if err.errno == errno.EROFS:
-        return f"{path}: the file system is read-only"
-    if err.errno in (errno.EACCES, errno.EPERM):
-        return f"{path}: not allowed to write here"
-    if err.errno == errno.EFBIG:
-        return f"{path}: the file grew larger than this file system (or a limit) allows"
-    if err.errno == errno.EISDIR:
-        return f"{path}: is a folder"
-    return f"{path}: cannot write ({_one_line(err.strerror or str(err))})"
 
 
 def _one_line(text: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-CAMERA_MODES = ("orbit", "follow", "from", "bodyfixed")
+CAMERA_MODES = ("orbit", "follow", "from", "bodyfixed", "flyby", "junocam")
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,14 @@ class CameraIntent:
     - ``follow``: around the spacecraft (``target`` is ignored), inertial angles.
     - ``from``: on the line from ``target`` toward ``from_body``, ``distance_km`` from
       ``target``'s centre (``from_body`` = the spacecraft gives the view from it).
+    - ``flyby``: a fixed viewpoint on the lit side of ``target`` that frames the spacecraft's
+      pass of the closest approach at ``encounter_et`` (None: the deepest one within two days
+      of the time shown); ``distance_km``, when set, replaces the framing distance.
+    - ``junocam``: at the spacecraft with JunoCam's field of view (58° wide; ``fov_deg`` is
+      not used), pointed by the attitude kernel when one covers the time, else at ``target``.
+
+    ``pan_km`` shifts the point looked at (and, except where the camera sits on the spacecraft,
+    the camera with it): J2000 km, or body-fixed km in ``bodyfixed`` mode.
     """
 
     mode: str = "orbit"
@@ -33,6 +41,8 @@ class CameraIntent:
     elevation_deg: float = 20.0
     fov_deg: float = 35.0
     up: tuple[float, float, float] = (0.0, 0.0, 1.0)  # J2000 celestial north
+    encounter_et: float | None = None  # flyby mode: the closest approach framed (TDB seconds)
+    pan_km: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def __post_init__(self) -> None:
         numbers = {"azimuth_deg": self.azimuth_deg, "elevation_deg": self.elevation_deg, "fov_deg": self.fov_deg}
@@ -45,6 +55,12 @@ class CameraIntent:
             raise ValueError("camera target and viewpoint must be body names")
         if len(self.up) != 3 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in self.up):
             raise ValueError(f"camera up vector must be three finite numbers, not {self.up!r}")
+        pan = self.pan_km
+        if not isinstance(pan, (tuple, list)) or len(pan) != 3 or not all(_finite(v) for v in pan):
+            raise ValueError(f"camera pan must be three finite numbers (km), not {pan!r}")
+        object.__setattr__(self, "pan_km", tuple(float(v) for v in pan))  # a stored list reads back equal
+        if self.encounter_et is not None and not _finite(self.encounter_et):
+            raise ValueError(f"camera encounter time must be a finite number, not {self.encounter_et!r}")
         if self.mode not in CAMERA_MODES:
             raise ValueError(f"unknown camera mode {self.mode!r}; use one of {', '.join(CAMERA_MODES)}")
         if not 0.1 <= self.fov_deg <= 170.0:
@@ -55,4 +71,11 @@ class CameraIntent:
             raise ValueError("camera mode 'from' needs a body to look from")
 
     def with_(self, **changes: object) -> CameraIntent:
+        """A changed copy; a new target drops the encounter, which was the old target's closest approach."""
+        if "target" in changes and changes["target"] != self.target and "encounter_et" not in changes:
+            changes["encounter_et"] = None
         return replace(self, **changes)
+
+
+def _finite(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)

@@ -21,7 +21,7 @@ from perijove.model.display import DisplayOptions
 from perijove.model.timeline import TimelineView
 
 MIN_DISTANCE_KM = 0.01  # 10 m
-MAX_DISTANCE_KM = 1e7  # 10 million km
+MAX_DISTANCE_KM = 5e7  # 50 million km: Juno's whole orbit (apojove ~8 million km) fits a 35° view
 SURFACE_MARGIN = 0.02  # cameras stay at least 2% of a body's largest radius above it
 
 

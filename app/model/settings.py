@@ -15,10 +15,22 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from perijove.model.camera import CameraIntent
-from perijove.model.display import DisplayOptions
+from perijove.model.display import MAP_BODIES, MAP_LATITUDES, DisplayOptions, check_trail_days
 
-# Display options that persist (maps persist through the download cache, not here).
-SAVED_DISPLAY = ("labels", "hud", "stars", "trajectory", "moon_orbits", "shadows", "trajectory_color")
+# Display options that persist. The user's own maps persist under "maps" (``map_state``); fetched
+# maps persist through the download cache, not here.
+SAVED_DISPLAY = (
+    "labels",
+    "hud",
+    "stars",
+    "trajectory",
+    "moon_orbits",
+    "shadows",
+    "trajectory_color",
+    "procedural_maps",
+    "trajectory_past_days",
+    "trajectory_future_days",
+)
 TRAJECTORY_COLOURS = ("time", "distance")
 MAX_BOOKMARKS = 30
 MAX_RECENT = 10
@@ -45,6 +57,8 @@ class StoredState:
     et: float | None = None
     bookmarks: list[Bookmark] = field(default_factory=list)
     recent: list[str] = field(default_factory=list)
+    maps: dict[str, tuple[str, str]] = field(default_factory=dict)  # body -> (image path, latitude convention)
+    notes: list[str] = field(default_factory=list)  # what was dropped and why, beyond unreadable keys
 
 
 def intent_to_dict(intent: CameraIntent) -> dict[str, Any]:
@@ -98,6 +112,10 @@ def _display(raw: object) -> dict[str, Any]:
         if key == "trajectory_color":
             if value not in TRAJECTORY_COLOURS:
                 raise ValueError(f"trajectory colour {value!r}")
+        elif key == "trajectory_past_days":
+            check_trail_days("the trail", value)
+        elif key == "trajectory_future_days":
+            check_trail_days("the path ahead", value, minimum=0.0)
         elif not isinstance(value, bool):
             raise ValueError(f"{key} must be true or false")
         out[key] = value
@@ -127,6 +145,43 @@ def _paths(raw: object) -> list[str]:
     return list(data)
 
 
+def _maps(raw: object) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """The stored user maps whose files still exist, and a note for each one that is gone.
+
+    A map file moved or deleted since the last run is dropped alone (the body gets its default
+    map back) rather than failing every frame; a malformed entry makes the whole value unreadable.
+    """
+    import os
+
+    data = _json(raw)
+    if not isinstance(data, dict):
+        raise ValueError("maps must be a JSON object")
+    maps, notes = {}, []
+    for body, entry in data.items():
+        if body not in MAP_BODIES:
+            raise ValueError(f"no body {body!r} takes a map")
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) or not entry["path"]:
+            raise ValueError(f"the {body} map needs a path")
+        latitude = entry.get("latitude", "planetocentric")
+        if latitude not in MAP_LATITUDES:
+            raise ValueError(f"the {body} map's latitudes must be one of {', '.join(MAP_LATITUDES)}")
+        if not os.path.isfile(entry["path"]):
+            notes.append(f"The {body.capitalize()} map {entry['path']} is missing; using the default")
+            continue
+        maps[body] = (entry["path"], latitude)
+    return maps, notes
+
+
+def map_state(display: DisplayOptions, fetched: Mapping[str, str] | None = None) -> dict[str, tuple[str, str]]:
+    """The user's own maps in ``display`` (not the ``fetched`` ones, which the download cache keeps)."""
+    fetched = fetched or {}
+    return {
+        body: (path, display.map_latitudes.get(body, "planetocentric"))
+        for body, path in display.maps.items()
+        if body in MAP_BODIES and fetched.get(body) != path
+    }
+
+
 def read_settings(raw: Mapping[str, object]) -> tuple[StoredState, list[str]]:
     """Checked state from stored values, and the names of the settings that were dropped."""
     state, dropped = StoredState(), []
@@ -152,6 +207,12 @@ def read_settings(raw: Mapping[str, object]) -> tuple[StoredState, list[str]]:
         return value
 
     take("rate", rate)
+    if raw.get("maps") is not None:
+        try:
+            state.maps, gone = _maps(raw["maps"])
+            state.notes.extend(gone)
+        except (TypeError, ValueError):
+            dropped.append("maps")
     if raw.get("bookmarks") is not None:
         try:
             state.bookmarks, partly = _bookmarks(raw["bookmarks"])
@@ -172,8 +233,23 @@ def write_settings(state: StoredState) -> dict[str, object]:
         "rate": repr(float(state.rate)) if state.rate is not None else None,
         "et": repr(float(state.et)) if state.et is not None else None,
         "bookmarks": json.dumps([b.to_dict() for b in state.bookmarks[-MAX_BOOKMARKS:]]),
+        "maps": json.dumps({body: {"path": path, "latitude": lat} for body, (path, lat) in state.maps.items()}),
     }
 
 
 def display_state(display: DisplayOptions) -> dict[str, Any]:
     return {k: getattr(display, k) for k in SAVED_DISPLAY}
+
+
+def settings_file() -> str:
+    """The window's settings file (INI), in the platform's per-user config folder (platformdirs).
+
+    On Linux this is ``~/.config/Perijove/Perijove.conf`` (or under ``$XDG_CONFIG_HOME``), the
+    file Qt's native settings used, so existing settings carry over; on macOS and Windows the
+    same INI format replaces the plist and the registry, so a settings file reads the same everywhere.
+    """
+    import os
+
+    from platformdirs import user_config_dir
+
+    return os.path.join(user_config_dir("Perijove", appauthor=False, roaming=True), "Perijove.conf")

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from perijove.ephemeris.flyby_view import SEARCH_S, FlybyView, JunoCamView
 from perijove.model.camera import CameraIntent
+
+NEAR_FRACTION = 1e-3  # the near plane, as a fraction of the distance to the nearest surface
+SYSTEM_KM = 1.5e7  # Jupiter to the farthest thing drawn: Callisto's orbit, Juno's apojove
 
 
 def look_at(eye: np.ndarray, target: np.ndarray, up: np.ndarray) -> np.ndarray:
@@ -99,8 +103,13 @@ def resolve(
     target_id: int,
     from_id: int | None,
     spacecraft: int,
+    view: FlybyView | JunoCamView | None = None,
 ) -> CameraPose:
-    """Place the camera. ``positions`` are J2000 km relative to Jupiter, float64."""
+    """Place the camera. ``positions`` are J2000 km relative to Jupiter, float64.
+
+    ``view`` is the SPICE geometry of the ``flyby`` and ``junocam`` modes (from
+    ``perijove.ephemeris.flyby_view``), relative to the target's centre.
+    """
     focus = spacecraft if intent.mode == "follow" else target_id
     origin = positions[focus].copy()
     rel = {k: v - origin for k, v in positions.items()}
@@ -109,11 +118,29 @@ def resolve(
     up = np.array(intent.up, dtype=float)
     if focus in rotations:  # the body's north pole is "up"
         up = rotations[focus][2].copy()
+    pan = np.array(intent.pan_km, dtype=float)
+    if intent.mode == "bodyfixed" and focus in rotations:
+        pan = rotations[focus].T @ pan  # stored in the body's frame, so it turns with the body
+    look = pan
+    fov = intent.fov_deg
     if intent.mode in ("orbit", "follow"):
-        eye = dist * orbit_direction(intent.azimuth_deg, intent.elevation_deg)
+        eye = pan + dist * orbit_direction(intent.azimuth_deg, intent.elevation_deg)
     elif intent.mode == "bodyfixed":
         body_dir = orbit_direction(intent.azimuth_deg, intent.elevation_deg)
-        eye = dist * (rotations[focus].T @ body_dir) if focus in rotations else dist * body_dir
+        eye = pan + (dist * (rotations[focus].T @ body_dir) if focus in rotations else dist * body_dir)
+    elif intent.mode == "flyby":
+        if not isinstance(view, FlybyView):
+            raise ValueError("the flyby camera needs its encounter geometry")
+        look = view.look + pan
+        offset = view.eye - view.look
+        eye = look + (offset if intent.distance_km is None else _unit(offset) * intent.distance_km)
+        up = view.up.copy()
+    elif intent.mode == "junocam":
+        if not isinstance(view, JunoCamView):
+            raise ValueError("the JunoCam camera needs its pointing")
+        eye, look, up = view.eye.copy(), view.look + pan, view.up.copy()
+        half = math.radians(view.wide_deg) / 2.0
+        fov = math.degrees(2.0 * math.atan(math.tan(half) * size[1] / size[0]))
     else:  # "from": on the line from the target toward another body
         assert from_id is not None
         toward = rel[from_id]
@@ -121,11 +148,17 @@ def resolve(
         if norm == 0:
             raise ValueError("the camera cannot look at a body from itself")
         if intent.distance_km is None and from_id == spacecraft:
-            eye = toward.copy()  # the view from the spacecraft itself
+            eye = toward.copy()  # the view from the spacecraft itself: panning turns the view
         else:
-            eye = toward / norm * dist
+            eye = toward / norm * dist + pan
+    if np.linalg.norm(eye - look) < 1e-9:  # panned onto the eye itself: look on, not nowhere
+        look = eye - 1e-3 * _unit(eye) if np.linalg.norm(eye) > 0 else eye + np.array([1e-3, 0.0, 0.0])
     near, far = _clip_planes(eye, rel, radii, spacecraft)
-    return CameraPose(origin, eye, np.zeros(3), up, intent.fov_deg, near, far, size)
+    return CameraPose(origin, eye, look, up, fov, near, far, size)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
 
 
 def _clip_planes(
@@ -137,5 +170,59 @@ def _clip_planes(
         d = float(np.linalg.norm(pos - eye))
         nearest = min(nearest, max(d - r, 0.0))
         farthest = max(farthest, d + r)
-    near = max(nearest * 0.5, 1e-5)  # 1 cm at the closest
-    return near, max(farthest * 4.0, near * 10.0, 1e7)
+    # Lines (Juno's orbit, the moons') pass closer to the camera than any body does once it is
+    # zoomed out past them: half the distance to the nearest surface cut whole arcs away. The
+    # log depth buffer keeps ~1e-6 relative precision over this range, so near can be small.
+    near = max(nearest * NEAR_FRACTION, 1e-5)  # 1 cm at the closest
+    # Juno's whole orbit (apojove up to ~8 million km) and the moons' orbits stay inside the far
+    # plane however far the camera is zoomed out: everything drawn lies within SYSTEM_KM of Jupiter.
+    to_jupiter = float(np.linalg.norm(rel[599] - eye)) if 599 in rel else 0.0
+    return near, max(farthest * 4.0, near * 10.0, to_jupiter + SYSTEM_KM, 1e7)
+
+
+class ViewGeometry:
+    """The SPICE geometry of the ``flyby`` and ``junocam`` modes for one ephemeris, cached.
+
+    The flyby viewpoint is fixed for an encounter, so it is computed once per encounter,
+    field of view and frame shape, not every frame; JunoCam's pointing changes every frame.
+    """
+
+    BUCKET_S = 21600.0  # the closest approach nearest the clock is looked up again every 6 h of time shown
+
+    def __init__(self, eph, spacecraft: int) -> None:
+        self.eph, self.sc = eph, spacecraft
+        self._approach: dict[tuple[int, int], float] = {}
+        self._flyby: dict[tuple, FlybyView] = {}
+
+    def encounter(self, target_id: int, et: float) -> float:
+        """The closest approach to ``target_id`` that a flyby camera without one frames."""
+        from perijove.ephemeris.flyby_view import closest_approach
+
+        key = (target_id, int(et // self.BUCKET_S))
+        if key not in self._approach:
+            if len(self._approach) > 32:
+                self._approach.clear()
+            self._approach[key] = closest_approach(self.eph, target_id, et, self.sc)
+        return self._approach[key]
+
+    def for_intent(
+        self, intent: CameraIntent, target_id: int, et: float, size: tuple[int, int]
+    ) -> FlybyView | JunoCamView | None:
+        from perijove.ephemeris import PerijoveError
+        from perijove.ephemeris.flyby_view import flyby_view, junocam_view
+
+        if intent.mode not in ("flyby", "junocam"):
+            return None
+        if target_id == self.sc:
+            raise PerijoveError(f"the {intent.mode} camera looks at a body, not at the spacecraft itself")
+        if intent.mode == "junocam":
+            return junocam_view(self.eph, target_id, et, self.sc)
+        ca = intent.encounter_et
+        if ca is None or abs(ca - et) > SEARCH_S:  # none given, or one from another orbit: the nearest
+            ca = self.encounter(target_id, et)
+        key = (target_id, ca, intent.fov_deg, round(size[0] / size[1], 4))
+        if key not in self._flyby:
+            if len(self._flyby) > 32:
+                self._flyby.clear()
+            self._flyby[key] = flyby_view(self.eph, target_id, ca, intent.fov_deg, size[0] / size[1], self.sc)
+        return self._flyby[key]

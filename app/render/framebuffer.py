@@ -1,24 +1,116 @@
-"""An offscreen framebuffer with a 24-bit depth buffer, at any size.
+"""An offscreen framebuffer with a 24-bit depth buffer, at any size, multisampled when the GL can.
 
 ``canvas.render()`` reads back through a framebuffer with a 16-bit depth
 buffer, too coarse for a scene spanning metres to millions of kilometres,
 and sized like the window. Frames for files are drawn here instead.
+
+Anti-aliasing: gloo has no multisampled renderbuffers, so when the GL offers
+``glRenderbufferStorageMultisample`` and ``glBlitFramebuffer`` (GL 3.0 / ES 3.0,
+Mesa's llvmpipe and every desktop driver) the frame is drawn into a
+multisampled framebuffer made here with raw GL calls and resolved by a blit
+into the gloo framebuffer that is read back. Without them the frame is drawn
+aliased, as before, and ``samples`` says 0.
 """
 
 from __future__ import annotations
+
+import ctypes
+import os
 
 import numpy as np
 from vispy import gloo
 from vispy.gloo import gl
 
 GL_DEPTH_COMPONENT24 = 0x81A6
+GL_RGBA8 = 0x8058
+GL_READ_FRAMEBUFFER = 0x8CA8
+GL_DRAW_FRAMEBUFFER = 0x8CA9
+GL_MAX_SAMPLES = 0x8D57
 MAX_SIZE = 8192
+DEFAULT_SAMPLES = 4
+
+
+def default_samples() -> int:
+    """Samples a pixel for frames and the window: 4, or ``PERIJOVE_MSAA`` (0 turns anti-aliasing off).
+
+    Multisampling is nearly free on a GPU but costs Mesa's software llvmpipe a full-frame clear and
+    resolve of four samples (``bench/render_bench.py`` reports the frame time with and without).
+    """
+    raw = os.environ.get("PERIJOVE_MSAA", "").strip()
+    try:
+        return max(int(raw), 0) if raw else DEFAULT_SAMPLES
+    except ValueError:
+        return DEFAULT_SAMPLES
+
+
+class _Multisample:
+    """A raw multisampled colour + 24-bit depth framebuffer that GLIR knows nothing about."""
+
+    def __init__(self, size: tuple[int, int], samples: int) -> None:
+        from vispy.gloo.gl import gl2
+
+        self._storage = gl2._get_gl_func(
+            "glRenderbufferStorageMultisample",
+            None,
+            (ctypes.c_uint, ctypes.c_int, ctypes.c_uint, ctypes.c_int, ctypes.c_int),
+        )
+        self._blit = gl2._get_gl_func("glBlitFramebuffer", None, (ctypes.c_int,) * 8 + (ctypes.c_uint, ctypes.c_uint))
+        gl.glGetError()  # drop anything pending from before
+        most = int(gl.glGetParameter(GL_MAX_SAMPLES) or 0)
+        self.samples = min(samples, most)
+        if self.samples < 2:
+            raise RuntimeError("no multisampling in this GL")
+        self.size = size
+        self.fbo = gl.glCreateFramebuffer()
+        self.buffers = [gl.glCreateRenderbuffer(), gl.glCreateRenderbuffer()]
+        gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, self.fbo)
+        for rb, fmt, attachment in zip(
+            self.buffers,
+            (GL_RGBA8, GL_DEPTH_COMPONENT24),
+            (gl.GL_COLOR_ATTACHMENT0, gl.GL_DEPTH_ATTACHMENT),
+            strict=True,
+        ):
+            gl.glBindRenderbuffer(gl.GL_RENDERBUFFER, rb)
+            self._storage(gl.GL_RENDERBUFFER, self.samples, fmt, *size)
+            gl.glFramebufferRenderbuffer(gl.GL_FRAMEBUFFER, attachment, gl.GL_RENDERBUFFER, rb)
+        complete = gl.glCheckFramebufferStatus(gl.GL_FRAMEBUFFER) == gl.GL_FRAMEBUFFER_COMPLETE
+        gl.glBindRenderbuffer(gl.GL_RENDERBUFFER, 0)
+        gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, 0)
+        if not complete or gl.glGetError() != gl.GL_NO_ERROR:
+            self.delete()
+            raise RuntimeError("multisampled framebuffer incomplete")
+
+    def bind(self) -> None:
+        gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, self.fbo)
+
+    def resolve(self, into: int) -> None:
+        w, h = self.size
+        gl.glBindFramebuffer(GL_READ_FRAMEBUFFER, self.fbo)
+        gl.glBindFramebuffer(GL_DRAW_FRAMEBUFFER, into)
+        self._blit(0, 0, w, h, 0, 0, w, h, gl.GL_COLOR_BUFFER_BIT, gl.GL_NEAREST)
+        gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, into)
+
+    def delete(self) -> None:
+        for rb in self.buffers:
+            gl.glDeleteRenderbuffer(rb)
+        gl.glDeleteFramebuffer(self.fbo)
+
+
+def _flush() -> gloo.context.GLContext:
+    """Run the queued GLIR commands now, so raw GL calls land between them in order."""
+    context = gloo.get_current_canvas().context
+    context.flush_commands()
+    return context
 
 
 class OffscreenTarget:
-    """Colour texture + 24-bit depth renderbuffer, bound with ``with target:``."""
+    """Colour texture + 24-bit depth renderbuffer, bound with ``with target:``.
 
-    def __init__(self, width: int, height: int) -> None:
+    ``samples`` > 1 asks for multisampling (``self.samples`` is what was granted: 0 when the GL
+    has none); draws inside ``with target:`` then go to the multisampled buffer, resolved on exit.
+    """
+
+    def __init__(self, width: int, height: int, samples: int | None = None) -> None:
         if not (1 <= width <= MAX_SIZE and 1 <= height <= MAX_SIZE):
             raise ValueError(f"frame size {width}x{height} is outside 1..{MAX_SIZE}")
         self.size = (int(width), int(height))
@@ -28,21 +120,42 @@ class OffscreenTarget:
         # gloo only names 16-bit depth; ask the GL for 24 bits on the same object.
         self.depth._glir.command("SIZE", self.depth.id, shape, GL_DEPTH_COMPONENT24)
         self.fbo = gloo.FrameBuffer(color=self.color, depth=self.depth)
+        self._msaa: _Multisample | None = None
+        samples = default_samples() if samples is None else samples
+        if samples > 1:
+            try:
+                _flush()
+                self._msaa = _Multisample(self.size, samples)
+            except (RuntimeError, AttributeError, OSError):
+                self._msaa = None  # an aliased frame beats no frame
+        self.samples = self._msaa.samples if self._msaa else 0
 
     def __enter__(self) -> OffscreenTarget:
         self.fbo.activate()
         gloo.set_viewport(0, 0, *self.size)
+        if self._msaa is not None:
+            _flush()
+            self._msaa.bind()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._msaa is not None:
+            context = _flush()  # the frame's draws, into the multisampled buffer
+            self._msaa.resolve(context.shared.parser.get_object(self.fbo.id).handle)
         self.fbo.deactivate()
 
     def depth_bits(self) -> int:
-        with self:
-            gloo.flush()
+        self.fbo.activate()
+        _flush()
+        try:
             return int(gl.glGetParameter(gl.GL_DEPTH_BITS))
+        finally:
+            self.fbo.deactivate()
 
     def read(self) -> np.ndarray:
-        """RGBA uint8 image, top row first."""
-        with self:
+        """RGBA uint8 image, top row first (of the resolved frame)."""
+        self.fbo.activate()
+        try:
             return self.fbo.read("color", alpha=True)
+        finally:
+            self.fbo.deactivate()

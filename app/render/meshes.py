@@ -82,7 +82,8 @@ _WHITE = (0.92, 0.92, 0.90)
 _GREY = (0.55, 0.55, 0.58)
 
 
-JUNO_MESH_VERSION = 1  # bump when make_juno changes
+JUNO_MESH_VERSION = 2  # bump when make_juno changes
+CREASE_DEG = 50.0  # faces meeting at more than this keep a sharp edge (the hexagonal bus's 60°)
 
 
 @lru_cache(maxsize=1)
@@ -100,6 +101,33 @@ def juno() -> Mesh:
         np.savez(handle, **{k: getattr(mesh, k) for k in keys})
 
     return load_or_make(f"juno-v{JUNO_MESH_VERSION}.npz", make_juno, read, write)
+
+
+def crease_normals(vertices: np.ndarray, faces: np.ndarray, crease_deg: float) -> np.ndarray:
+    """Per-corner normals (3 per face, in face order): smooth across gentle edges, sharp at creases.
+
+    Each corner's normal is the area-weighted mean of the normals of the faces that share its
+    vertex and lie within ``crease_deg`` of its own face, so a 32-sided dish shades round while a
+    box or the hexagonal bus keeps its edges (the flat shading before drew every facet).
+    """
+    v = np.asarray(vertices, dtype=np.float64)
+    f = np.asarray(faces, dtype=np.int64)
+    cross = np.cross(v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]])
+    area2 = np.linalg.norm(cross, axis=1)
+    unit = cross / np.maximum(area2, 1e-300)[:, None]
+    corner_v = f.reshape(-1)
+    corner_f = np.repeat(np.arange(len(f)), 3)
+    order = np.argsort(corner_v, kind="stable")  # corners grouped by vertex
+    starts = np.searchsorted(corner_v[order], np.arange(len(v) + 1))
+    out = np.zeros((len(corner_v), 3))
+    cos_crease = np.cos(np.radians(crease_deg))
+    for vert in np.nonzero(np.diff(starts))[0]:
+        members = order[starts[vert] : starts[vert + 1]]  # corners at this vertex
+        fs = corner_f[members]
+        close = unit[fs] @ unit[fs].T > cos_crease  # which neighbours each corner smooths with
+        out[members] = close @ cross[fs]  # area-weighted (|cross| = 2 × area)
+    out /= np.maximum(np.linalg.norm(out, axis=1), 1e-300)[:, None]
+    return out
 
 
 def make_juno() -> Mesh:
@@ -134,9 +162,8 @@ def make_juno() -> Mesh:
     positions, normals, faces, colours = [], [], [], []
     offset = 0
     for mesh, colour in parts:
-        # Unshared vertices per face give flat shading with crisp edges.
         tri = mesh.vertices[mesh.faces].reshape(-1, 3)
-        fn = np.repeat(mesh.face_normals, 3, axis=0)
+        fn = crease_normals(mesh.vertices, mesh.faces, CREASE_DEG)
         positions.append(tri)
         normals.append(fn)
         faces.append(np.arange(len(tri)).reshape(-1, 3) + offset)

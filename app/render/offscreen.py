@@ -15,12 +15,16 @@ class OffscreenRenderer:
     """A scene bound to a hidden GL context and an offscreen target of one size."""
 
     def __init__(
-        self, eph: Ephemeris, size: tuple[int, int] = (1280, 720), display: DisplayOptions | None = None
+        self,
+        eph: Ephemeris,
+        size: tuple[int, int] = (1280, 720),
+        display: DisplayOptions | None = None,
+        samples: int | None = None,
     ) -> None:
         self.canvas = offscreen_canvas(size)  # same size as the target, so pixel-placed labels line up
         self.scene = Scene(eph, display)
         self.size = size
-        self.target = OffscreenTarget(*size)
+        self.target = OffscreenTarget(*size, samples=samples)  # multisampled (None: the default)
 
     def render(self, et: float, intent: CameraIntent) -> tuple[np.ndarray, FrameState]:
         """RGBA image (top row first) and the geometry it was drawn from."""

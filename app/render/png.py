@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from perijove.ephemeris import Ephemeris, PerijoveError, body_id
+from perijove.fileio import atomic_write
 from perijove.model import CameraIntent, DisplayOptions
 
 
@@ -17,25 +17,7 @@ def write_png_atomic(image, path: Path) -> None:
     """
     from PIL import Image
 
-    from perijove.export.sinks import describe_os_error
-
-    path = Path(path)
-    tmp = path.parent / f".{path.name}.partial-{os.getpid()}"
-    try:
-        tmp.unlink(missing_ok=True)  # ours: same name, same process id
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except OSError as err:
-        raise PerijoveError(describe_os_error(path, err)) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            Image.fromarray(image).save(handle, format="PNG")
-        os.replace(tmp, path)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise PerijoveError(describe_os_error(path, err)) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda handle: Image.fromarray(image).save(handle, format="PNG"))
 
 
 def render_png(
@@ -52,14 +34,21 @@ def render_png(
     stars: bool = True,
     trajectory: bool = True,
     orbits: bool = True,
+    camera: str = "from",
+    trail_days: float | None = None,
+    labels: bool = True,
 ) -> None:
+    """``camera`` "flyby" frames the closest approach to ``look_at`` nearest ``et`` from its lit side;
+    "junocam" is JunoCam's view of ``look_at`` (``from_body``, ``distance_km`` and ``fov_deg`` unused)."""
     from perijove.render.offscreen import OffscreenRenderer
 
     target = body_id(look_at)
     source = body_id(from_body) if from_body else None
-    if source is not None and source == target:
+    if camera not in ("flyby", "junocam") and source is not None and source == target:
         raise PerijoveError("--from and --look-at name the same body")
-    if source is not None:
+    if camera in ("flyby", "junocam"):
+        intent = CameraIntent(mode=camera, target=str(target), distance_km=distance_km, fov_deg=fov_deg)
+    elif source is not None:
         intent = CameraIntent(
             mode="from", target=str(target), from_body=str(source), distance_km=distance_km, fov_deg=fov_deg
         )
@@ -69,8 +58,10 @@ def render_png(
 
     # Fetched global maps replace the procedural ones; maps given explicitly win over both.
     display = DisplayOptions(
-        stars=stars, trajectory=trajectory, moon_orbits=orbits, maps={**cached_maps(), **(maps or {})}
+        stars=stars, trajectory=trajectory, moon_orbits=orbits, labels=labels, maps={**cached_maps(), **(maps or {})}
     )
+    if trail_days is not None:
+        display = display.with_(trajectory_past_days=trail_days)
     renderer = OffscreenRenderer(eph, size, display)
     try:
         image, _state = renderer.render(et, intent)

@@ -13,13 +13,14 @@ import numpy as np
 from vispy import gloo
 
 from perijove.ephemeris import CoverageError, Ephemeris, body_id, display_name, radii
-from perijove.ephemeris.attitude import spacecraft_rotation
+from perijove.ephemeris.attitude import spacecraft_rotation, steady_rotation
 from perijove.model import CameraIntent, DisplayOptions
 from perijove.render import camera as cam
+from perijove.render.labels import Label, Placed, layout, occluded, text_extent, text_image
 from perijove.render.meshes import Mesh, ellipsoid, juno
 from perijove.render.stars import star_sprites
-from perijove.render.textures import MAP_LATITUDES, default_map, load_map
-from perijove.render.trajectory import TrajectoryCache, trail_vertices
+from perijove.render.textures import MAP_LATITUDES, default_map, fit_texture, gpu_texture_limit, load_map
+from perijove.render.trajectory import TrajectoryCache, eye_segments, relative_to, trail_vertices
 from perijove.resources import shader_source
 
 BODIES = (599, 501, 502, 503, 504)
@@ -30,6 +31,7 @@ GHOST_COLOUR = (0.85, 0.45, 1.0, 0.8)  # the compared kernel set's path: violet,
 MINNAERT = {599: 0.85}
 LEVELS = ((256, 128), (96, 48), (32, 16))  # ellipsoid grids, finest first
 LEVEL_PIXELS = (150.0, 25.0)  # projected radius above which each finer level is used
+LINE_DTYPE = [("a_position", np.float32, 3), ("a_color", np.float32, 4)]
 
 
 @dataclass
@@ -91,17 +93,17 @@ class Scene:
             eph, self.sc, self.display.trajectory_past_days * 86400, self.display.trajectory_future_days * 86400
         )
         self._orbit_cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self.views = cam.ViewGeometry(eph, self.sc)  # flyby and JunoCam camera geometry
         self._gl: dict[str, object] | None = None
+        # Movies whose frames are too far apart to show Juno's spin draw the spin-averaged attitude.
+        self.steady_spin = False
+        self._textures: dict[int, tuple[gloo.Texture2D, str]] = {}  # body -> its texture, the map's latitudes
+        self._stale_maps: set[int] = set()  # bodies whose map changed since their texture was made
 
     def set_display(self, display: DisplayOptions) -> None:
-        """Change what is drawn; GL resources are rebuilt only when the maps change."""
+        """Change what is drawn; a body whose map changed gets a new texture at the next draw, nothing else."""
         old, self.display = self.display, display
-        if (display.maps, display.map_latitudes, display.procedural_maps) != (
-            old.maps,
-            old.map_latitudes,
-            old.procedural_maps,
-        ):
-            self._gl = None  # textures (and the meshes' latitude convention) come from the maps
+        self._stale_maps.update(b for b in self.bodies if self._map_choice(b, display) != self._map_choice(b, old))
         if (display.trajectory_past_days, display.trajectory_future_days) != (
             old.trajectory_past_days,
             old.trajectory_future_days,
@@ -127,7 +129,8 @@ class Scene:
             raise CoverageError(f"no ephemeris for {display_name(self.sc)} at this time")
         rmax = {b: float(self.radii[b].max()) for b in self.bodies}
         rmax[self.sc] = SPACECRAFT_SPAN_KM / 2
-        pose = cam.resolve(intent, size, pos, rmax, rotations, target_id, from_id, self.sc)
+        view = self.views.for_intent(intent, target_id, et, size)
+        pose = cam.resolve(intent, size, pos, rmax, rotations, target_id, from_id, self.sc, view)
         rel = {k: v - pose.origin for k, v in pos.items()}
         sun = rel.pop(10)
         sun_dir = {b: (sun - rel[b]) / np.linalg.norm(sun - rel[b]) for b in rel}
@@ -136,7 +139,7 @@ class Scene:
         sc_rot, source = (None, "none")
         draw_sc = marker = False
         if sc_pos is not None:
-            sc_rot, source = spacecraft_rotation(eph, et)
+            sc_rot, source = (steady_rotation if self.steady_spin else spacecraft_rotation)(eph, et)
             dist = float(np.linalg.norm(sc_pos - pose.eye))
             draw_sc = dist > 1e-3  # the camera is not sitting inside it
             marker = draw_sc and SPACECRAFT_SPAN_KM / dist * pose.pixels_per_radian() < MARKER_BELOW_PX
@@ -152,11 +155,12 @@ class Scene:
                     except CoverageError:
                         colour_by = None  # no data for the target over the whole path: colour by time
                 verts, colours = trail_vertices(path, split, pos[self.sc], et, self.trajectory.past, colour_by)
-                verts = verts - pose.origin
-                # A vertex at the eye itself projects with w = 0 and streaks across the view
-                # (the view from the spacecraft): the line is clipped there instead.
-                keep = np.linalg.norm(verts - pose.eye, axis=1) > pose.near * 1e-3
-                trail = (verts[keep], colours[keep])
+                if intent.mode == "flyby" and target_id in self.bodies and target_id != 599:
+                    # the flyby camera moves with the moon: so does the path it frames
+                    verts = relative_to(verts, split, self.trajectory.body_positions(target_id, lo, hi), pos[target_id])
+                # Kept whole, through the spacecraft even when the camera sits there: ``draw``
+                # clips lines at the near plane in float64 (``eye_segments``).
+                trail = (verts - pose.origin, colours)
         ghost = self._ghost_line(et, pose)
         orbits = self._moon_orbits(et, pos, pose.origin) if self.display.moon_orbits else []
         labels = [(display_name(b), rel[b]) for b in self.bodies]
@@ -193,9 +197,7 @@ class Scene:
         if hi - lo < 2:
             return None
         verts = g.states[lo:hi, :3] - pose.origin
-        keep = np.linalg.norm(verts - pose.eye, axis=1) > pose.near * 1e-3  # never through the eye
-        colours = np.tile(GHOST_COLOUR, (int(keep.sum()), 1))
-        return verts[keep], colours
+        return verts, np.tile(GHOST_COLOUR, (len(verts), 1))
 
     def _moon_orbits(self, et: float, pos: dict[int, np.ndarray], origin: np.ndarray):
         out = []
@@ -225,24 +227,18 @@ class Scene:
     # -- GL ----------------------------------------------------------------------------------
     def _setup(self) -> dict[str, object]:
         if self._gl is not None:
+            if self._stale_maps:
+                self._replace_maps(self._gl)
             return self._gl
         gl: dict[str, object] = {}
         body = {}
+        self._stale_maps.clear()
+        # One body program for all bodies (compiled once, not five times): each draw sets that
+        # body's texture, Minnaert exponent and uniforms.
+        shared = _program("body_vertex", "body_fragment", "logdepth", "shadow")
         for b in self.bodies:
-            prog = _program("body_vertex", "body_fragment", "logdepth", "shadow")
-            image, latitude = self._map(b)
-            prog["u_texture"] = gloo.Texture2D(image, interpolation="linear", wrapping="repeat")
-            prog["u_minnaert"] = MINNAERT.get(b, 1.0)
-            levels = []
-            for n_lon, n_lat in LEVELS:  # level of detail: fine grid when large on screen, coarse when small
-                mesh = ellipsoid(tuple(float(r) for r in self.radii[b]), n_lon, n_lat, latitude)
-                vbo = np.zeros(
-                    len(mesh.positions),
-                    [("a_position", np.float32, 3), ("a_normal", np.float32, 3), ("a_texcoord", np.float32, 2)],
-                )
-                vbo["a_position"], vbo["a_normal"], vbo["a_texcoord"] = mesh.positions, mesh.normals, mesh.texcoords
-                levels.append((gloo.VertexBuffer(vbo), gloo.IndexBuffer(mesh.faces)))
-            body[b] = (prog, levels)
+            _texture, latitude = self._texture(b)
+            body[b] = (shared, self._body_levels(b, latitude))
         gl["bodies"] = body
         m = self.sc_mesh
         prog = _program("mesh_vertex", "mesh_fragment", "logdepth", "shadow")
@@ -253,10 +249,60 @@ class Scene:
         prog.bind(gloo.VertexBuffer(vbo))
         gl["spacecraft"] = (prog, gloo.IndexBuffer(m.faces))
         gl["line"] = _program("line_vertex", "line_fragment", "logdepth")
+        gl["line_buffers"] = {}
+        gl["label"] = gloo.Program(shader_source("label_vertex"), shader_source("label_fragment"))
         gl["points"] = _program("point_vertex", "point_fragment", "logdepth")
         gl["stars"] = self._star_program()  # None: no catalogue, a black sky
         self._gl = gl
         return gl
+
+    def _texture(self, body: int) -> tuple[gloo.Texture2D, str]:
+        """A body's map as a texture no wider than this GPU allows (asked here: a context is current)."""
+        limit = gpu_texture_limit()
+        image, latitude = self._map(body)
+        texture = gloo.Texture2D(fit_texture(image, limit), interpolation="linear", wrapping="repeat")
+        self._textures[body] = (texture, latitude)
+        return texture, latitude
+
+    def _body_levels(self, body: int, latitude: str) -> list[tuple[gloo.VertexBuffer, gloo.IndexBuffer]]:
+        """The body's ellipsoid at each level of detail, rows placed by the map's latitude convention."""
+        levels = []
+        for n_lon, n_lat in LEVELS:  # level of detail: fine grid when large on screen, coarse when small
+            mesh = ellipsoid(tuple(float(r) for r in self.radii[body]), n_lon, n_lat, latitude)
+            vbo = np.zeros(
+                len(mesh.positions),
+                [("a_position", np.float32, 3), ("a_normal", np.float32, 3), ("a_texcoord", np.float32, 2)],
+            )
+            vbo["a_position"], vbo["a_normal"], vbo["a_texcoord"] = mesh.positions, mesh.normals, mesh.texcoords
+            levels.append((gloo.VertexBuffer(vbo), gloo.IndexBuffer(mesh.faces)))
+        return levels
+
+    def _replace_maps(self, gl: dict[str, object]) -> None:
+        """New textures for the bodies whose map changed; their meshes only if the latitude convention did.
+
+        Every other GL resource (programs, the other textures, the star field, line buffers) is
+        kept: rebuilding them all cost a second of uploads whenever one map changed. A map that
+        fails to load raises once and leaves that body's old texture in place.
+        """
+        bodies = gl["bodies"]
+        while self._stale_maps:
+            b = self._stale_maps.pop()
+            if b not in bodies:
+                continue
+            prog = bodies[b][0]
+            old, old_latitude = self._textures[b]
+            _texture, latitude = self._texture(b)  # drawn from self._textures (the program is shared)
+            old.delete()
+            if latitude != old_latitude:
+                bodies[b] = (prog, self._body_levels(b, latitude))
+
+    @staticmethod
+    def _map_choice(body: int, display: DisplayOptions) -> tuple:
+        """What decides a body's map: its file and latitudes, or the default (shipped or procedural)."""
+        name = display_name(body).lower()
+        if name in display.maps:
+            return ("file", display.maps[name], display.map_latitudes.get(name, "planetocentric"))
+        return ("default", display.procedural_maps and body in (501, 599))
 
     def _map(self, body: int) -> tuple[np.ndarray, str]:
         """A body's map and the latitude its rows are in: the user's, else the default (planetocentric)."""
@@ -327,7 +373,7 @@ class Scene:
             prog[f"u_occ_to_unit[{i}]"] = _mat3(to_unit)
 
     def draw(self, state: FrameState, canvas=None) -> None:
-        """Issue the GL draws for ``state`` into the current framebuffer (labels need ``canvas``)."""
+        """Issue the GL draws for ``state`` into the current framebuffer (``canvas``: unused, kept for callers)."""
         gl = self._setup()
         pose = state.pose
         view, proj = _mat4(pose.view), _mat4(pose.projection)
@@ -344,12 +390,14 @@ class Scene:
             stars.draw("points")
         gloo.set_state(depth_test=True)
         line = gl["line"]
-        for k, v in common.items():
-            line[k] = v
-        gloo.set_depth_mask(False)
-        for verts, colours in state.orbits:
-            self._draw_line(line, verts, colours)
-        gloo.set_depth_mask(True)
+        eye_view = pose.view.copy()
+        eye_view[:3, 3] = 0.0  # lines go to the GPU relative to the eye (see ``_draw_line``)
+        line["u_view"], line["u_projection"] = _mat4(eye_view), proj
+        line["u_near"], line["u_far"] = pose.near, pose.far
+        if state.orbits:
+            gloo.set_depth_mask(False)
+            self._draw_line("orbits", state, [o[0] for o in state.orbits], [o[1] for o in state.orbits])
+            gloo.set_depth_mask(True)
         view64 = pose.view
         for b, (prog, levels) in gl["bodies"].items():
             radius = float(state.radii[b].max())
@@ -361,6 +409,8 @@ class Scene:
             model[:3, :3], model[:3, 3] = rot, state.positions[b]
             for k, v in common.items():
                 prog[k] = v
+            prog["u_texture"] = self._textures[b][0]
+            prog["u_minnaert"] = MINNAERT.get(b, 1.0)
             prog["u_model"], prog["u_rotation"] = _mat4(model), _mat3(rot)
             prog["u_sun_dir"] = state.sun_dir[b].astype(np.float32)
             prog["u_eye"] = pose.eye.astype(np.float32)
@@ -374,13 +424,13 @@ class Scene:
         if state.ghost is not None and len(state.ghost[0]) >= 2:
             gloo.set_depth_mask(False)
             gloo.set_line_width(1.5)
-            self._draw_line(line, *state.ghost)
+            self._draw_line("ghost", state, [state.ghost[0]], [state.ghost[1]])
             gloo.set_line_width(1.0)
             gloo.set_depth_mask(True)
         if state.trail is not None:
             gloo.set_depth_mask(False)
             gloo.set_line_width(2.0)
-            self._draw_line(line, *state.trail)
+            self._draw_line("trail", state, [state.trail[0]], [state.trail[1]])
             gloo.set_line_width(1.0)
             gloo.set_depth_mask(True)
         if state.spacecraft is not None and state.draw_spacecraft:
@@ -406,54 +456,103 @@ class Scene:
                     infinite=False,
                 )
 
-        if self.display.labels and canvas is not None:
-            self._draw_labels(state, canvas)
+        if self.display.labels:
+            self._draw_labels(state)
 
-    def _label_positions(self, state: FrameState) -> tuple[list[str], np.ndarray]:
-        """Label texts and pixel anchors: beside each body's disc, only when in front of the camera."""
+    def label_layout(self, state: FrameState) -> list[Placed]:
+        """Where the frame's labels go (``labels.layout``): only seen bodies, no overlaps, inside the frame."""
         pose = state.pose
         view = pose.view
-        texts, anchors = [], []
-        w, h = pose.size
+        ellipsoids = {b: (state.positions[b], np.diag(1.0 / state.radii[b]) @ state.rotations[b]) for b in self.bodies}
+        focus = min(state.positions, key=lambda k: float(np.linalg.norm(state.positions[k])))  # at the origin
+        wanted = []
         for name, world in state.labels:
-            eye_space = view @ np.r_[world, 1.0]
-            depth = -eye_space[2]
-            if depth <= 0:
-                continue
-            x, y = pose.project(world)
             body = body_id(name)
-            radius_px = float(self.radii[body].max()) / depth * pose.pixels_per_radian() if body in self.radii else 0
-            x, y = x + 0.72 * radius_px + 6, y - 0.72 * radius_px - 4
-            if -50 < x < w and 0 < y < h + 20:
-                texts.append(name)
-                anchors.append((x, y))
-        return texts, np.array(anchors, dtype=np.float32).reshape(-1, 2)
+            depth = -(view @ np.r_[world, 1.0])[2]
+            if depth <= 0:
+                continue  # behind the camera
+            if body == self.sc:
+                if not state.draw_spacecraft:
+                    continue  # the camera sits in it
+                others = list(ellipsoids.values())
+                radius_px = 0.0
+            else:
+                others = [e for b, e in ellipsoids.items() if b != body]
+                centre, to_unit = ellipsoids[body]
+                if np.linalg.norm(to_unit @ (pose.eye - centre)) <= 1.0:
+                    continue  # the camera is inside (or on) it
+                radius_px = float(self.radii[body].max()) / depth * pose.pixels_per_radian()
+            if occluded(pose.eye, world, others):
+                continue  # behind another body
+            importance = (3.0 if body == focus else 2.0 if body == self.sc else 1.0) + min(radius_px, 1e4) * 1e-5
+            wanted.append(Label(name, tuple(pose.project(world)), radius_px, importance))
+        return layout(wanted, pose.size, text_extent)
 
-    def _draw_labels(self, state: FrameState, canvas) -> None:
-        from vispy.visuals import TextVisual
-
-        texts, anchors = self._label_positions(state)
-        if not texts:
+    def _draw_labels(self, state: FrameState) -> None:
+        """All labels in one draw: their Pillow-drawn images stacked in one atlas texture."""
+        placed = self.label_layout(state)
+        if not placed:
             return
         gl = self._setup()
-        if "text" not in gl:
-            gl["text"] = TextVisual(
-                text=texts, pos=anchors, color=(0.85, 0.9, 1.0, 0.9), font_size=11, anchor_x="left", anchor_y="bottom"
-            )
-        text = gl["text"]
-        text.text, text.pos = texts, anchors
-        text.transforms.configure(canvas=canvas, viewport=(0, 0, *state.pose.size))
+        images = [text_image(p.text) for p in placed]
+        key = tuple(p.text for p in placed)
+        if gl.get("label_key") != key:
+            width = max(im.shape[1] for im in images)
+            atlas = np.zeros((sum(im.shape[0] for im in images), width, 4), np.uint8)
+            row = 0
+            for im in images:
+                atlas[row : row + im.shape[0], : im.shape[1]] = im
+                row += im.shape[0]
+            if "label_atlas" in gl:
+                gl["label_atlas"].set_data(atlas)
+            else:
+                gl["label_atlas"] = gloo.Texture2D(atlas, interpolation="nearest")
+            gl["label_key"] = key
+        atlas_h, atlas_w = gl["label_atlas"].shape[:2]
+        quads = np.zeros((len(placed), 6), [("a_position", np.float32, 2), ("a_texcoord", np.float32, 2)])
+        row = 0
+        for i, (p, im) in enumerate(zip(placed, images, strict=True)):
+            h, w = im.shape[:2]
+            x0, y0 = np.floor(p.box[0]), np.floor(p.box[1])  # whole pixels: glyphs stay crisp
+            corners = np.array([[x0, y0], [x0 + w, y0], [x0 + w, y0 + h], [x0, y0], [x0 + w, y0 + h], [x0, y0 + h]])
+            uv = np.array([[0, row], [w, row], [w, row + h], [0, row], [w, row + h], [0, row + h]], float)
+            quads[i]["a_position"], quads[i]["a_texcoord"] = corners, uv / (atlas_w, atlas_h)
+            row += h
+        if "label_buffer" in gl:
+            gl["label_buffer"].set_data(quads.reshape(-1))
+        else:
+            gl["label_buffer"] = gloo.VertexBuffer(quads.reshape(-1))
+        prog = gl["label"]
+        prog.bind(gl["label_buffer"])
+        prog["u_atlas"] = gl["label_atlas"]
+        prog["u_size"] = np.array(state.pose.size, np.float32)
         gloo.set_state(depth_test=False)
-        text.draw()
+        prog.draw("triangles")
         gloo.set_state(depth_test=True)
 
-    def _draw_line(self, prog: gloo.Program, verts: np.ndarray, colours: np.ndarray) -> None:
-        if len(verts) < 2:
+    def _draw_line(self, kind: str, state: FrameState, lines: list[np.ndarray], colours: list[np.ndarray]) -> None:
+        """Polylines of one kind in one draw, from a buffer kept for that kind and refilled in place.
+
+        Vertices are clipped at the near plane and made relative to the eye in float64 first, so the
+        view from the spacecraft, whose eye lies on its own trail, shows the trail leaving the frame
+        instead of chords through the camera.
+        """
+        near = state.pose.near * 2.0  # just inside the GL near plane
+        parts = [eye_segments(v, c, state.pose.view, near) for v, c in zip(lines, colours, strict=True)]
+        count = sum(len(p) for p, _ in parts)
+        if count < 2:
             return
-        data = np.zeros(len(verts), [("a_position", np.float32, 3), ("a_color", np.float32, 4)])
-        data["a_position"], data["a_color"] = verts, colours
-        prog.bind(gloo.VertexBuffer(data))
-        prog.draw("line_strip")
+        data = np.zeros(count, LINE_DTYPE)
+        data["a_position"] = np.concatenate([p for p, _ in parts])
+        data["a_color"] = np.concatenate([c for _, c in parts])
+        buffers = self._setup()["line_buffers"]
+        if kind not in buffers:
+            buffers[kind] = gloo.VertexBuffer(data)
+        else:
+            buffers[kind].set_data(data)
+        prog = self._setup()["line"]
+        prog.bind(buffers[kind])
+        prog.draw("lines")
 
     def _draw_points(self, prog, common, positions, colours, sizes, infinite: bool) -> None:
         for k, v in common.items():
@@ -462,7 +561,12 @@ class Scene:
             len(positions), [("a_position", np.float32, 3), ("a_color", np.float32, 4), ("a_size", np.float32)]
         )
         data["a_position"], data["a_color"], data["a_size"] = positions, colours, sizes
-        prog.bind(gloo.VertexBuffer(data))
+        gl = self._setup()
+        if "point_buffer" in gl:
+            gl["point_buffer"].set_data(data)  # refilled in place, not a new buffer a frame
+        else:
+            gl["point_buffer"] = gloo.VertexBuffer(data)
+        prog.bind(gl["point_buffer"])
         prog["u_infinite"] = 1.0 if infinite else 0.0
         if infinite:
             gloo.set_state(depth_test=False)

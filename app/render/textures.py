@@ -20,9 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from perijove.model.display import MAP_LATITUDES as MAP_LATITUDES  # one list, shared with the settings checks
 from perijove.resources import asset_path
-
-MAP_LATITUDES = ("planetocentric", "planetographic")
 
 # Io's volcanic centres: name -> (planetocentric latitude, west longitude), degrees.
 IO_VOLCANOES: dict[str, tuple[float, float]] = {
@@ -115,9 +114,7 @@ def _disk_cached(name: str, make, width: int, height: int) -> np.ndarray:
     def write(image, handle) -> None:
         Image.fromarray(image).save(handle, format="PNG")
 
-    return load_or_make(
-        f"{name}-{width}x{height}-v{PROCEDURAL_VERSION}.png", lambda: make(width, height), read, write
-    )
+    return load_or_make(f"{name}-{width}x{height}-v{PROCEDURAL_VERSION}.png", lambda: make(width, height), read, write)
 
 
 @lru_cache(maxsize=4)
@@ -327,37 +324,180 @@ def default_map(body: int, procedural: bool = False) -> np.ndarray:
 # Pillow refuses images over its pixel limit (decompression bombs). Global mosaics are large by
 # design, so map loading alone allows up to this many pixels (a 32768 x 16384 map).
 MAP_MAX_PIXELS = 1 << 29
+# The most detail a map is given, whatever the GPU allows: 8192 texels round Io's equator is
+# 1.4 km a texel, finer than any view the window offers, and a 16384-wide texture would cost
+# 400 MB of memory. A GPU with a smaller limit (asked once a context exists) gets less.
+MAP_MAX_WIDTH = 8192
+# How far from 2:1 a map may be: some global products are (2n + 1) x (n + 1) pixels.
+MAP_ASPECT_TOLERANCE = 0.01
+MAP_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
+# Reduced user maps in the render cache: bump when the reduction changes; at most this many kept.
+MAP_CACHE_VERSION = 1
+MAP_CACHE_KEEP = 6
+
+_gpu_texture_limit: int | None = None
 
 
 @contextmanager
 def _pixel_limit(limit: int) -> Iterator[None]:
-    """Pillow's decompression-bomb limit raised to ``limit`` only while a map is opened."""
+    """Pillow's decompression-bomb limit raised to ``limit`` only while a map is opened.
+
+    The process-wide guard stays on for every other image (icons, a user's dropped files
+    that are not maps); the map path checks the pixel count itself before decoding.
+    """
+    import warnings
+
     from PIL import Image
 
     saved = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = limit
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked by the caller instead
+            yield
     finally:
         Image.MAX_IMAGE_PIXELS = saved
 
 
-def load_map(path: str | Path, max_width: int = 8192) -> np.ndarray:
-    """A user's equirectangular map as RGB uint8, downsampled to fit a texture."""
-    import warnings
+def gpu_texture_limit() -> int:
+    """GL_MAX_TEXTURE_SIZE of the current context, asked once per process.
 
+    Called with a context current (``Scene._setup``); every context of a process is on the
+    same GPU. Where the query fails, the 4096 texels that every desktop GPU of the last
+    decade supports are assumed, and asked again next time.
+    """
+    global _gpu_texture_limit
+    if _gpu_texture_limit is None:
+        from vispy.gloo import gl
+
+        try:
+            value = int(gl.glGetParameter(gl.GL_MAX_TEXTURE_SIZE))
+        except Exception:  # no context, or a GL binding that cannot answer: assume, do not fail the frame
+            return 4096
+        if value < 256:
+            return 4096
+        _gpu_texture_limit = value
+    return _gpu_texture_limit
+
+
+def map_width_limit() -> int:
+    """The widest map texture to make: the app's cap, or the GPU's limit where that is smaller.
+
+    Before any context has answered (the window checking a dropped file before a frame is
+    drawn), the app's cap is used; the cache key holds the width, so nothing stale is reused.
+    """
+    return min(MAP_MAX_WIDTH, _gpu_texture_limit or MAP_MAX_WIDTH)
+
+
+def fit_texture(image: np.ndarray, limit: int) -> np.ndarray:
+    """``image`` reduced (halving, then area-averaged) so its width fits ``limit`` texels."""
+    height, width = image.shape[:2]
+    if width <= limit:
+        return image
     from PIL import Image
 
+    size = (limit, max(1, round(height * limit / width)))
+    return np.asarray(Image.fromarray(image).resize(size, Image.Resampling.BOX), dtype=np.uint8).copy()
+
+
+def check_map_file(path: str | Path) -> tuple[int, int]:
+    """(width, height) of an image usable as a global map; ValueError with a one-line reason otherwise.
+
+    Reads only the header, so the window and the CLI can refuse a wrong file at once, before
+    any work: not a file, not an image, too many pixels, not equirectangular 2:1.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    p = Path(path)
+    if not p.is_file():
+        raise ValueError(f"{p}: no such file" if not p.exists() else f"{p}: not a file")
     try:
-        with _pixel_limit(MAP_MAX_PIXELS), warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked just below instead
-            with Image.open(path) as im:
-                if im.width * im.height > MAP_MAX_PIXELS:
-                    raise ValueError(f"{im.width} x {im.height} pixels is more than a map may have")
-                im.draft("RGB", (max_width, max_width // 2))  # JPEG: decode at a reduced scale when large
-                im = im.convert("RGB")
-                if im.width > max_width:
-                    im = im.resize((max_width, max_width // 2), Image.Resampling.LANCZOS)
-                return np.asarray(im, dtype=np.uint8).copy()
+        with _pixel_limit(MAP_MAX_PIXELS), Image.open(p) as im:
+            width, height = im.size
+    except UnidentifiedImageError:
+        raise ValueError(f"{p}: not an image (a JPEG, PNG or TIFF global map is needed)") from None
     except (OSError, ValueError, Image.DecompressionBombError) as err:
-        raise ValueError(f"{path}: cannot read map image ({err})") from None
+        reason = " ".join(str(err).split()) or type(err).__name__
+        raise ValueError(f"{p}: cannot read this image ({reason})") from None
+    if width * height > MAP_MAX_PIXELS:
+        raise ValueError(f"{p}: {width} x {height} pixels is too big for a map (at most {MAP_MAX_PIXELS:,} pixels)")
+    if width < 8 or abs(width - 2 * height) > max(2.0, MAP_ASPECT_TOLERANCE * width):
+        raise ValueError(f"{p}: {width} x {height} pixels is not a global map (equirectangular: twice as wide as high)")
+    return width, height
+
+
+def reduce_map(path: str | Path, max_width: int) -> np.ndarray:
+    """Decode a map and reduce it to at most ``max_width`` wide: the slow step the cache saves."""
+    from PIL import Image
+
+    p = Path(path)
+    check_map_file(p)
+    try:
+        with _pixel_limit(MAP_MAX_PIXELS), Image.open(p) as im:
+            im.draft("RGB", (max_width, max_width // 2))  # JPEG: decode at a reduced scale when large
+            im = im.convert("RGB")
+            if im.width > max_width:
+                im = im.resize((max_width, max_width // 2), Image.Resampling.LANCZOS)
+            return np.asarray(im, dtype=np.uint8).copy()
+    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError) as err:
+        reason = " ".join(str(err).split()) or type(err).__name__
+        raise ValueError(f"{p}: cannot read this image ({reason})") from None
+
+
+def map_cache_name(path: str | Path, max_width: int) -> str:
+    """The render-cache file of a reduced map: changes with the file (size, time) and the width."""
+    import hashlib
+
+    p = Path(path).resolve()
+    st = p.stat()
+    key = f"{p}|{st.st_size}|{st.st_mtime_ns}|{max_width}|v{MAP_CACHE_VERSION}"
+    return f"map-{hashlib.sha256(key.encode()).hexdigest()[:24]}.npy"
+
+
+def load_map(path: str | Path, max_width: int | None = None) -> np.ndarray:
+    """A user's equirectangular map as RGB uint8, at most ``max_width`` wide, reduced once and cached.
+
+    A 196 MB mosaic takes seconds to decode and resize; every ``Scene`` (each export child,
+    each kernel drop in the window) used to do it again. The reduced map is kept in the
+    render cache as raw ``.npy`` (read back in milliseconds, bit for bit what was made).
+    ValueError (one line) for a file that is not a usable map.
+    """
+    from perijove.render.diskcache import cache_dir, load_or_make
+
+    width = map_width_limit() if max_width is None else int(max_width)
+    check_map_file(path)
+    name = map_cache_name(path, width)
+
+    def read(cached: Path) -> np.ndarray | None:
+        try:
+            image = np.load(cached, allow_pickle=False)
+        except (OSError, ValueError, EOFError):
+            return None
+        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3 or image.shape[1] > width:
+            return None
+        os.utime(cached)  # recently used: kept when the cache is pruned
+        return image
+
+    def write(image: np.ndarray, handle) -> None:
+        np.save(handle, image, allow_pickle=False)
+
+    made = []
+
+    def make() -> np.ndarray:
+        made.append(name)
+        return reduce_map(path, width)
+
+    image = load_or_make(name, make, read, write)
+    if made:
+        _prune_map_cache(cache_dir(), keep=MAP_CACHE_KEEP)
+    return image
+
+
+def _prune_map_cache(folder: Path, keep: int) -> None:
+    """Only the ``keep`` most recently used reduced maps stay (each may be 100 MB)."""
+    try:
+        found = sorted(folder.glob("map-*.npy"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
+        for old in found[keep:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a cache that cannot be tidied only costs disk

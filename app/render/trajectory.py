@@ -27,12 +27,20 @@ class TrajectoryCache:
         self._path: Path | None = None
         self._window: Window | None = None
         self._distances: dict[int, np.ndarray] = {}  # per target body, over the whole cached path
+        self._bodies: dict[int, np.ndarray] = {}  # per body, its positions at the cached samples
+
+    def body_positions(self, body: int, lo: int, hi: int) -> np.ndarray:
+        """Where ``body`` is (J2000 km from Jupiter) at the cached samples lo..hi, once per resampling."""
+        assert self._path is not None
+        if body not in self._bodies:
+            self._bodies[body] = self.eph.position(body, self._path.ets, 599)
+        return self._bodies[body][lo:hi]
 
     def distances(self, target: int, lo: int, hi: int) -> np.ndarray:
         """Distance from ``target`` of the cached samples lo..hi, computed once per resampling."""
         assert self._path is not None
         if target not in self._distances:
-            where = self.eph.position(target, self._path.ets, 599)
+            where = self.body_positions(target, 0, len(self._path.ets))
             self._distances[target] = np.linalg.norm(self._path.positions - where, axis=1)
         return self._distances[target][lo:hi]
 
@@ -49,6 +57,7 @@ class TrajectoryCache:
             self._path = sample_path(self.eph, self.sc, wide.start, wide.stop)
             self._window = wide
             self._distances.clear()
+            self._bodies.clear()
         path = self._path
         lo, hi = np.searchsorted(path.ets, [want.start, want.stop])
         ets, pos = path.ets[lo:hi], path.positions[lo:hi]
@@ -74,3 +83,48 @@ def trail_vertices(
         k = np.clip(np.log10(np.maximum(d, 1.0)) / 7.0, 0, 1)
         colours[:, 0], colours[:, 1], colours[:, 2] = 1.0, 1.0 - 0.8 * k, 0.3 * (1 - k)
     return pos, colours
+
+
+def eye_segments(
+    verts: np.ndarray, colours: np.ndarray, view: np.ndarray, near: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """A polyline as line-pair vertices relative to the eye, clipped in float64 at the near plane.
+
+    Returns (2K, 3) positions in world axes but centred on the eye (so float32 keeps metres next to
+    the camera) and their colours, for ``GL_LINES``. The view from the spacecraft puts the eye on its
+    own trail: left to the GPU, the segments through the eye (or, with the eye's vertex dropped, the
+    chord that skips it) project to lines across the whole picture. Clipped here, the trail ahead
+    starts exactly in the direction of flight and the trail behind the camera is gone.
+    """
+    verts = np.asarray(verts, dtype=np.float64)
+    if len(verts) < 2:
+        return np.zeros((0, 3)), np.zeros((0, 4))
+    rot, eye = view[:3, :3], -view[:3, :3].T @ view[:3, 3]
+    rel = verts - eye
+    depth = -(rel @ rot[2])  # distance in front of the camera along its axis
+    a, b = rel[:-1], rel[1:]
+    da, db = depth[:-1], depth[1:]
+    ca, cb = colours[:-1], colours[1:]
+    keep = (da > near) | (db > near)
+    a, b, da, db, ca, cb = a[keep], b[keep], da[keep], db[keep], ca[keep], cb[keep]
+    t = np.clip((near - da) / np.where(db != da, db - da, 1.0), 0.0, 1.0)[:, None]
+    cut = a + t * (b - a)  # where the segment crosses the near plane
+    a = np.where((da < near)[:, None], cut, a)
+    b = np.where((db < near)[:, None], cut, b)
+    pairs = np.stack([a, b], axis=1).reshape(-1, 3)
+    cols = np.stack([ca, cb], axis=1).reshape(-1, colours.shape[1])
+    return pairs, cols
+
+
+def relative_to(
+    verts: np.ndarray, split: int, body_at_samples: np.ndarray, body_now: np.ndarray
+) -> np.ndarray:
+    """The trail as the spacecraft moved relative to a body, drawn around where the body is now.
+
+    A flyby is seen from a camera that stays with the moon: Juno's path relative to Jupiter would
+    cross the moon's disc (the moon moves 17 km/s while Juno passes), so the trail is each sample
+    minus the body's position at that sample's time, plus the body's current position. ``verts``
+    is ``trail_vertices``' output, whose vertex ``split`` is the current position.
+    """
+    body = np.concatenate([body_at_samples[:split], body_now[None], body_at_samples[split:]])
+    return verts - body + body_now

@@ -24,6 +24,28 @@ def prepare_gui_environment(env: MutableMapping[str, str]) -> None:
     env["DBUS_SESSION_BUS_ADDRESS"] = "disabled:"
 
 
+_font_families: dict[str, str] = {}
+
+
+def register_fonts() -> dict[str, str]:
+    """Add the shipped DejaVu fonts to Qt once; returns {"sans": family, "mono": family}.
+
+    The HUD names these families instead of "monospace", which each system resolves to a
+    different font, so the window's text looks the same everywhere (labels and the movie
+    overlay draw from the same files).
+    """
+    if not _font_families:
+        from PySide6 import QtGui
+
+        from perijove.render.labels import font_path, mono_font_path
+
+        for key, path, fallback in (("sans", font_path(), "sans-serif"), ("mono", mono_font_path(), "monospace")):
+            ident = QtGui.QFontDatabase.addApplicationFont(str(path))
+            families = QtGui.QFontDatabase.applicationFontFamilies(ident) if ident >= 0 else []
+            _font_families[key] = families[0] if families else fallback
+    return dict(_font_families)
+
+
 def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bool = False) -> int:
     """Open the main window; returns the application's exit status.
 
@@ -65,6 +87,7 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
     for size in (16, 32, 48, 64, 128, 256):
         icon.addFile(str(asset_path("icons", f"perijove-{size}.png")))
     qapp.setWindowIcon(icon)
+    register_fonts()
     from perijove.ui.main_window import open_session
 
     try:

@@ -17,16 +17,22 @@ from perijove.ephemeris import PerijoveError
 from perijove.model.session import Session
 from perijove.render.scene import FrameState, Scene
 
+ORBITING = ("orbit", "follow", "bodyfixed")  # cameras placed by angles around a point
+
 
 class SceneCanvas(app.Canvas):
     def __init__(self, session: Session, on_error=None) -> None:
-        super().__init__(keys=None, size=(960, 600), show=False)
+        from perijove.render.framebuffer import default_samples
+
+        # Multisampled (4 samples a pixel by default): the window is anti-aliased like exported frames.
+        super().__init__(keys=None, size=(960, 600), show=False, config={"samples": default_samples()})
         self.session = session
         self.scene = Scene(session.eph, session.display)
         self.state: FrameState | None = None
         self.frames_drawn = 0
         self.last_draw_s = 0.0
         self._drag: tuple[float, float, float, float] | None = None
+        self._pan_from: tuple | None = None  # (pan at the press, the frame then) while the drag pans
         self._on_error = on_error or (lambda message: None)
         session.clock.changed.connect(self._changed)
         session.camera_changed.connect(self._changed)
@@ -78,38 +84,90 @@ class SceneCanvas(app.Canvas):
 
     def _current_angles(self) -> tuple[float, float]:
         intent = self.session.camera
-        if intent.mode != "from" or self.state is None:
+        if intent.mode in ORBITING or self.state is None:
             return intent.azimuth_deg, intent.elevation_deg
-        d = self.state.pose.eye / max(np.linalg.norm(self.state.pose.eye), 1e-12)
+        pose = self.state.pose
+        d = pose.eye - pose.target
+        d = d / max(np.linalg.norm(d), 1e-12)
         return math.degrees(math.atan2(d[1], d[0])), math.degrees(math.asin(np.clip(d[2], -1, 1)))
 
     def on_mouse_press(self, event) -> None:
         az, el = self._current_angles()
+        modifiers = getattr(event, "modifiers", ()) or ()
+        pan = event.button in (2, 3) or any(getattr(m, "name", m) == "Shift" for m in modifiers)
         self._drag = (event.pos[0], event.pos[1], az, el)
+        self._pan_from = (self.session.camera.pan_km, self.state) if pan else None
 
     def on_mouse_release(self, event) -> None:
         self._drag = None
+        self._pan_from = None
 
     def on_mouse_move(self, event) -> None:
         if self._drag is None or not event.is_dragging:
             return
         x0, y0, az0, el0 = self._drag
         dx, dy = event.pos[0] - x0, event.pos[1] - y0
+        if getattr(self, "_pan_from", None) is not None:
+            pan0, state = self._pan_from
+            self.pan(dx, dy, pan0, state)
+            return
+        self.turn(dx, dy, az0, el0)
+
+    def turn(self, dx: float, dy: float, az0: float, el0: float) -> None:
+        """Drag: circle the point looked at; a camera placed by geometry becomes an orbit camera there.
+
+        The view from a body, the flyby and JunoCam cameras are not placed by angles, so the
+        drag starts an orbit with the same eye direction, distance and look-at point: the
+        picture does not jump when the drag starts.
+        """
         intent = self.session.camera
-        mode = "orbit" if intent.mode == "from" else intent.mode
+        changes: dict[str, object] = {}
+        if intent.mode not in ORBITING:
+            changes = {"mode": "orbit", "from_body": None, "encounter_et": None}
+            if self.state is not None:
+                changes["pan_km"] = tuple(float(v) for v in self.state.pose.target)  # origin: the target
         self.session.set_camera(
             intent.with_(
-                mode=mode,
-                from_body=None,
+                **changes,
                 azimuth_deg=(az0 - 0.3 * dx) % 360.0,
                 elevation_deg=float(np.clip(el0 + 0.3 * dy, -89.0, 89.0)),
                 distance_km=intent.distance_km or self._current_distance(),
             )
         )
 
+    def pan(self, dx: float, dy: float, pan0: tuple | None = None, state: FrameState | None = None) -> None:
+        """Shift the point looked at so the scene follows a drag of (dx, dy) pixels, in any mode.
+
+        Cameras with a distance move with the point (the scene slides); a camera that sits on
+        the spacecraft stays there and turns toward it. The shift is in J2000 km, or in the
+        target's own frame for the body-fixed camera, so that it turns with the body.
+        """
+        state = state or self.state
+        if state is None:
+            return
+        intent = self.session.camera
+        pan0 = intent.pan_km if pan0 is None else pan0
+        pose = state.pose
+        view = pose.view
+        right, up = view[0, :3], view[1, :3]
+        km_per_px = float(np.linalg.norm(pose.eye - pose.target)) / pose.pixels_per_radian()
+        shift = (-dx * right + dy * up) * km_per_px
+        if intent.mode == "bodyfixed":
+            from perijove.ephemeris import PerijoveError, body_id
+
+            try:
+                rot = state.rotations.get(body_id(intent.target))
+            except (PerijoveError, ValueError):
+                rot = None
+            if rot is not None:
+                shift = rot @ shift
+        self.session.set_camera(intent.with_(pan_km=tuple(float(a + b) for a, b in zip(pan0, shift, strict=True))))
+
     def on_mouse_wheel(self, event) -> None:
         self.zoom(1.15 ** (-event.delta[1]))
 
     def zoom(self, factor: float) -> None:
         intent = self.session.camera
+        if intent.mode == "junocam":
+            return  # JunoCam's field is the camera's own, and it sits on the spacecraft
         self.session.set_camera(intent.with_(distance_km=self._current_distance() * factor))

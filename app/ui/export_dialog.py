@@ -1,22 +1,44 @@
-"""File → Export…: a movie or PNG frames of a time range, prefilled from the current view."""
+"""File → Export…: a movie or PNG frames of a time range, prefilled from the current view.
+
+The form remembers what the user chose last time (size, rate, camera, output, overlay) in the
+window's settings, since a user exports the same way again and again; the time range always
+follows the current time instead.
+"""
 
 from __future__ import annotations
 
+import json
+import math
+import time
 from dataclasses import asdict
 from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
 from perijove.ephemeris import PerijoveError, et_to_utc, to_et
+from perijove.model.camera import CameraIntent
 from perijove.model.session import Session
 
-SIZES = ("1280x720", "1920x1080", "3840x2160", "854x480", "640x360")
+SIZES = ("1280x720", "1920x1080", "3840x2160", "854x480", "640x360", "1080x1080", "1080x1920", "2048x1024")
+CUSTOM = "Custom"
+CAMERAS = (
+    ("As in the window", "window"),
+    ("Flyby (lit side, Juno's path)", "flyby"),
+    ("JunoCam", "junocam"),
+    ("View from Juno", "from"),
+    ("Follow Juno", "follow"),
+    ("Orbit target", "orbit"),
+)
+SETTINGS_KEY = "export"
 
 
 class ExportDialog(QtWidgets.QDialog):
-    def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self, session: Session, parent: QtWidgets.QWidget | None = None, settings: QtCore.QSettings | None = None
+    ) -> None:
         super().__init__(parent)
         self.session = session
+        self.settings = settings if settings is not None else getattr(parent, "settings", None)
         self.setWindowTitle("Export")
         form = QtWidgets.QFormLayout(self)
         et = session.clock.et
@@ -33,9 +55,28 @@ class ExportDialog(QtWidgets.QDialog):
         self.fps.setRange(1, 120)
         self.fps.setValue(30)
         form.addRow("Frames per second", self.fps)
-        self.size = QtWidgets.QComboBox()
-        self.size.addItems(SIZES)
-        form.addRow("Size", self.size)
+        self.size = QtWidgets.QComboBox()  # presets; any size goes in the fields beside it
+        self.size.addItems([*SIZES, CUSTOM])
+        self.width_box = QtWidgets.QSpinBox()
+        self.height_box = QtWidgets.QSpinBox()
+        for box in (self.width_box, self.height_box):
+            box.setRange(16, 8192)
+            box.setSuffix(" px")
+            box.valueChanged.connect(self._size_typed)
+        self.width_box.setValue(1280)
+        self.height_box.setValue(720)
+        self.size.currentTextChanged.connect(self._size_chosen)
+        size_row = QtWidgets.QHBoxLayout()
+        size_row.addWidget(self.size)
+        size_row.addWidget(self.width_box)
+        size_row.addWidget(QtWidgets.QLabel("×"))
+        size_row.addWidget(self.height_box)
+        form.addRow("Size", size_row)
+        self.camera = QtWidgets.QComboBox()
+        for label, mode in CAMERAS:
+            self.camera.addItem(label, mode)
+        self.camera.setToolTip("The camera of the movie: the window's own, or one made for flybys")
+        form.addRow("Camera", self.camera)
         self.ease = QtWidgets.QCheckBox("Slow down around the current time")
         form.addRow(self.ease)
         self.overlay = QtWidgets.QCheckBox("Burn in time and distance")
@@ -61,6 +102,105 @@ class ExportDialog(QtWidgets.QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.job: dict | None = None
+        self._restore()
+
+    # -- the size: a preset or any width and height -------------------------------------------------
+    def _size_chosen(self, text: str) -> None:
+        if text == CUSTOM:
+            return
+        w, h = (int(v) for v in text.split("x"))
+        for box, value in ((self.width_box, w), (self.height_box, h)):
+            box.blockSignals(True)
+            box.setValue(value)
+            box.blockSignals(False)
+
+    def _size_typed(self, _value: int = 0) -> None:
+        text = f"{self.width_box.value()}x{self.height_box.value()}"
+        self.size.blockSignals(True)
+        self.size.setCurrentText(text if text in SIZES else CUSTOM)
+        self.size.blockSignals(False)
+
+    def chosen_size(self) -> tuple[int, int]:
+        return self.width_box.value(), self.height_box.value()
+
+    # -- remembered between uses ------------------------------------------------------------------------
+    def _remembered(self) -> dict:
+        if self.settings is None:
+            return {}
+        raw = self.settings.value(SETTINGS_KEY)
+        try:
+            data = json.loads(raw) if isinstance(raw, str) else {}
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _restore(self) -> None:
+        """The last export's choices; anything unreadable keeps the default (a hand-edited file)."""
+        data = self._remembered()
+
+        def number(key: str, lo: float, hi: float):
+            value = data.get(key)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                return None
+            return value if lo <= value <= hi else None
+
+        if (w := number("width", 16, 8192)) is not None and (h := number("height", 16, 8192)) is not None:
+            self.width_box.setValue(int(w))
+            self.height_box.setValue(int(h))
+        if (frames := number("frames", 1, 100_000)) is not None:
+            self.frames.setValue(int(frames))
+        if (fps := number("fps", 1, 120)) is not None:
+            self.fps.setValue(float(fps))
+        for key, box in (("ease", self.ease), ("overlay", self.overlay)):
+            if isinstance(data.get(key), bool):
+                box.setChecked(data[key])
+        if isinstance(data.get("title"), str):
+            self.title.setText(data["title"])
+        if isinstance(data.get("out"), str) and data["out"]:
+            self.out.setText(data["out"])
+        i = self.camera.findData(data.get("camera"))
+        if i >= 0:
+            self.camera.setCurrentIndex(i)
+
+    def remember(self) -> None:
+        if self.settings is None:
+            return
+        w, h = self.chosen_size()
+        data = {
+            "width": w,
+            "height": h,
+            "frames": self.frames.value(),
+            "fps": self.fps.value(),
+            "ease": self.ease.isChecked(),
+            "overlay": self.overlay.isChecked(),
+            "title": self.title.text(),
+            "out": self.out.text(),
+            "camera": self.camera.currentData(),
+        }
+        self.settings.setValue(SETTINGS_KEY, json.dumps(data))
+
+    # -- the camera ---------------------------------------------------------------------------------------
+    def camera_intent(self, start: float, stop: float, ease: float | None) -> CameraIntent:
+        """The chosen camera; the flyby camera frames the closest approach of the exported span."""
+        c = self.session.camera
+        mode = self.camera.currentData()
+        target = c.target if c.target.upper() not in ("JUNO", "-61") else "IO"
+        if mode == "window":
+            return c
+        if mode == "follow":
+            return c.with_(mode="follow", from_body=None, distance_km=0.06, pan_km=(0.0, 0.0, 0.0))
+        if mode == "from":
+            return c.with_(mode="from", target=target, from_body="JUNO", distance_km=None, pan_km=(0.0, 0.0, 0.0))
+        changes = {"mode": mode, "target": target, "from_body": None, "distance_km": None, "pan_km": (0.0, 0.0, 0.0)}
+        if mode == "flyby":
+            from perijove.ephemeris.flyby_view import closest_approach
+
+            if c.mode == "flyby" and c.encounter_et is not None and start <= c.encounter_et <= stop:
+                changes["encounter_et"] = c.encounter_et
+            else:
+                near = ease if ease is not None else 0.5 * (start + stop)
+                changes["encounter_et"] = closest_approach(self.session.eph, target, near)
+        return c.with_(**changes)
 
     def prefill_flyby(self, et: float, half_span: float, seconds: float) -> None:
         """An eased movie of the hour around a closest approach, ``seconds`` long."""
@@ -70,6 +210,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.frames.setValue(round(seconds * self.fps.value()))
         self.ease.setChecked(True)
         self.ease_et = et
+        self.camera.setCurrentIndex(self.camera.findData("flyby"))
         self.setWindowTitle("Export this flyby")
 
     def _browse(self) -> None:
@@ -85,12 +226,12 @@ class ExportDialog(QtWidgets.QDialog):
 
     def build_job(self) -> dict:
         """The export job for the worker; raises PerijoveError with a reason when the form is wrong."""
-        from perijove.cli import parse_size
         from perijove.export import FramePlan, check_destination
         from perijove.export.overlay import Overlay
+        from perijove.model.frame_size import parse_size
 
         start, stop = to_et(self.start.text()), to_et(self.stop.text())
-        size = parse_size(self.size.currentText())
+        size = parse_size("x".join(map(str, self.chosen_size())))
         out = Path(self.out.text()).expanduser()
         # Everything but consent: a folder of someone else's files or a read-only disk is no question.
         check_destination(out, size, self.fps.value(), overwrite=True)
@@ -108,7 +249,8 @@ class ExportDialog(QtWidgets.QDialog):
             )
         except ValueError as err:
             raise PerijoveError(str(err)) from None
-        for body in ("JUNO", self.session.camera.target):
+        camera = self.camera_intent(start, stop, plan.ease_et)
+        for body in ("JUNO", camera.target):
             import numpy as np
 
             self.session.eph.check_coverage(body, np.array([start, stop]))
@@ -117,7 +259,7 @@ class ExportDialog(QtWidgets.QDialog):
             "plan": asdict(plan),
             "out": str(out),
             "size": list(size),
-            "camera": asdict(self.session.camera),
+            "camera": asdict(camera),
             "display": {k: v for k, v in asdict(self.session.display).items()},
             "overlay": overlay,
             "overwrite": False,  # _accept sets it once the user has agreed to replace what is there
@@ -137,6 +279,7 @@ class ExportDialog(QtWidgets.QDialog):
             self.error.setText(str(err))
             return
         self.job = job
+        self.remember()
         self.accept()
 
     def confirm_overwrite(self, paths: list[Path]) -> bool:
@@ -158,9 +301,31 @@ def run_export(parent: QtWidgets.QWidget, job: dict, on_message) -> QtCore.QObje
     from perijove.ui.workers import ExportJob
 
     worker = ExportJob(job, parent)
-    job_progress(parent, worker, "Export", f"Exporting {job['plan']['frames']} frames…")
+    label = f"Exporting {job['plan']['frames']} frames…"
+    dialog = job_progress(parent, worker, "Export", label)
+    started = time.monotonic()
+
+    def remaining(fraction: float, text: str) -> None:  # after job_progress's own label: this one shows
+        dialog.setLabelText(f"{label} {text}".strip() + time_left(time.monotonic() - started, fraction))
+
+    worker.progress.connect(remaining)
     worker.finished.connect(lambda path, frames: on_message(f"Exported {frames} frames to {path}"))
     worker.cancelled.connect(lambda: on_message("Export cancelled; nothing was written"))
     worker.failed.connect(lambda message: on_message(f"⚠ {message}"))
     worker.start()
     return worker
+
+
+def time_left(elapsed_s: float, fraction: float) -> str:
+    """The time left, from the pace so far, as text to append to the progress label.
+
+    Nothing until there is a pace to go by: the first frames include starting the renderer.
+    """
+    if not 0.0 < fraction < 1.0 or elapsed_s < 1.0:
+        return ""
+    left = elapsed_s * (1.0 - fraction) / fraction
+    if left >= 3600:
+        return f", about {int(left // 3600)} h {int(left % 3600 // 60)} min left"
+    if left >= 60:
+        return f", about {int(left // 60)} min {int(left % 60)} s left"
+    return f", about {max(round(left), 1)} s left"

@@ -9,17 +9,20 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from perijove import __version__
 from perijove.ephemeris import PerijoveError, et_to_utc, to_et
+from perijove.model.display import format_duration, parse_duration
 from perijove.model.hud import format_hud, hud_values, measured_target
 from perijove.model.session import Session
 from perijove.model.settings import (
     Bookmark,
     StoredState,
     display_state,
+    map_state,
     read_settings,
     write_settings,
 )
 from perijove.ui.canvas import SceneCanvas
 from perijove.ui.events_dock import EventPanel
+from perijove.ui.maps_dialog import fetched_maps
 from perijove.ui.timeline import TimelineBar
 from perijove.ui.workers import EventSearch
 
@@ -33,19 +36,24 @@ SHORTCUTS = [
     ("Ctrl+= / Ctrl+-", "zoom the timeline in / out (or the wheel over it)"),
     ("Ctrl+0", "show the whole coverage on the timeline"),
     ("F", "frame the target"),
-    ("1 2 3 4", "camera: orbit, follow Juno, view from Juno, body-fixed"),
+    ("1 2 3 4 5 6", "camera: orbit, follow Juno, view from Juno, body-fixed, flyby, JunoCam"),
+    ("Drag", "turn the camera around what it looks at"),
+    ("Shift+drag / right-drag", "pan: move the point looked at (every camera)"),
+    ("Wheel", "zoom the camera in / out (JunoCam keeps its field)"),
     ("H", "show / hide the HUD"),
     ("L", "labels on / off"),
     ("T", "trajectory on / off"),
     ("Ctrl+O", "open kernels or a metakernel"),
     ("Ctrl+S", "save a screenshot"),
     ("Ctrl+Shift+E", "export a movie or frames"),
+    ("Ctrl+Shift+P", "geometry plots on / off (click a plot to set the time)"),
     ("Ctrl+B", "bookmark this view"),
     ("Ctrl+E", "find events again"),
     ("F1", "this list"),
     ("F11", "full screen"),
     ("Ctrl+Q", "quit"),
 ]
+TRAIL_PRESETS = ("1 h", "6 h", "1 d", "3 d", "10 d", "38 d")  # 38 d: a whole orbit
 FLYBY_HALF_SPAN_S = 1800.0  # a flyby is shown from half an hour before to half an hour after
 FLYBY_PLAY_S = 30.0  # ...in about this many seconds of playback or movie
 SEARCHED_KINDS = ("perijove", "apojove", "flyby", "eclipse", "shadow", "transit", "shadow-transit")
@@ -73,7 +81,11 @@ class MainWindow(QtWidgets.QMainWindow):
         data_notes: list[str] | None = None,
     ) -> None:
         super().__init__()
-        self.settings = settings or QtCore.QSettings("Perijove", "Perijove")
+        if settings is None:  # platformdirs' config folder; on Linux the file Qt's default used
+            from perijove.model.settings import settings_file
+
+            settings = QtCore.QSettings(settings_file(), QtCore.QSettings.Format.IniFormat)
+        self.settings = settings
         if session is None:
             session, data_notes = open_session()
         self.session = session
@@ -138,9 +150,12 @@ class MainWindow(QtWidgets.QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.canvas.native, 1)
         self.hud = QtWidgets.QLabel(self.canvas.native)
+        from perijove.ui.app import register_fonts
+
+        mono = register_fonts()["mono"]  # the shipped DejaVu Sans Mono: the same HUD on every system
         self.hud.setStyleSheet(
             "QLabel { color: #e8ecf4; background: rgba(0,0,0,140); padding: 6px;"
-            " font-family: monospace; font-size: 11px; }"
+            f" font-family: '{mono}'; font-size: 11px; }}"
         )
         self.hud.move(8, 8)
         self.hud.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -173,7 +188,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.play_button = button("▶", "Play / pause (Space)", self.toggle_play)
         button("▶▶", "Step forward (Right)", lambda: self.step(1))
         button("⏭", "Next event (N)", self.next_event)
-        button("Go to flyby", "The next flyby, zoomed, seen from Juno, played in about 30 s (G)", self.go_to_flyby)
+        button(
+            "Go to flyby",
+            "The next flyby, zoomed, from the sunlit side with Juno's path, played in about 30 s, with plots (G)",
+            self.go_to_flyby,
+        )
         button("⇄", "Reverse (R)", self.session.clock.reverse)
         button("−", "Slower ([)", self.session.clock.slower)
         self.rate_label = QtWidgets.QLabel(_rate_label(self.session.clock.rate))
@@ -207,6 +226,8 @@ class MainWindow(QtWidgets.QMainWindow):
             ("Follow Juno", "follow"),
             ("View from…", "from"),
             ("Body-fixed", "bodyfixed"),
+            ("Flyby (lit side)", "flyby"),
+            ("JunoCam", "junocam"),
         ):
             self.mode_box.addItem(label, mode)
         self.mode_box.activated.connect(lambda _i: self.set_mode(self.mode_box.currentData()))
@@ -248,6 +269,13 @@ class MainWindow(QtWidgets.QMainWindow):
             )
         )
         form.addRow("Trajectory colour", self.colour_box)
+        self.trail_box = QtWidgets.QComboBox()
+        self.trail_box.setEditable(True)
+        self.trail_box.addItems(TRAIL_PRESETS)
+        self.trail_box.setToolTip("How much of Juno's path is drawn behind it: 30 min, 6 h, 3 d… up to 38 d, an orbit")
+        self.trail_box.lineEdit().editingFinished.connect(lambda: self.set_trail(self.trail_box.currentText()))
+        self.trail_box.activated.connect(lambda _i: self.set_trail(self.trail_box.currentText()))
+        form.addRow("Trail", self.trail_box)
         self.hud_box = QtWidgets.QCheckBox("Heads-up display")
         self.hud_box.setChecked(self.session.display.hud)
         self.hud_box.toggled.connect(lambda on: self.session.set_display(self.session.display.with_(hud=on)))
@@ -257,6 +285,15 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.setWidget(panel)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.view_dock = dock
+        from perijove.ui.plot_dock import PlotPanel
+
+        self.plot_panel = PlotPanel(self.session)  # geometry over time around the current event
+        dock = QtWidgets.QDockWidget("Geometry plots", self)
+        dock.setObjectName("plots")
+        dock.setWidget(self.plot_panel)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        dock.hide()  # shown from the View menu (Ctrl+Shift+P) or by Go to flyby; the layout is remembered
+        self.plot_dock = dock
         self._sync_camera_widgets()
 
     def _build_menus(self) -> None:
@@ -265,7 +302,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(file, "&Open kernels…", "Ctrl+O", self.open_kernels_dialog)
         self.recent_menu = file.addMenu("Open &recent")
         self._action(file, "&Save screenshot…", "Ctrl+S", self.save_screenshot_dialog)
-        self._action(file, "E&xport movie or frames…", "Ctrl+Shift+E", self.export_dialog)
+        self._action(file, "E&xport movie or frames…", "Ctrl+Shift+E", lambda: self.export_dialog())
         self._action(file, "Export this &flyby…", None, self.export_this_flyby)
         self._action(file, "&Get official kernels…", None, self.fetch_dialog)
         self._action(file, "Find &events again", "Ctrl+E", self.search_events)
@@ -280,6 +317,8 @@ class MainWindow(QtWidgets.QMainWindow):
             ("2", "&Follow Juno", "follow"),
             ("3", "View from &Juno", "from"),
             ("4", "&Body-fixed", "bodyfixed"),
+            ("5", "Fl&yby (lit side, Juno's path)", "flyby"),
+            ("6", "Juno&Cam", "junocam"),
         ):
             self._action(view, label, key, lambda _checked=False, m=mode: self.set_mode(m))
         self._action(view, "&Frame target", "F", self.frame_target)
@@ -292,8 +331,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.bookmarks_menu = view.addMenu("&Bookmarks")
         self._action(view, "Bookmark this &view…", "Ctrl+B", lambda: self.add_bookmark(ask=True))
         self._action(view, "&Manage bookmarks…", None, self.manage_bookmarks)
+        self._action(view, "M&aps…", None, self.open_maps_dialog)
         view.addAction(self.events_dock.toggleViewAction())
         view.addAction(self.view_dock.toggleViewAction())
+        plots = self.plot_dock.toggleViewAction()
+        plots.setShortcut(QtGui.QKeySequence("Ctrl+Shift+P"))
+        plots.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+        view.addAction(plots)
+        self.addAction(plots)
         play = bar.addMenu("&Time")
         self._action(play, "&Play / pause", "Space", self.toggle_play)
         self._action(play, "Step &forward", "Right", lambda: self.step(1))
@@ -356,14 +401,20 @@ class MainWindow(QtWidgets.QMainWindow):
         if event is None:
             self.statusBar().showMessage("No later event", 3000)
         else:
-            self.session.jump_to(event)
+            self._jump(event)
+
+    def _jump(self, event) -> None:
+        """Go to an event; a flyby is shown by the flyby camera (from the lit side, Juno's path in frame)."""
+        self.session.jump_to(event)
+        if event.kind == "flyby":
+            self.session.set_camera(self._flyby_camera(event))
 
     def previous_event(self) -> None:
         event = self.session.previous_event()
         if event is None:
             self.statusBar().showMessage("No earlier event", 3000)
         else:
-            self.session.jump_to(event)
+            self._jump(event)
 
     def _time_entered(self) -> None:
         try:
@@ -418,33 +469,63 @@ class MainWindow(QtWidgets.QMainWindow):
         i = self.colour_box.findData(display.trajectory_color)
         if i >= 0:
             self.colour_box.setCurrentIndex(i)
+        if not self.trail_box.lineEdit().hasFocus():
+            self.trail_box.setEditText(format_duration(display.trajectory_past_days * 86400.0))
         if display.hud and not self.hud.isVisible():
             self._refresh_hud()
         self.hud.setVisible(display.hud)
 
     # -- camera -------------------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
-        c = self.session.camera
+        c = self.session.camera.with_(pan_km=(0.0, 0.0, 0.0), encounter_et=None)  # a pan belongs to its mode
+        target = c.target if c.target.upper() not in ("JUNO", "-61") else "IO"
         if mode == "from":
-            self.session.set_camera(
-                c.with_(
-                    mode="from", from_body="JUNO", distance_km=None, target=c.target if c.target != "JUNO" else "IO"
-                )
-            )
+            self.session.set_camera(c.with_(mode="from", from_body="JUNO", distance_km=None, target=target))
         elif mode == "follow":
             self.session.set_camera(c.with_(mode="follow", from_body=None, distance_km=0.06))
+        elif mode == "flyby":
+            flyby = self._flyby_near(target)
+            if flyby is not None:
+                self.session.set_camera(self._flyby_camera(flyby))
+            else:  # no event list yet: the renderer finds the closest approach itself
+                self.session.set_camera(c.with_(mode="flyby", from_body=None, distance_km=None, target=target))
+        elif mode == "junocam":
+            self.session.set_camera(c.with_(mode="junocam", from_body=None, distance_km=None, target=target))
         else:
             # Leaving the spacecraft's neighbourhood: frame the target instead of keeping metres.
-            distance = None if c.mode == "follow" else c.distance_km
-            target = c.target if c.target.upper() not in ("JUNO", "-61") else "IO"
+            distance = None if c.mode in ("follow", "flyby", "junocam") else c.distance_km
             self.session.set_camera(c.with_(mode=mode, from_body=None, distance_km=distance, target=target))
+
+    def _flyby_camera(self, event):
+        """The flyby camera for a found flyby event: its closest approach, framed from the lit side."""
+        return self.session.camera.with_(
+            mode="flyby",
+            target=event.body.upper(),
+            from_body=None,
+            distance_km=None,
+            encounter_et=event.et,
+            pan_km=(0.0, 0.0, 0.0),
+        )
+
+    def _flyby_near(self, body: str):
+        """The found flyby of ``body`` nearest the clock, or None."""
+        flybys = [e for e in self.session.events if e.kind == "flyby" and e.body.upper() == body.upper()]
+        et = self.session.clock.et
+        return min(flybys, key=lambda e: abs(e.et - et), default=None)
 
     def _set_target(self, target: str) -> None:
         c = self.session.camera
         if c.mode == "from" and c.from_body == target:
             self.show_error("the camera cannot look at a body from itself")
             return
-        self.session.set_camera(c.with_(target=target, distance_km=None))
+        if c.mode == "flyby":
+            flyby = self._flyby_near(target)
+            encounter = flyby.et if flyby is not None else None
+            self.session.set_camera(
+                c.with_(target=target, distance_km=None, pan_km=(0.0, 0.0, 0.0), encounter_et=encounter)
+            )
+            return
+        self.session.set_camera(c.with_(target=target, distance_km=None, pan_km=(0.0, 0.0, 0.0)))
 
     def _set_from(self, body: str) -> None:
         c = self.session.camera
@@ -454,7 +535,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self.session.set_camera(c.with_(mode="from", from_body=body, distance_km=None))
 
     def frame_target(self) -> None:
-        self.session.set_camera(self.session.camera.with_(distance_km=None))
+        self.session.set_camera(self.session.camera.with_(distance_km=None, pan_km=(0.0, 0.0, 0.0)))
+
+    def set_trail(self, text: str) -> bool:
+        """The trail's length from what the user typed (6 h, 3 d, 38 d…); a bad entry is refused and named."""
+        try:
+            days = parse_duration(text) / 86400.0
+            display = self.session.display.with_(trajectory_past_days=days)
+        except ValueError as err:
+            self.show_error(str(err))
+            self.trail_box.setEditText(format_duration(self.session.display.trajectory_past_days * 86400.0))
+            return False
+        self.session.set_display(display)
+        return True
 
     def _sync_camera_widgets(self) -> None:
         c = self.session.camera
@@ -469,6 +562,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.fov.blockSignals(True)
         self.fov.setValue(c.fov_deg)
         self.fov.blockSignals(False)
+        self.fov.setEnabled(c.mode != "junocam")  # JunoCam's field is its own: 58° wide
+        self.from_box.setEnabled(c.mode == "from")
         self._refresh_hud()
 
     def toggle_full_screen(self) -> None:
@@ -588,7 +683,11 @@ class MainWindow(QtWidgets.QMainWindow):
     def dropEvent(self, event: QtGui.QDropEvent) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
-            self.load_kernels(paths)
+            from perijove.ui.maps_dialog import drop_images
+
+            paths = drop_images(self, paths)  # images become maps (the user names the body)
+            if paths:
+                self.load_kernels(paths)
             event.acceptProposedAction()
 
     # -- screenshots ------------------------------------------------------------------------------------------
@@ -664,15 +763,24 @@ class MainWindow(QtWidgets.QMainWindow):
         return (later or flybys)[0]
 
     def go_to_flyby(self) -> None:
-        """Half an hour before the next closest approach, zoomed onto the hour, seen from Juno,
-        playing at the rate that shows the hour in about 30 seconds."""
+        """Half an hour before the next closest approach, zoomed onto the hour, seen by the flyby
+        camera (the lit side, Juno's path in frame), playing at the rate that shows the hour in
+        about 30 seconds, with the geometry plots shown."""
+        s = self.session
         flyby = self._flyby()
+        # The flyby under way (at start-up the window opens ten minutes before one) comes first,
+        # unless the flyby camera already shows it: then G means the next one.
+        current = [e for e in s.events if e.kind == "flyby" and abs(e.et - s.clock.et) <= FLYBY_HALF_SPAN_S]
+        if current and not (s.camera.mode == "flyby" and s.camera.encounter_et == current[0].et):
+            flyby = current[0]
         if flyby is None:
             self.statusBar().showMessage("No flyby found in the loaded data (yet)", 5000)
             return
-        s = self.session
         s.jump_to(flyby)
-        s.set_camera(s.camera.with_(mode="from", target=flyby.body.upper(), from_body="JUNO", distance_km=None))
+        s.set_camera(self._flyby_camera(flyby))
+        plots = getattr(self, "plot_dock", None)
+        if plots is not None:
+            plots.show()
         s.timeline.focus(flyby.et)
         s.clock.set_et(flyby.et - FLYBY_HALF_SPAN_S)
         s.clock.set_rate(2 * FLYBY_HALF_SPAN_S / FLYBY_PLAY_S)
@@ -769,6 +877,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.setValue("bookmarks", write_settings(self.stored)["bookmarks"])
         self._fill_bookmarks()
 
+    def open_maps_dialog(self):
+        from perijove.ui.maps_dialog import MapsDialog
+
+        dialog = MapsDialog(self)
+        dialog.open()
+        self.maps_dialog = dialog
+        return dialog
+
     def manage_bookmarks(self):
         from perijove.ui.bookmarks_dialog import BookmarksDialog
 
@@ -795,7 +911,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _restore(self) -> None:
         """Settings that fail their checks are dropped and named once; start-up always goes on."""
         s = self.settings
-        keys = ("kernels", "recent", "camera", "display", "rate", "et", "bookmarks")
+        keys = ("kernels", "recent", "camera", "display", "rate", "et", "bookmarks", "maps")
         self.stored, dropped = read_settings({k: s.value(k) for k in keys})
         for key, restore in (("geometry", self.restoreGeometry), ("state", self.restoreState)):
             value = s.value(key)
@@ -826,6 +942,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self.settings_note = f"Ignored unreadable settings: {', '.join(dict.fromkeys(dropped))}"
             for key in dropped:
                 s.remove(key)
+        if stored.maps or stored.notes:
+            from perijove.ui.maps_dialog import restore_maps
+
+            notes = stored.notes + restore_maps(self, stored.maps)  # a map file gone or spoilt: default map
+            self.settings_note = ". ".join([self.settings_note, *notes] if self.settings_note else notes)
         self._fill_recent()
         self._fill_bookmarks()
 
@@ -840,6 +961,7 @@ class MainWindow(QtWidgets.QMainWindow):
             rate=self.session.clock.rate,
             et=self.session.clock.et,
             bookmarks=self.stored.bookmarks,
+            maps=map_state(self.session.display, fetched_maps()),
             recent=self.stored.recent,
         )
         for key, value in write_settings(self.stored).items():

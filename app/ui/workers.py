@@ -144,10 +144,8 @@ class EventSearch(ProcessJob):
 
 
 def _export(job: dict, out: mp.Queue, stop) -> None:
-    import os
-
-    os.environ["PERIJOVE_GL_BACKEND"] = "egl"  # the child renders headless, whatever the parent uses
-    os.environ.setdefault("EGL_PLATFORM", "surfaceless")
+    # The child picks its own GL context by the same rule as the command line (render/context.py):
+    # EGL first on Linux, a hidden Qt context on macOS and Windows, the other when the first fails.
     from perijove.ephemeris import Ephemeris, KernelSet, PerijoveError
     from perijove.export import ExportCancelled, FramePlan, export
     from perijove.export.overlay import Overlay
@@ -181,7 +179,7 @@ def _export(job: dict, out: mp.Queue, stop) -> None:
 
 
 class ExportJob(ProcessJob):
-    """Runs an export in a child process (it renders through EGL); cancel asks it to stop and clean up."""
+    """Runs an export in a child process (its own hidden GL context); cancel asks it to stop and clean up."""
 
     finished = QtCore.Signal(str, int)
     cancelled = QtCore.Signal()

@@ -90,7 +90,7 @@ def test_go_to_flyby_plays_the_hour_around_it_zoomed_and_seen_from_juno(window, 
     assert s.clock.playing and s.clock.rate == pytest.approx(120.0)  # 3,600 s in 30 s
     assert s.clock.et == pytest.approx(flyby.et - 1800, abs=5)
     assert (s.timeline.start, s.timeline.stop) == pytest.approx((flyby.et - 1800, flyby.et + 1800))
-    assert s.camera.mode == "from" and s.camera.from_body == "JUNO" and s.camera.target == "IO"
+    assert s.camera.mode == "flyby" and s.camera.encounter_et == flyby.et and s.camera.target == "IO"
     qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_Space)
     qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_G)  # again: the next one
     second = next(e for e in s.events if e.kind == "flyby" and e.et > flyby.et + 1800)

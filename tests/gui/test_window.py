@@ -50,7 +50,8 @@ def test_next_event_jumps_to_the_flyby(window, qtbot):
     qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_N)
     flyby = next(e for e in session.events if e.kind == "flyby" and e.body == "Io")
     assert session.clock.et == pytest.approx(flyby.et)
-    assert session.camera.target == "IO" and session.camera.from_body == "JUNO"
+    assert session.camera.target == "IO" and session.camera.mode == "flyby"  # the lit side, Juno's path in frame
+    assert session.camera.encounter_et == flyby.et
     qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_N)
     peri = next(e for e in session.events if e.kind == "perijove" and e.et > flyby.et)
     assert session.clock.et == pytest.approx(peri.et)
@@ -104,7 +105,57 @@ def test_camera_modes_change_the_picture(window, qtbot):
     assert np.abs(frames["follow"] - frames["from"]).mean() > 1
 
 
-def test_mouse_orbits_and_zooms(window, qtbot):
+def _wheel(widget, pos: QtCore.QPoint, notches: int) -> None:
+    """One real wheel event (120 units a notch), as a mouse sends it."""
+    global_pos = QtCore.QPointF(widget.mapToGlobal(pos))
+    event = QtGui.QWheelEvent(
+        QtCore.QPointF(pos),
+        global_pos,
+        QtCore.QPoint(0, 0),
+        QtCore.QPoint(0, 120 * notches),
+        QtCore.Qt.MouseButton.NoButton,
+        QtCore.Qt.KeyboardModifier.NoModifier,
+        QtCore.Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QtCore.QCoreApplication.sendEvent(widget, event)
+
+
+def test_mouse_drag_orbits_and_the_wheel_zooms(window, qtbot):
+    """Real mouse events on the canvas: a drag turns the orbit camera (0.3 degrees a pixel), the picture follows,
+    and a wheel notch brings the camera 1.15 times closer."""
+    native = window.canvas.native
+    window.session.clock.set_playing(False)
+    window.session.set_camera(
+        window.session.camera.with_(
+            mode="orbit", target="JUPITER", from_body=None, azimuth_deg=40.0, elevation_deg=10.0, distance_km=4e5
+        )
+    )
+    qtbot.wait(100)
+    before_frame = _frame(window).astype(int)
+    left = QtCore.Qt.MouseButton.LeftButton
+    start = QtCore.QPoint(native.width() // 2, native.height() // 2)
+    qtbot.mousePress(native, left, pos=start)
+    for step in range(1, 11):
+        qtbot.mouseMove(native, start + QtCore.QPoint(8 * step, 4 * step))
+        qtbot.wait(10)
+    qtbot.mouseRelease(native, left, pos=start + QtCore.QPoint(80, 40))
+    camera = window.session.camera
+    assert camera.mode == "orbit" and camera.target == "JUPITER"
+    assert camera.azimuth_deg == pytest.approx((40.0 - 0.3 * 80) % 360.0, abs=1e-6)
+    assert camera.elevation_deg == pytest.approx(10.0 + 0.3 * 40, abs=1e-6)
+    assert camera.distance_km == pytest.approx(4e5)
+    qtbot.wait(100)
+    assert np.abs(_frame(window).astype(int) - before_frame).mean() > 1  # the picture turned with it
+    qtbot.mouseMove(native, start)  # no button held: moving does not turn
+    assert window.session.camera == camera
+    _wheel(native, start, 1)
+    qtbot.waitUntil(lambda: window.session.camera.distance_km != camera.distance_km, timeout=2000)
+    assert window.session.camera.distance_km == pytest.approx(4e5 / 1.15, rel=1e-6)
+    assert window.session.camera.azimuth_deg == camera.azimuth_deg
+
+
+def test_zoom_stops_above_the_surface_and_at_the_far_limit(window, qtbot):
     canvas = window.canvas
     window.session.set_camera(window.session.camera.with_(mode="orbit", target="JUPITER", from_body=None))
     before = window.session.camera
@@ -113,7 +164,9 @@ def test_mouse_orbits_and_zooms(window, qtbot):
     canvas.zoom(1e-9)
     assert window.session.camera.distance_km == pytest.approx(71492.0 * 1.02)  # 2% above the cloud tops
     canvas.zoom(1e12)
-    assert window.session.camera.distance_km == pytest.approx(1e7)  # 10 million km ceiling
+    from perijove.model.session import MAX_DISTANCE_KM
+
+    assert window.session.camera.distance_km == pytest.approx(MAX_DISTANCE_KM)  # wide enough for Juno's orbit
     assert window.session.camera.azimuth_deg == before.azimuth_deg
 
 

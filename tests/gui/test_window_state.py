@@ -181,10 +181,14 @@ def test_next_event_keeps_the_users_field_of_view_and_mode(window, qtbot):
     s = window.session
     s.clock.set_et(to_et("2023-12-29T00:00"))
     s.set_camera(s.camera.with_(mode="orbit", target="JUPITER", from_body=None, fov_deg=25.0, distance_km=None))
+    s.jump_kinds = frozenset({"perijove"})
     window.next_event()
     assert s.camera.fov_deg == 25.0 and s.camera.mode == "orbit"
     event = next(e for e in s.events if abs(e.et - s.clock.et) < 1e-6)
     assert s.camera.target == event.body.upper()
+    s.jump_kinds = frozenset({"flyby"})  # a flyby is shown by the flyby camera, with the user's field of view
+    window.previous_event()
+    assert s.camera.fov_deg == 25.0 and s.camera.mode == "flyby"
 
 
 @pytest.mark.parametrize("keys", [("2", "4"), ("2", "1"), ("3", "4")])

@@ -17,7 +17,6 @@ from the same source gives the same file.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import spiceypy
 from spiceypy.utils.exceptions import SpiceyError
+
+from perijove.fileio import sha256_file
 
 EXCERPT = "de440_excerpt_2020_2027.bsp"
 SPAN = ("2020-01-01", "2027-01-01")  # UTC, as the VSOP87 span in generate.py
@@ -101,9 +102,7 @@ def read_type2(path: Path, body: int, center: int, start: float, stop: float) ->
     )
 
 
-def sha256(path: Path) -> str:
-    """Hex SHA-256, to name the exact source file in the comments and the report."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+sha256 = sha256_file  # names the exact source file in the comments and the report
 
 
 def _comments(source: Path, span: Sequence[str], segments: Sequence[Type2Records]) -> list[str]:

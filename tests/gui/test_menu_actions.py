@@ -1,0 +1,62 @@
+"""Every menu command can be chosen from its menu without an error.
+
+Qt calls a menu action's slot with ``checked=False``; a handler with an optional first parameter
+(``export_dialog(flyby=None)``) once took that ``False`` for a flyby and raised, so File → Export
+did nothing but print a traceback. Here every action is triggered as a user would, with every
+dialog answered "Cancel" at once, and pytest-qt fails the test on any exception raised in a slot.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtGui, QtWidgets
+
+SKIP = ("Quit", "Full screen")  # ends the test's window; changes the test's window manager state
+
+
+def _cancel_every_dialog(monkeypatch, opened: list[str]) -> None:
+    def dialog_exec(self, *a, **k):
+        opened.append(type(self).__name__)
+        return QtWidgets.QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(QtWidgets.QDialog, "exec", dialog_exec)
+
+    def answer(name: str, value):
+        return staticmethod(lambda *a, **k: opened.append(name) or value)
+
+    no = QtWidgets.QMessageBox.StandardButton.No
+    monkeypatch.setattr(QtWidgets.QMessageBox, "exec", lambda self, *a, **k: opened.append("QMessageBox") or 0)
+    monkeypatch.setattr(QtWidgets.QMessageBox, "about", answer("about", None))
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question", answer("question", no))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileNames", answer("open", ([], "")))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", answer("open", ("", "")))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", answer("save", ("", "")))
+    monkeypatch.setattr(QtWidgets.QInputDialog, "getText", answer("text", ("", False)))
+
+
+def _menu_actions(window) -> list[tuple[str, QtGui.QAction]]:
+    found = []
+    for menu in window.menuBar().findChildren(QtWidgets.QMenu):
+        for action in menu.actions():
+            if action.isSeparator() or action.menu() is not None or not action.text():
+                continue
+            if any(action.text().replace("&", "").startswith(s) for s in SKIP):
+                continue
+            found.append((f"{menu.title()} → {action.text()}".replace("&", ""), action))
+    return found
+
+
+def test_every_menu_command_runs_without_an_error(window, qtbot, monkeypatch):
+    opened: list[str] = []
+    _cancel_every_dialog(monkeypatch, opened)
+    actions = _menu_actions(window)
+    names = [name for name, _ in actions]
+    assert any("Export movie" in n for n in names), names
+    for name, action in actions:
+        if not action.isEnabled():
+            continue
+        before = len(opened)
+        action.trigger()
+        qtbot.wait(20)
+        if "Export movie" in name:
+            assert "ExportDialog" in opened[before:], f"{name} opened no export dialog: {opened[before:]}"
+    window.session.set_ghost(None)

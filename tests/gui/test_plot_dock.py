@@ -1,0 +1,110 @@
+"""The geometry plots dock: a cursor that follows the clock, a click that sets the time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui
+
+from perijove.model.timeline import FLYBY_HALF_SPAN_S
+from perijove.ui.plot_dock import CURSOR_COLOUR, MAX_SPAN_S, choose_span
+
+
+def _flyby(win):
+    return next(e for e in win.session.events if e.kind == "flyby" and e.body == "Io")
+
+
+def _shown_on_flyby(win, qtbot):
+    flyby = _flyby(win)
+    win.session.jump_to(flyby)  # the timeline zooms to the flyby ±30 min, the camera looks at Io
+    win.plot_dock.show()
+    panel = win.plot_panel
+    qtbot.waitUntil(lambda: panel.series is not None and panel.span is not None, timeout=10_000)
+    panel.refresh()  # whatever the debounce timer still holds
+    return flyby, panel
+
+
+def _cursor_columns(panel) -> np.ndarray:
+    """Columns of the plots' viewport drawn in the cursor's colour (on the top plot's middle row)."""
+    image = panel.view.viewport().grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB888)
+    ptr = image.constBits()
+    rows = np.frombuffer(ptr, np.uint8, image.bytesPerLine() * image.height()).reshape(image.height(), -1)
+    rgb = rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3)
+    y = panel.point_for(panel.series.start, 0).y()
+    want = np.array([int(CURSOR_COLOUR[i : i + 2], 16) for i in (1, 3, 5)])
+    line = rgb[y].astype(int)
+    return np.flatnonzero(np.abs(line - want).sum(axis=1) < 60)
+
+
+def test_the_span_is_the_zoomed_timeline_or_the_flyby_around_the_clock():
+    class E:
+        def __init__(self, kind, et):
+            self.kind, self.et, self.end_et = kind, et, None
+
+    events = [E("eclipse", 100.0), E("flyby", 10_000.0)]
+    assert choose_span(5.0, (0.0, 3600.0, True), events) == (0.0, 3600.0)
+    whole = (0.0, 10 * MAX_SPAN_S, True)  # zoomed, but too wide to plot: the current event instead
+    assert choose_span(9_000.0, whole, events) == (10_000.0 - FLYBY_HALF_SPAN_S, 10_000.0 + FLYBY_HALF_SPAN_S)
+    assert choose_span(50_000.0, whole, events) == (50_000.0 - FLYBY_HALF_SPAN_S, 50_000.0 + FLYBY_HALF_SPAN_S)
+    # The hour around the clock stays put while the clock is inside it.
+    current = (49_000.0, 49_000.0 + 2 * FLYBY_HALF_SPAN_S)
+    assert choose_span(50_000.0, whole, events, current) == current
+
+
+def test_hidden_plots_do_not_sample(window, qtbot):
+    panel = window.plot_panel
+    assert not window.plot_dock.isVisible()
+    window.session.clock.step(600.0)
+    qtbot.wait(200)
+    assert panel.samplings == 0
+    window.plot_dock.toggleViewAction().trigger()  # the View menu's toggle (Ctrl+Shift+P)
+    qtbot.waitUntil(lambda: panel.samplings == 1, timeout=10_000)
+
+
+def test_plot_cursor_follows_the_clock(window, qtbot):
+    flyby, panel = _shown_on_flyby(window, qtbot)
+    assert panel.span == pytest.approx((flyby.et - FLYBY_HALF_SPAN_S, flyby.et + FLYBY_HALF_SPAN_S))
+    assert panel.target == "IO"
+    clock = window.session.clock
+    for offset in (-1200.0, 0.0, 900.0):
+        clock.set_et(flyby.et + offset)
+        assert panel.cursor_et() == pytest.approx(clock.et, abs=1e-3)
+        qtbot.wait(50)
+        columns = _cursor_columns(panel)
+        expected = panel.point_for(clock.et, 0).x()
+        assert columns.size and np.min(np.abs(columns - expected)) <= 2, (columns, expected)
+    # Playing: the window's own timer moves the clock; the cursor goes with it.
+    clock.set_et(flyby.et - 600.0)
+    clock.set_rate(60.0)
+    window.toggle_play()
+    qtbot.waitUntil(lambda: clock.et > flyby.et - 540.0, timeout=10_000)
+    window.toggle_play()
+    assert panel.cursor_et() == pytest.approx(clock.et, abs=1e-3)
+    assert panel.samplings >= 1
+
+
+def test_clicking_a_plot_sets_the_time(window, qtbot):
+    flyby, panel = _shown_on_flyby(window, qtbot)
+    clock = window.session.clock
+    width = panel.plots[0].getViewBox().sceneBoundingRect().width()
+    per_pixel = (panel.span[1] - panel.span[0]) / width
+    for row, offset in ((0, -1500.0), (2, 200.0), (3, 1100.0)):
+        wanted = flyby.et + offset
+        qtbot.mouseClick(panel.view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=panel.point_for(wanted, row))
+        assert clock.et == pytest.approx(wanted, abs=2 * per_pixel), (row, clock.et - wanted, per_pixel)
+        assert panel.cursor_et() == pytest.approx(clock.et, abs=1e-3)
+    assert panel.span == pytest.approx((flyby.et - FLYBY_HALF_SPAN_S, flyby.et + FLYBY_HALF_SPAN_S))
+
+
+def test_go_to_flyby_fills_the_plots_while_it_plays(window, qtbot):
+    # A playing clock changes every frame: the plots must still sample (a debounce that restarts
+    # on every change never fires while playing).
+    window.go_to_flyby()
+    panel = window.plot_panel
+    assert window.session.clock.playing and window.plot_dock.isVisible()
+    qtbot.waitUntil(lambda: panel.series is not None, timeout=3000)
+    assert window.session.clock.playing
+    flyby = window._flyby(window.session.clock.et - 2 * FLYBY_HALF_SPAN_S)
+    assert panel.span == pytest.approx((flyby.et - FLYBY_HALF_SPAN_S, flyby.et + FLYBY_HALF_SPAN_S))
+    qtbot.wait(300)
+    assert panel.cursor_et() == pytest.approx(window.session.clock.et, abs=1e-3)

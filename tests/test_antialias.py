@@ -1,0 +1,142 @@
+"""Anti-aliasing and smooth shading, tested on rendered frames against SPICE's limb."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import spiceypy
+from PIL import Image
+
+from perijove.ephemeris import Ephemeris, open_kernels, to_et
+from perijove.model import CameraIntent, DisplayOptions
+
+CA1 = "2023-12-30T08:36:00.8"
+SIZE = (480, 360)
+
+
+@pytest.fixture(scope="module")
+def flat_map(tmp_path_factory):
+    path = tmp_path_factory.mktemp("maps") / "grey.png"
+    Image.fromarray(np.full((64, 128, 3), 200, np.uint8)).save(path)
+    return str(path)
+
+
+def _render_limb(flat_map: str, samples: int):
+    """Io at 90° phase on a uniform map, and SPICE's limb ellipse projected into the frame."""
+    from perijove.render.offscreen import OffscreenRenderer
+
+    eph = Ephemeris(open_kernels())
+    display = DisplayOptions(stars=False, trajectory=False, moon_orbits=False, labels=False, maps={"io": flat_map})
+    renderer = OffscreenRenderer(eph, SIZE, display, samples=samples)
+    try:
+        et = to_et(CA1)
+        sun = eph.sun_direction("IO", et, abcorr="NONE")
+        eye = np.cross(sun, [0.0, 0.0, 1.0])
+        eye /= np.linalg.norm(eye)
+        az, el = np.degrees(np.arctan2(eye[1], eye[0])), np.degrees(np.arcsin(eye[2]))
+        view = CameraIntent(mode="orbit", target="IO", distance_km=9000.0, azimuth_deg=az, elevation_deg=el)
+        image, state = renderer.render(et, view)
+        rot = state.rotations[501]  # J2000 -> IAU_IO
+        a, b, c = state.radii[501]
+        viewpoint = rot @ (state.pose.eye - state.positions[501])
+        limb = spiceypy.edlimb(a, b, c, viewpoint)
+        centre, s1, s2 = spiceypy.el2cgv(limb)
+        angles = np.linspace(0, 2 * np.pi, 4000, endpoint=False)
+        pts = centre + np.outer(np.cos(angles), s1) + np.outer(np.sin(angles), s2)
+        world = (rot.T @ pts.T).T + state.positions[501]
+        limb_px = state.pose.project(world)
+        sun_px = state.pose.project(state.positions[501] + sun * 1000.0) - state.pixel(501)
+        return image, state, limb_px, sun_px / np.linalg.norm(sun_px), renderer.target.samples
+    finally:
+        renderer.close()
+
+
+def _lit_limb_pixels(image, state, limb_px, sun_px):
+    """Per pixel near the sunlit limb: signed distance outside SPICE's limb (px) and coverage (0..1)."""
+    grey = image[:, :, :3].astype(float).mean(axis=2)
+    centre = state.pixel(501)
+    radial = limb_px - centre
+    lit = (radial / np.linalg.norm(radial, axis=1)[:, None]) @ sun_px > np.cos(np.radians(40))
+    rows = []
+    for (x, y), r in zip(limb_px[lit], radial[lit], strict=True):
+        u = r / np.linalg.norm(r)
+        inside = grey[round(y - 4 * u[1] - 0.5), round(x - 4 * u[0] - 0.5)]
+        for k in range(-2, 3):
+            px, py = int(np.floor(x + k * 0.5 * u[0])), int(np.floor(y + k * 0.5 * u[1]))
+            d = (np.array([px + 0.5, py + 0.5]) - np.array([x, y])) @ u  # along the outward normal
+            rows.append((px, py, d, grey[py, px] / max(inside, 1.0)))
+    table = np.unique(np.array(rows), axis=0)
+    return table[:, 2], np.clip(table[:, 3], 0, 1.2)
+
+
+def test_limb_is_antialiased_where_spice_puts_it(flat_map):
+    image, state, limb_px, sun_px, samples = _render_limb(flat_map, samples=4)
+    assert samples >= 2  # Mesa's llvmpipe multisamples; a driver without it would fail here
+    d, cover = _lit_limb_pixels(image, state, limb_px, sun_px)
+    on_edge = np.abs(d) < 0.2
+    partial = (cover > 0.1) & (cover < 0.9)
+    assert on_edge.sum() > 50
+    assert partial[on_edge].mean() > 0.8  # a ramp across the limb, not a hard step
+    # Where the ramp lies: coverage follows SPICE's limb to a fraction of a pixel.
+    expected = np.clip(0.5 - d, 0.0, 1.0)
+    assert np.abs(cover - expected)[np.abs(d) < 1.5].mean() < 0.15
+    assert cover[d < -1.2].min() > 0.8 and cover[d > 1.2].max() < 0.2
+
+
+def test_without_multisampling_the_limb_is_a_hard_step(flat_map):
+    """The check above can fail: with one sample the same limb has no partial pixels."""
+    image, state, limb_px, sun_px, samples = _render_limb(flat_map, samples=0)
+    assert samples == 0
+    d, cover = _lit_limb_pixels(image, state, limb_px, sun_px)
+    partial = (cover > 0.1) & (cover < 0.9)
+    assert partial[np.abs(d) < 0.2].mean() < 0.2
+
+
+def test_juno_mesh_is_smooth_where_curved_and_sharp_at_creases():
+    from perijove.render.meshes import make_juno
+
+    mesh = make_juno()
+    tri = mesh.positions[mesh.faces]
+    face_n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    face_n /= np.linalg.norm(face_n, axis=1)[:, None]
+    corner_n = mesh.normals[mesh.faces]
+    deviation = np.degrees(np.arccos(np.clip(np.abs(np.einsum("fk,fck->fc", face_n, corner_n)), -1, 1)))
+    # The 32-sided antenna dish's rim is shaded round (normals tilted off the flat facets) ...
+    assert (deviation > 3).any()
+    # ... while box corners and the hexagonal bus keep their edges: no normal bent past the crease.
+    assert deviation.max() < 31
+    assert (deviation < 0.01).mean() > 0.5
+
+
+@pytest.mark.parametrize("samples", [4, 0])
+def test_spacecraft_edges_are_antialiased(samples):
+    """Juno 30 m away against black sky: its outline has partly covered pixels only when multisampled."""
+    from perijove.render.offscreen import OffscreenRenderer
+
+    eph = Ephemeris(open_kernels())
+    display = DisplayOptions(stars=False, trajectory=False, moon_orbits=False, labels=False)
+    renderer = OffscreenRenderer(eph, (240, 180), display, samples=samples)
+    try:
+        et = to_et(CA1)
+        to_io = eph.position("IO", et, "JUNO")
+        to_io /= np.linalg.norm(to_io)  # the camera on Io's side: only Juno and black sky in view
+        az, el = np.degrees(np.arctan2(to_io[1], to_io[0])), np.degrees(np.arcsin(to_io[2]))
+        view = CameraIntent(
+            mode="follow", target="JUNO", distance_km=0.03, azimuth_deg=float(az), elevation_deg=float(el), fov_deg=60
+        )
+        image, state = renderer.render(et, view)
+    finally:
+        renderer.close()
+    assert state.draw_spacecraft
+    grey = image[:, :, :3].astype(float).max(axis=2)
+    body = grey > 0
+    edge = body & ~(np.roll(body, 1, 0) & np.roll(body, -1, 0) & np.roll(body, 1, 1) & np.roll(body, -1, 1))
+    # An edge pixel's brightness relative to its brightest neighbour: a fraction where partly covered.
+    neighbours = np.max([np.roll(grey, s, a) for s in (1, -1) for a in (0, 1)], axis=0)
+    ratio = grey[edge] / np.maximum(neighbours[edge], 1.0)
+    partial = (ratio < 0.6).mean()
+    assert edge.sum() > 100
+    if samples:
+        assert partial > 0.5  # 0.72 here
+    else:
+        assert partial < 0.3  # 0.19 here: shading and thin parts, not coverage
