@@ -46,17 +46,11 @@ def add_plot_parser(sub, add_kernels: Callable[[argparse.ArgumentParser], None])
 
 
 def _size(text: str | None, default: tuple[int, int]) -> tuple[int, int]:
-    from perijove.ephemeris import PerijoveError
+    from perijove.model.frame_size import parse_size
 
     if text is None:
         return default
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise PerijoveError(f"--size must look like 1200x900, not {text!r}") from None
-    if not (MIN_WIDTH <= w <= MAX_SIDE and MIN_WIDTH <= h <= MAX_SIDE):
-        raise PerijoveError(f"--size {w}x{h} is outside {MIN_WIDTH}..{MAX_SIDE} pixels")
-    return w, h
+    return parse_size(text, lo=MIN_WIDTH, hi=MAX_SIDE, example="1200x900", name="--size")
 
 
 def _span(eph, args: argparse.Namespace, sc: int, target: int) -> tuple[float, float]:

@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from perijove.ephemeris import Ephemeris, find_events, open_kernels
+from perijove.ephemeris.bodies import SPACECRAFT
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 REAL_SET = ["naif0012.tls", "pck00011.tpc", "de440_2030.bsp", "spk_pre_220614_221109_220810_jm0450.bsp"]
-BODIES = [10, 399, 5, 599, 501, 502, 503, 504, -61]
+BODIES = [10, 399, 5, 599, 501, 502, 503, 504, SPACECRAFT]
 
 
 def _best(fn, repeat: int) -> float:
@@ -43,19 +44,19 @@ def main(argv: list[str] | None = None) -> dict:
     use_defaults = True
     if extra is None:
         ks = open_kernels()
-        if not ks.coverage(-61) and (REAL / REAL_SET[-1]).is_file():
+        if not ks.coverage(SPACECRAFT) and (REAL / REAL_SET[-1]).is_file():
             extra, use_defaults = [str(REAL / n) for n in REAL_SET], False
         else:
             extra = []
     ks = open_kernels(extra, defaults=use_defaults)
     eph = Ephemeris(ks)
-    (juno,) = ks.coverage(-61)[:1]
+    (juno,) = ks.coverage(SPACECRAFT)[:1]
     bodies = [b for b in BODIES if ks.coverage(b)]
     et = juno.start + 0.5 * (juno.stop - juno.start)
 
     one_min, one_med = _best(lambda: eph.states_at(et, bodies, 599), 200)
     ets = np.linspace(juno.start, min(juno.stop, juno.start + 60 * 86400), 100_000)
-    traj_min, traj_med = _best(lambda: eph.state(-61, ets, 599), 3)
+    traj_min, traj_med = _best(lambda: eph.state(SPACECRAFT, ets, 599), 3)
     span = (juno.start, min(juno.stop, juno.start + 60 * 86400))
     search_min, search_med = _best(lambda: find_events(eph, ["perijove", "flyby"], start=span[0], stop=span[1]), 3)
     report = {

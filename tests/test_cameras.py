@@ -26,9 +26,15 @@ def renderer_factory():
     from perijove.render.offscreen import OffscreenRenderer
 
     made = []
+    sets: dict[tuple, Ephemeris] = {}  # one kernel set per list of extra kernels: renderers share it
 
     def make(display: DisplayOptions = BARE, size=SIZE, extra=()):
-        r = OffscreenRenderer(Ephemeris(open_kernels(list(extra))), size, display)
+        key = tuple(str(p) for p in extra)
+        if key not in sets:
+            sets[key] = Ephemeris(open_kernels(list(extra)))
+        elif not sets[key].kernels.is_current:
+            sets[key].kernels.activate()  # another list took SPICE's pool since: take it back
+        r = OffscreenRenderer(sets[key], size, display)
         made.append(r)
         return r
 
@@ -449,3 +455,31 @@ def test_junocam_is_pointed_by_the_ck_and_the_frames_kernel_when_they_cover_the_
     finally:
         renderer.close()
         spiceypy.kclear()
+
+
+def test_flyby_trail_is_the_path_relative_to_the_moon(renderer_factory, ca1):
+    """The flyby camera moves with the moon, so the trail it shows is Juno's path relative to the moon.
+
+    Drawn relative to Jupiter, the path of the minutes around closest approach was displaced by the
+    moon's own motion (17 km/s) and appeared to run through Io's disc.
+    """
+    display = DisplayOptions(stars=False, moon_orbits=False, labels=False)
+    with_trail, without = renderer_factory(display), renderer_factory(display.with_(trajectory=False))
+    intent = CameraIntent(mode="flyby", target="IO")
+    et = ca1 - 60.0
+    image, state = with_trail.render(et, intent)
+    bare, _ = without.render(et, intent)
+    diff = np.abs(image[:, :, :3].astype(int) - bare[:, :, :3].astype(int)).max(axis=2) > 25
+    ys, xs = np.nonzero(diff)
+    assert len(xs) > 100
+    eph = with_trail.scene.eph
+    ets = et + np.linspace(-3 * 3600, 3 * 3600, 20001)
+    relative = eph.position("JUNO", ets, "IO") + state.positions[501]  # the path around Io's place now
+    px = state.pose.project(relative)
+    on_path = np.zeros(len(xs), bool)
+    for lo in range(0, len(xs), 500):
+        d = np.hypot(px[None, :, 0] - xs[lo : lo + 500, None] - 0.5, px[None, :, 1] - ys[lo : lo + 500, None] - 0.5)
+        on_path[lo : lo + 500] = d.min(axis=1) < 3.0
+    assert on_path.mean() > 0.99, f"{(~on_path).sum()} of {len(xs)} trail pixels off the Io-relative path"
+    (cx, cy), radius = _io_disc(state)
+    assert not ((xs + 0.5 - cx) ** 2 + (ys + 0.5 - cy) ** 2 < (0.95 * radius) ** 2).any()  # never across the disc

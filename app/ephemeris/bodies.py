@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import spiceypy
-from spiceypy.utils.exceptions import NotFoundError
+from spiceypy.utils.exceptions import NotFoundError, SpiceyError
 
 from perijove.ephemeris.errors import QueryError, spice_errors
 
@@ -34,6 +34,15 @@ def body_id(body: Body) -> int:
     except NotFoundError:
         spiceypy.reset()
         raise QueryError(f"unknown body {text!r}") from None
+
+
+def is_spacecraft(body: Body) -> bool:
+    """Whether ``body`` names the spacecraft (``JUNO``, ``-61``); False for a name SPICE does not know."""
+    try:
+        return body_id(body) == SPACECRAFT
+    except (QueryError, SpiceyError):
+        spiceypy.reset()
+        return False
 
 
 def body_name(body: Body) -> str:

@@ -12,7 +12,6 @@ quantities are defined, so a plot cut out of context still tells the truth about
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,31 +51,13 @@ def check_format(out: Path) -> str:
 
 
 def save_figure(fig, out: Path) -> None:
-    """Write ``fig`` beside ``out`` under a hidden partial name and move it into place when complete.
-
-    The partial is named like every Perijove partial (``.NAME.partial-PID``), so one left by a
-    killed process is recognised and removed by a later command (``clean_stale_partials``).
-    """
-    from perijove.export.sinks import describe_os_error
+    """Write ``fig`` through a hidden partial (``.NAME.partial-PID``) moved into place when complete, so
+    a killed process leaves no half-written image and a later command removes its stale partial."""
+    from perijove.fileio import atomic_write
 
     out = Path(out)
     fmt = check_format(out)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    try:
-        tmp.unlink(missing_ok=True)  # ours: same name, same process id
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except OSError as err:
-        raise PerijoveError(describe_os_error(out, err)) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format=fmt, dpi=fig.dpi, metadata=_metadata(fmt))
-        os.replace(tmp, out)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise PerijoveError(describe_os_error(out, err)) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic_write(out, lambda handle: fig.savefig(handle, format=fmt, dpi=fig.dpi, metadata=_metadata(fmt)))
 
 
 def _metadata(fmt: str) -> dict[str, str]:
@@ -240,17 +221,10 @@ def body_map(target: int, display=None) -> tuple[np.ndarray, str]:
     The same choice as the renderer's (``render.scene``): the user's map for that body with its
     declared latitude convention, else the shipped real map (or the procedural one), planetocentric.
     """
-    from perijove.render.textures import MAP_LATITUDES, default_map, load_map
+    from perijove.render.textures import chosen_map
 
-    name = display_name(target).lower()
-    maps = getattr(display, "maps", {}) or {}
-    if name not in maps:
-        return default_map(target, procedural=bool(getattr(display, "procedural_maps", False))), "planetocentric"
-    latitude = (getattr(display, "map_latitudes", {}) or {}).get(name, "planetocentric")
-    if latitude not in MAP_LATITUDES:
-        raise PerijoveError(f"{name} map: latitude must be one of {', '.join(MAP_LATITUDES)}, not {latitude!r}")
     try:
-        return load_map(maps[name]), latitude
+        return chosen_map(target, display)
     except ValueError as err:
         raise PerijoveError(str(err)) from None
 

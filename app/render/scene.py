@@ -14,12 +14,13 @@ from vispy import gloo
 
 from perijove.ephemeris import CoverageError, Ephemeris, body_id, display_name, radii
 from perijove.ephemeris.attitude import spacecraft_rotation, steady_rotation
+from perijove.ephemeris.bodies import SPACECRAFT
 from perijove.model import CameraIntent, DisplayOptions
 from perijove.render import camera as cam
 from perijove.render.labels import Label, Placed, layout, occluded, text_extent, text_image
 from perijove.render.meshes import Mesh, ellipsoid, juno
 from perijove.render.stars import star_sprites
-from perijove.render.textures import MAP_LATITUDES, default_map, fit_texture, gpu_texture_limit, load_map
+from perijove.render.textures import MapChoice, chosen_map, fit_texture, gpu_texture_limit, map_choice
 from perijove.render.trajectory import TrajectoryCache, eye_segments, relative_to, trail_vertices
 from perijove.resources import shader_source
 
@@ -79,7 +80,7 @@ class Scene:
         self,
         eph: Ephemeris,
         display: DisplayOptions | None = None,
-        spacecraft: int | str = -61,
+        spacecraft: int | str = SPACECRAFT,
         spacecraft_mesh: Mesh | None = None,
     ) -> None:
         self.eph = eph
@@ -297,22 +298,12 @@ class Scene:
                 bodies[b] = (prog, self._body_levels(b, latitude))
 
     @staticmethod
-    def _map_choice(body: int, display: DisplayOptions) -> tuple:
-        """What decides a body's map: its file and latitudes, or the default (shipped or procedural)."""
-        name = display_name(body).lower()
-        if name in display.maps:
-            return ("file", display.maps[name], display.map_latitudes.get(name, "planetocentric"))
-        return ("default", display.procedural_maps and body in (501, 599))
+    def _map_choice(body: int, display: DisplayOptions) -> MapChoice:
+        return map_choice(body, display)
 
     def _map(self, body: int) -> tuple[np.ndarray, str]:
-        """A body's map and the latitude its rows are in: the user's, else the default (planetocentric)."""
-        name = display_name(body).lower()
-        if name not in self.display.maps:
-            return default_map(body, procedural=self.display.procedural_maps), "planetocentric"
-        latitude = self.display.map_latitudes.get(name, "planetocentric")
-        if latitude not in MAP_LATITUDES:
-            raise ValueError(f"{name} map: latitude must be one of {', '.join(MAP_LATITUDES)}, not {latitude!r}")
-        return load_map(self.display.maps[name]), latitude
+        """A body's map and the latitude its rows are in (``textures.map_choice`` decides which)."""
+        return chosen_map(body, self.display)
 
     @staticmethod
     def _star_program() -> gloo.Program | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -248,6 +249,7 @@ MOON_COLOURS = {502: (0.85, 0.80, 0.72), 503: (0.62, 0.58, 0.52), 504: (0.45, 0.
 # The shipped real maps (assets/maps/README.md says how they were reduced).
 IO_MAP_FILE = "io_usgs_4096.jpg"
 JUPITER_MAP_FILE = "jupiter_pia07782.jpg"
+_SHIPPED_FILES = {501: IO_MAP_FILE, 599: JUPITER_MAP_FILE}
 # PIA07782 shows Jupiter in December 2000 and its clouds drift: rolled so that its Great Red Spot
 # (centred at 133.5° E in the map) sits at the spot's 2023 longitude, as in the procedural map.
 JUPITER_MAP_GRS_LON = 133.5
@@ -304,6 +306,54 @@ def blend_poles(real: np.ndarray, procedural: np.ndarray) -> np.ndarray:
     return out
 
 
+SHIPPED_MAPS = {501: "USGS Galileo/Voyager mosaic", 599: "Cassini, PIA07782"}
+
+
+@dataclass(frozen=True)
+class MapChoice:
+    """Which map a body wears, decided in one place for the scene, the plots and the Maps dialog.
+
+    ``kind`` is "file" (the user's or a fetched map, at ``path``, rows in ``latitude``), "shipped"
+    (the real map in assets/maps) or "procedural"; equal choices mean the same texture.
+    """
+
+    kind: str
+    path: str | None = None
+    latitude: str = "planetocentric"
+
+    def describe(self) -> str:
+        return Path(self.path).name if self.kind == "file" and self.path else self.kind
+
+
+def procedural_wanted(display=None) -> bool:
+    """The generated maps everywhere: the display option, or PERIJOVE_PROCEDURAL_MAPS=1 for every command."""
+    return bool(getattr(display, "procedural_maps", False)) or os.environ.get("PERIJOVE_PROCEDURAL_MAPS") == "1"
+
+
+def map_choice(body: int, display=None) -> MapChoice:
+    """The map ``body`` wears under ``display`` (a DisplayOptions, or None for the defaults)."""
+    from perijove.ephemeris import display_name
+
+    name = display_name(body).lower()
+    maps = getattr(display, "maps", None) or {}
+    if name in maps:
+        latitude = (getattr(display, "map_latitudes", None) or {}).get(name, "planetocentric")
+        if latitude not in MAP_LATITUDES:
+            raise ValueError(f"{name} map: latitude must be one of {', '.join(MAP_LATITUDES)}, not {latitude!r}")
+        return MapChoice("file", str(maps[name]), latitude)
+    if body in SHIPPED_MAPS and not procedural_wanted(display) and asset_path("maps", _SHIPPED_FILES[body]).is_file():
+        return MapChoice("shipped")
+    return MapChoice("procedural")
+
+
+def chosen_map(body: int, display=None) -> tuple[np.ndarray, str]:
+    """The pixels of ``map_choice(body, display)`` and the latitude convention of its rows."""
+    choice = map_choice(body, display)
+    if choice.kind == "file":
+        return load_map(choice.path), choice.latitude
+    return default_map(body, procedural=choice.kind == "procedural"), "planetocentric"
+
+
 def default_map(body: int, procedural: bool = False) -> np.ndarray:
     """The map a body gets unless the user gives one: real for Io and Jupiter, else procedural.
 
@@ -311,7 +361,7 @@ def default_map(body: int, procedural: bool = False) -> np.ndarray:
     for the generated maps everywhere. All defaults are planetocentric. A missing shipped asset
     (a trimmed install) falls back to the procedural map rather than failing the frame.
     """
-    procedural = procedural or os.environ.get("PERIJOVE_PROCEDURAL_MAPS") == "1"
+    procedural = procedural or procedural_wanted()
     if body == 599:
         real = None if procedural else real_jupiter_map()
         return jupiter_map() if real is None else real

@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from perijove.ephemeris import PerijoveError, et_to_utc, to_et
+from perijove.ephemeris.bodies import is_spacecraft
 from perijove.model.camera import CameraIntent
 from perijove.model.session import Session
 
@@ -184,7 +185,7 @@ class ExportDialog(QtWidgets.QDialog):
         """The chosen camera; the flyby camera frames the closest approach of the exported span."""
         c = self.session.camera
         mode = self.camera.currentData()
-        target = c.target if c.target.upper() not in ("JUNO", "-61") else "IO"
+        target = "IO" if is_spacecraft(c.target) else c.target
         if mode == "window":
             return c
         if mode == "follow":

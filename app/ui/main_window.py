@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from perijove import __version__
 from perijove.ephemeris import PerijoveError, et_to_utc, to_et
+from perijove.ephemeris.bodies import is_spacecraft
 from perijove.model.display import format_duration, parse_duration
 from perijove.model.hud import format_hud, hud_values, measured_target
 from perijove.model.session import Session
@@ -478,7 +479,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- camera -------------------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
         c = self.session.camera.with_(pan_km=(0.0, 0.0, 0.0), encounter_et=None)  # a pan belongs to its mode
-        target = c.target if c.target.upper() not in ("JUNO", "-61") else "IO"
+        target = "IO" if is_spacecraft(c.target) else c.target
         if mode == "from":
             self.session.set_camera(c.with_(mode="from", from_body="JUNO", distance_km=None, target=target))
         elif mode == "follow":

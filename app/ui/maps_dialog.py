@@ -15,12 +15,12 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
+from perijove.ephemeris.bodies import body_id
 from perijove.model.display import MAP_BODIES, MAP_LATITUDES, DisplayOptions
 from perijove.model.settings import StoredState, map_state, write_settings
-from perijove.render.textures import MAP_SUFFIXES, load_map
+from perijove.render.textures import MAP_SUFFIXES, SHIPPED_MAPS, load_map, map_choice
 
 IMAGE_FILTER = "Global maps, equirectangular 2:1 (*.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"
-SHIPPED = {"io": "shipped: USGS Galileo/Voyager mosaic", "jupiter": "shipped: Cassini, PIA07782"}
 LATITUDE_TIPS = {
     "planetocentric": "Rows are planetocentric latitude (USGS mosaics, the shipped maps)",
     "planetographic": "Rows are planetographic latitude (JunoCam map products); matters most on Jupiter",
@@ -43,14 +43,11 @@ def fetched_maps() -> dict[str, str]:
 
 
 def describe(display: DisplayOptions, body: str, fetched: dict[str, str]) -> str:
-    """Which map ``body`` wears, in a few words."""
-    path = display.maps.get(body)
-    if path is not None:
-        return f"fetched: {Path(path).name}" if fetched.get(body) == path else Path(path).name
-    procedural = display.procedural_maps or os.environ.get("PERIJOVE_PROCEDURAL_MAPS") == "1"
-    if body in SHIPPED and not procedural:
-        return SHIPPED[body]
-    return "procedural"
+    """Which map ``body`` wears, in a few words (``textures.map_choice`` decides it for the scene too)."""
+    choice = map_choice(body_id(body), display)
+    if choice.kind == "file":
+        return f"fetched: {choice.describe()}" if fetched.get(body) == choice.path else choice.describe()
+    return f"shipped: {SHIPPED_MAPS[body_id(body)]}" if choice.kind == "shipped" else "procedural"
 
 
 def remember(window) -> None:

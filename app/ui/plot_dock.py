@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from perijove.ephemeris import PerijoveError, display_name, et_to_utc
+from perijove.ephemeris.bodies import is_spacecraft
 from perijove.ephemeris.provenance import describe
 from perijove.model.session import Session
 from perijove.model.timeline import FLYBY_HALF_SPAN_S
@@ -143,7 +144,7 @@ class PlotPanel(QtWidgets.QWidget):
         tl = s.timeline
         span = choose_span(s.clock.et, (tl.start, tl.stop, tl.zoomed), s.events, self.span)
         target = s.camera.target.upper()
-        if target in ("JUNO", "-61", ""):
+        if not target or is_spacecraft(target):
             target = "IO"
         return span, target
 
