@@ -13,7 +13,7 @@ from perijove.ephemeris import radii
 
 def test_session_opens_before_the_first_flyby_without_a_geometry_finder_search(monkeypatch):
     from perijove.ephemeris import find_events
-    from perijove.model.session import Session
+    from perijove.model.session import OPEN_BEFORE_FLYBY_S, Session
 
     reference = Session()
     flyby = next(
@@ -26,8 +26,9 @@ def test_session_opens_before_the_first_flyby_without_a_geometry_finder_search(m
     monkeypatch.setattr(spiceypy, "gfdist", no_gf)
     monkeypatch.setattr(spiceypy, "gfoclt", no_gf)
     session = Session()
-    assert session.clock.et == pytest.approx(flyby - 600.0, abs=0.01)
-    assert session.camera.target == "IO" and session.camera.from_body == "JUNO"
+    assert session.clock.et == pytest.approx(flyby - OPEN_BEFORE_FLYBY_S, abs=0.01)
+    assert session.camera.mode == "flyby" and session.camera.target == "IO"
+    assert session.camera.encounter_et == pytest.approx(flyby, abs=0.01)  # framed without a search
 
 
 def test_first_close_approach_agrees_with_the_geometry_finder():

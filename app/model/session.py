@@ -21,6 +21,7 @@ from perijove.model.display import DisplayOptions
 from perijove.model.timeline import TimelineView
 
 MIN_DISTANCE_KM = 0.01  # 10 m
+OPEN_BEFORE_FLYBY_S = 300.0  # the window opens this long before the first flyby, as Juno enters the frame
 MAX_DISTANCE_KM = 5e7  # 50 million km: Juno's whole orbit (apojove ~8 million km) fits a 35° view
 SURFACE_MARGIN = 0.02  # cameras stay at least 2% of a body's largest radius above it
 
@@ -62,7 +63,8 @@ class Session:
         return self.eph.covered(SPACECRAFT)
 
     def _open_on_first_flyby(self) -> None:
-        """Start ten minutes before the first Io flyby, looking past Juno at Io.
+        """Start five minutes before the first Io flyby, in the flyby camera: Io's day side, with
+        Juno about to enter the frame and sweep past (from Juno itself, Io would be a night-side disc).
 
         A direct query of a few milliseconds: the full event search runs once, in the window's
         child process, never here on the GUI thread.
@@ -81,10 +83,8 @@ class Session:
             return
         if found is None:
             return
-        et = found[0] - 600.0
-        self.clock.set_et(et)
-        gap = float(sum(v * v for v in self.eph.position("JUNO", et, "IO")) ** 0.5)
-        self.camera = CameraIntent(mode="from", target="IO", from_body="JUNO", distance_km=1.35 * gap, fov_deg=40.0)
+        self.clock.set_et(found[0] - OPEN_BEFORE_FLYBY_S)
+        self.camera = CameraIntent(mode="flyby", target="IO", encounter_et=found[0])
 
     def _update_bounds(self, initial: bool = False) -> None:
         windows = self.spacecraft_windows() or self.eph.covered(501) or self.eph.covered(599)

@@ -72,7 +72,8 @@ def test_go_to_flyby_shows_the_lit_side_plays_the_hour_in_30_s_and_shows_the_plo
 def test_g_at_start_up_shows_the_flyby_under_way_then_the_next(window, qtbot):
     flyby = _first_flyby(window)
     s = window.session
-    assert abs(s.clock.et - (flyby.et - 600)) < 1  # the window opens ten minutes before it
+    assert abs(s.clock.et - (flyby.et - 300)) < 1  # the window opens five minutes before it
+    assert s.camera.mode == "flyby" and s.camera.encounter_et == pytest.approx(flyby.et, abs=1)
     qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_G)
     assert s.camera.encounter_et == flyby.et and s.clock.et == pytest.approx(flyby.et - 1800, abs=5)
     qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_G)
