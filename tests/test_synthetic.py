@@ -123,7 +123,7 @@ def test_regenerated_set_matches_committed(tmp_path):
     assert (tmp_path / PCK).read_text() == (committed / PCK).read_text()
     assert (tmp_path / LSK_NAME).read_bytes() == (committed / LSK_NAME).read_bytes()
     assert report["planetary"]["file"] == EXCERPT and report["planetary"]["source"]["name"] == "de440_2030.bsp"
-    KernelSet([committed / LSK_NAME])  # owns SPICE's pool: the UTC conversions below
+    _lsk = KernelSet([committed / LSK_NAME])  # owns the pool while referenced: the UTC conversions below
     for (body, centre), (start, stop) in zip(de440.BODIES, de440.coverage(committed / EXCERPT).values(), strict=True):
         fresh, shipped = (de440.read_type2(d / EXCERPT, body, centre, start, stop) for d in (tmp_path, committed))
         assert np.array_equal(fresh.records, shipped.records) and fresh.init == shipped.init, body
