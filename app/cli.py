@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--observer",
         choices=("earth", "juno"),
         default="earth",
-        help="who sees a transit of a moon across Jupiter's disc (default earth)",
+        help="who sees a transit of a moon across Jupiter's disc (default earth); shadow transits are the same"
+        " for every observer (the shadow is on Jupiter's cloud tops)",
     )
     events.add_argument("--start", metavar="UTC", help="search from this time (default: start of data)")
     events.add_argument("--stop", metavar="UTC", help="search up to this time (default: end of data)")
@@ -141,7 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="render one frame to a PNG, headless")
     _add_kernels(render)
     render.add_argument("--time", required=True, metavar="UTC", help="the moment to show")
-    render.add_argument("--look-at", default="jupiter", metavar="BODY", help="body at the centre (default jupiter)")
+    render.add_argument(
+        "--look-at",
+        metavar="BODY",
+        help="body at the centre (default jupiter; io for --camera flyby and junocam, as export)",
+    )
     render.add_argument(
         "--from",
         dest="from_body",
@@ -255,7 +260,7 @@ def _add_camera_options(p: argparse.ArgumentParser, modes: tuple[str, ...]) -> N
     p.add_argument(
         "--trail",
         metavar="DURATION",
-        help="how much of Juno's path is drawn behind it: 30min, 6h, 3d … 38d or 'orbit' (a whole orbit; default 3d)",
+        help="how much of Juno's path is drawn behind it, 1 min to 38 d: 30min, 6h, 3d … or 'orbit' (default 3d)",
     )
 
 
@@ -429,9 +434,13 @@ def _render(args: argparse.Namespace) -> int:
         raise PerijoveError("--fov must be between 0.1 and 170 degrees")
     _check_distance(args.distance)
     trail = _trail_days(args)
+    if args.look_at is None:
+        args.look_at = "io" if args.camera in ("flyby", "junocam") else "jupiter"
     ks = open_kernels(args.kernels, defaults=not args.no_defaults)
     eph = Ephemeris(ks)
     et = to_et(args.time)
+    if args.camera == "flyby":
+        _flyby_encounter(eph, args.look_at, et)  # refuses a time with no flyby near it
     from perijove.render.png import render_png
 
     clean_stale_partials(out.parent)
@@ -460,6 +469,29 @@ def _render(args: argparse.Namespace) -> int:
     _say_gl(args)
     print(f"wrote {out}")
     return 0
+
+
+def _flyby_encounter(eph, look_at: str, et: float) -> float:
+    """The closest approach the flyby camera frames: the deepest within two days of ``et``, and a flyby.
+
+    Far from any flyby the camera would frame a pass at millions of km (a speck, no spacecraft):
+    refused, naming the nearest approach, rather than written as an empty frame.
+    """
+    import numpy as np
+
+    from perijove.ephemeris import PerijoveError, display_name, et_to_utc
+    from perijove.ephemeris.bodies import SPACECRAFT
+    from perijove.ephemeris.events import DEFAULT_FLYBY_KM
+    from perijove.ephemeris.flyby_view import SEARCH_S, closest_approach
+
+    ca = closest_approach(eph, look_at, et)
+    km = float(np.linalg.norm(eph.position(SPACECRAFT, ca, look_at)))
+    if km > DEFAULT_FLYBY_KM:
+        raise PerijoveError(
+            f"no flyby of {display_name(look_at)} within {SEARCH_S / 86400:.0f} days of this time: the closest "
+            f"approach is {km:,.0f} km at {et_to_utc(ca)[:19]} UTC (a flyby is within {DEFAULT_FLYBY_KM:,.0f} km)"
+        )
+    return ca
 
 
 def _say_gl(args: argparse.Namespace) -> None:
@@ -600,10 +632,8 @@ def _export_run(args: argparse.Namespace, stop: _StopSignals) -> int:
     for body in (SPACECRAFT, body_id(args.look_at)):  # a clear coverage error before any frame is drawn
         eph.check_coverage(body, np.array([start, stop_et]))
     if intent.mode == "flyby":  # one encounter for the whole movie: the camera never jumps
-        from perijove.ephemeris.flyby_view import closest_approach
-
         near = plan.ease_et if plan.ease_et is not None else 0.5 * (start + stop_et)
-        intent = intent.with_(encounter_et=closest_approach(eph, args.look_at, near))
+        intent = intent.with_(encounter_et=_flyby_encounter(eph, args.look_at, near))
     progress = _export_progress(plan.count)
     from perijove.ephemeris.download import cached_maps
 

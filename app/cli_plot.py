@@ -95,6 +95,7 @@ def _check_data(eph, sc: int, target: int, start: float, stop: float) -> None:
 def run_plot(args: argparse.Namespace) -> int:
     """``perijove plot``: returns the exit status (errors are raised as ``PerijoveError``)."""
     from perijove.ephemeris import (
+        JUPITER,
         MOONS,
         SPACECRAFT,
         Ephemeris,
@@ -117,6 +118,11 @@ def run_plot(args: argparse.Namespace) -> int:
     sc, target = SPACECRAFT, body_id(args.target)
     if target == sc:
         raise PerijoveError("--target must be a body other than the spacecraft")
+    if target not in (JUPITER, *MOONS):  # altitude, sub-spacecraft point and map need the body's shape and frame
+        raise PerijoveError(
+            f"--target must be Jupiter or one of its Galilean moons (io, europa, ganymede, callisto), "
+            f"not {args.target}"
+        )
     if not eph.covered(target):
         raise PerijoveError(f"no ephemeris is loaded for {display_name(target)} ({args.target})")
     start, stop = _span(eph, args, sc, target)

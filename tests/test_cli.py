@@ -216,3 +216,41 @@ def test_render_into_a_read_only_folder_is_one_line(tmp_path):
             subprocess.run(["umount", "-l", str(folder)], capture_output=True)
         else:
             folder.chmod(0o755)
+
+
+def test_flyby_and_junocam_renders_look_at_io_by_default(tmp_path):
+    """As export does: the flyby camera at 08:36 on 2023-12-30 frames the Io flyby, not Jupiter."""
+    from PIL import Image
+
+    for camera in ("flyby", "junocam"):
+        default, io = tmp_path / f"{camera}.png", tmp_path / f"{camera}_io.png"
+        common = ("render", "--time", "2023-12-30T08:36", "--size", "320x180", "--camera", camera)
+        assert run(*common, str(default)).returncode == 0
+        assert run(*common, "--look-at", "io", str(io)).returncode == 0
+        a, b = (Image.open(p).convert("RGB").tobytes() for p in (default, io))
+        assert a == b, camera
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("--look-at", "io", "--time", "2023-11-20T00:00"), "no flyby of Io within 2 days"),
+        (("--look-at", "europa", "--time", "2023-12-30T08:36"), "no flyby of Europa within 2 days"),
+    ],
+)
+def test_flyby_camera_far_from_any_flyby_is_refused(tmp_path, args, fragment):
+    """It framed a pass at a million km (a speck and no spacecraft) and said nothing."""
+    out = tmp_path / "far.png"
+    got = run("render", "--camera", "flyby", *args, str(out))
+    _one_line_error(got, fragment, "closest approach is")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("target", ["earth", "sun"])
+def test_plot_refuses_a_target_without_a_surface_to_plot(tmp_path, target):
+    """Earth gave empty panels, the Sun a ground track on a grey placeholder: both exit 0 before."""
+    out = tmp_path / "p.png"
+    for extra in ((), ("--groundtrack",)):
+        got = run("plot", "--target", target, "--start", "2023-12-30", "--stop", "2023-12-31", *extra, str(out))
+        _one_line_error(got, "--target must be Jupiter or one of its Galilean moons")
+        assert not out.exists()

@@ -45,7 +45,9 @@ def check_trail_days(name: str, days: object, minimum: float = MIN_TRAIL_DAYS) -
         raise ValueError(f"{name} must be a number of days, not {days!r}")
     if not minimum <= days <= MAX_TRAIL_DAYS:
         lo = "0" if minimum == 0 else format_duration(minimum * 86400)
-        raise ValueError(f"{name} must be between {lo} and {MAX_TRAIL_DAYS:g} days (a whole orbit), not {days:g}")
+        raise ValueError(
+            f"{name} must be between {lo} and {MAX_TRAIL_DAYS:g} d (a whole orbit), not {format_duration(days * 86400)}"
+        )
     return float(days)
 
 
