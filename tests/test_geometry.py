@@ -141,3 +141,13 @@ def test_states_at_explains_missing_data(eph):
         eph.states_at(to_et(PJ), ["SUN", "AMALTHEA"], "JUPITER")
     with pytest.raises(QueryError, match=r"FRAME|frame"):
         eph.states_at(to_et(PJ), ["SUN"], "JUPITER", frame="NO_SUCH_FRAME")
+
+
+def test_coverage_in_messages_joins_spans_that_touch(embedded_lsk):
+    """Juno's embedded SPK has two segments meeting at 2024-01-17T11:08:51: one span to a user, not two."""
+    from perijove.ephemeris.geometry import _fmt_windows
+    from perijove.ephemeris.windows import Window
+
+    a, b, c, d = 7.5e8, 7.6e8, 7.7e8, 7.8e8
+    text = _fmt_windows([Window(b, c), Window(a, b), Window(d, d + 1e6)])
+    assert text.count("..") == 2 and text.startswith(_fmt_windows([Window(a, c)]))

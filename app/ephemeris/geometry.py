@@ -42,6 +42,15 @@ def _fmt_time(et: float) -> str:
 
 
 def _fmt_windows(windows: Sequence[Window], limit: int = 3) -> str:
+    """Coverage as a user reads it: spans that touch (segments of one file, or two files end to end)
+    are one span, since a time between them is covered."""
+    merged: list[Window] = []
+    for w in sorted(windows, key=lambda w: w.start):
+        if merged and w.start <= merged[-1].stop:
+            merged[-1] = Window(merged[-1].start, max(merged[-1].stop, w.stop))
+        else:
+            merged.append(w)
+    windows = merged
     text = ", ".join(f"{_fmt_time(w.start)} .. {_fmt_time(w.stop)}" for w in windows[:limit])
     more = len(windows) - limit
     return text + (f" and {more} more" if more > 0 else "")
