@@ -91,7 +91,9 @@ def build_pyvista_scene(pv, size: tuple[int, int], samples: int = 4):
     from perijove.render.textures import io_map, jupiter_map
 
     pv.OFF_SCREEN = True
-    plotter = pv.Plotter(off_screen=True, window_size=list(size), multi_samples=max(samples, 1))
+    pv.global_theme.multi_samples = max(samples, 1)
+    pv.global_theme.anti_aliasing = "msaa" if samples > 1 else None
+    plotter = pv.Plotter(off_screen=True, window_size=list(size))
     for radii, centre, image in (
         ((71492, 71492, 66854), (0, 0, 0), jupiter_map()),
         ((1829.4, 1819.4, 1815.7), (421700, 0, 0), io_map()),

@@ -241,6 +241,36 @@ def display_state(display: DisplayOptions) -> dict[str, Any]:
     return {k: getattr(display, k) for k in SAVED_DISPLAY}
 
 
+# The keys ``read_settings`` reads (the window's geometry and dock layout are Qt's own, stored beside them).
+SETTINGS_KEYS = ("kernels", "recent", "camera", "display", "rate", "et", "bookmarks", "maps")
+
+
+def with_recent(recent: list[str], paths: list[str]) -> list[str]:
+    """``paths`` first, then the older recent files, at most ``MAX_RECENT``."""
+    return (list(paths) + [p for p in recent if p not in paths])[:MAX_RECENT]
+
+
+def kept_bookmarks(marks: list[Bookmark]) -> list[Bookmark]:
+    """The newest ``MAX_BOOKMARKS``: what is stored."""
+    return list(marks)[-MAX_BOOKMARKS:]
+
+
+def session_state(
+    session: Any, bookmarks: list[Bookmark], recent: list[str], fetched: Mapping[str, str]
+) -> StoredState:
+    """What a session leaves to the next run: kernels, camera, layers, rate, time, and the user's maps."""
+    return StoredState(
+        kernels=session.kernel_paths(),
+        camera=session.camera,
+        display=display_state(session.display),
+        rate=session.clock.rate,
+        et=session.clock.et,
+        bookmarks=list(bookmarks),
+        maps=map_state(session.display, fetched),
+        recent=list(recent),
+    )
+
+
 def settings_file() -> str:
     """The window's settings file (INI), in the platform's per-user config folder (platformdirs).
 

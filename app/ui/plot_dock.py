@@ -96,7 +96,7 @@ class PlotPanel(QtWidgets.QWidget):
         self.readout.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.readout)
         self.view = pg.GraphicsLayoutWidget()
-        self.view.setMinimumHeight(300)
+        self.view.setMinimumHeight(200)  # four panels; more when the dock is dragged taller or floated
         self.view.setToolTip("Click a plot to set the time")
         layout.addWidget(self.view, 1)
         self.plots = []

@@ -151,7 +151,7 @@ def test_the_trail_length_is_the_users_and_persists(window, qtbot):
     box.lineEdit().editingFinished.emit()
     assert window.session.display.trajectory_past_days == 38.0
     assert not window.set_trail("40 d")  # beyond an orbit: refused, named, nothing changes
-    assert "38 days" in window.last_error and window.session.display.trajectory_past_days == 38.0
+    assert "38 d (a whole orbit)" in window.last_error and window.session.display.trajectory_past_days == 38.0
     assert box.currentText() == "38 d"
     window.set_trail("6 h")
     assert window.session.display.trajectory_past_days == pytest.approx(0.25)

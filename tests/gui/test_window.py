@@ -257,12 +257,13 @@ def test_export_dialog_runs_and_cancels(window, qtbot, tmp_path):
 
 
 def test_canvas_frame_is_not_blank_and_changes_with_time(window, qtbot):
-    window.session.clock.set_et(to_et("2023-12-30T08:30:00"))
-    a = _frame(window).astype(int)
     window.session.clock.set_et(to_et("2023-12-30T08:33:00"))
+    a = _frame(window).astype(int)
+    window.session.clock.set_et(to_et("2023-12-30T08:36:00"))
     b = _frame(window).astype(int)
     assert a.max() > 100 and (a.max(axis=2) > 30).mean() > 0.005
-    assert np.abs(a - b).mean() > 1.0
+    # The window opens in the flyby camera, fixed on Io: what moves is Juno, its marker and its trail.
+    assert (np.abs(a - b).max(axis=2) > 40).sum() > 100
 
 
 def test_opens_near_the_first_flyby_with_io_and_juno_in_view(qtbot, tmp_path):
@@ -313,7 +314,7 @@ def test_ten_launches_in_a_row_all_reach_a_drawn_frame_with_the_hud(tmp_path):
         assert run.returncode == 0, f"launch {launch + 1}: {run.stderr[-2000:]}"
         assert "first frame after" in run.stdout
         hud = next(line for line in run.stdout.splitlines() if line.startswith("HUD: "))
-        assert "UTC 2023-12-30T08:2" in hud and "Distance" in hud, hud  # text in the very first frame
+        assert "UTC 2023-12-30T08:31" in hud and "Distance" in hud, hud  # text in the very first frame
 
 
 def test_no_session_bus_means_no_autolaunch(tmp_path):
@@ -358,3 +359,50 @@ def test_get_official_kernels_from_a_mirror(window, qtbot, tmp_path):
         qtbot.wait(50)
     assert "reconstructed" in window.session.kernels.provenances()
     assert window.session.clock.start < to_et("2022-07-05")
+
+
+def test_every_command_is_declared_once_bound_and_listed_in_the_help_and_the_readme(window, qtbot):
+    """``actions.ROWS`` makes the menus, the bindings, the F1 help and the README's key table; here each
+    of them is read back from what the user sees and compared with the table, both ways, so a key
+    cannot be bound without being listed (T, Ctrl+E and F1 once were) or listed without being bound."""
+    import html
+    from pathlib import Path
+
+    from PySide6 import QtWidgets
+
+    from perijove.ui.actions import ROWS, SHORTCUTS, markdown_key_table
+
+    commands = [r for r in ROWS if r.kind in ("action", "dock")]
+    in_menus = {a for m in window.menuBar().findChildren(QtWidgets.QMenu) for a in m.actions()}
+    bound = set(window.actions())
+    for row in commands:
+        action = window.action_by_id[row.id]
+        assert action in in_menus or action in bound, f"{row.id} is neither in a menu nor bound"
+        if row.menu:
+            assert action in in_menus, f"{row.id} is not in the {row.menu} menu"
+        if row.shortcut:
+            assert action in bound, f"{row.shortcut} ({row.id}) is not bound on the window"
+            assert action.shortcut() == QtGui.QKeySequence(row.shortcut), row.id
+    declared = {QtGui.QKeySequence(r.shortcut).toString() for r in commands if r.shortcut}
+    for action in bound | in_menus:
+        key = action.shortcut().toString()
+        assert not key or key in declared, f"{key} ({action.text()}) is bound but not in actions.ROWS"
+    assert [k for k, _ in SHORTCUTS] == [r.shortcut for r in ROWS if r.shortcut]
+    assert {"T", "Ctrl+E", "F1", "1", "6", "Ctrl+Shift+P", "Drag", "Wheel"} <= {k for k, _ in SHORTCUTS}
+
+    # F1, pressed as a user would, lists every key and gesture with its line of help.
+    window.canvas.native.setFocus()
+    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_F1)
+    box = window.shortcuts_box
+    qtbot.waitUntil(box.isVisible, timeout=5000)
+    shown = html.unescape(box.text().removeprefix("<pre>").removesuffix("</pre>")).splitlines()
+    assert [line.split("  ", 1)[0].rstrip() for line in shown] == [k for k, _ in SHORTCUTS]
+    assert [line.split("  ", 1)[1].strip() for line in shown] == [v for _, v in SHORTCUTS]
+    box.close()
+
+    # README.md's key table: the key column exactly, then the whole table.
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- keys: begin -->\n", 1)[1].split("<!-- keys: end -->", 1)[0].strip()
+    keys = [line.split(" | ")[0].removeprefix("| ").strip() for line in table.splitlines()[2:]]
+    assert keys == [f"`{k}`" for k, _ in SHORTCUTS], "README.md's key table differs from actions.ROWS"
+    assert table == markdown_key_table(), "run `python3 -m perijove.ui.actions` and paste its table into README.md"

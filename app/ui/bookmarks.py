@@ -1,0 +1,52 @@
+"""Bookmarks: a name, a time and a camera; made with Ctrl+B, listed in View → Bookmarks, kept at once."""
+
+from __future__ import annotations
+
+from PySide6 import QtWidgets
+
+from perijove.ephemeris import et_to_utc
+from perijove.model.settings import Bookmark, kept_bookmarks
+from perijove.ui.settings_store import SettingsStore
+
+
+class Bookmarks:
+    def __init__(self, window: QtWidgets.QMainWindow, store: SettingsStore) -> None:
+        self.window = window
+        self.store = store
+
+    def add(self, name: str | None = None, ask: bool = False) -> Bookmark | None:
+        """Bookmark the time and camera; ``ask`` offers the default name for editing first."""
+        w = self.window
+        c, et = w.session.camera, w.session.clock.et
+        default = f"{c.target.title()} {c.mode} {et_to_utc(et, 0)}"
+        if ask:
+            name, ok = QtWidgets.QInputDialog.getText(w, "Bookmark this view", "Name:", text=default)
+            if not ok:
+                return None
+        name = (name or "").strip() or default
+        mark = Bookmark(name, et, c)
+        self.set([*self.store.stored.bookmarks, mark])
+        w.statusBar().showMessage(f"Bookmarked: {name}", 4000)
+        return mark
+
+    def set(self, marks: list[Bookmark]) -> None:
+        """Replace the bookmarks (kept in the settings at once, at most 30)."""
+        self.store.stored.bookmarks = kept_bookmarks(marks)
+        self.store.write("bookmarks")
+        self.fill_menu()
+
+    def fill_menu(self) -> None:
+        menu = self.window.bookmarks_menu
+        menu.clear()
+        for mark in self.store.stored.bookmarks:
+            act = menu.addAction(mark.name)
+            act.triggered.connect(lambda _checked=False, m=mark: self.window.go_to_bookmark(m))
+        menu.setEnabled(bool(self.store.stored.bookmarks))
+
+    def go_to(self, mark: Bookmark) -> None:
+        clock = self.window.session.clock
+        if not clock.start <= mark.et <= clock.stop:
+            self.window.show_error(f"bookmark {mark.name!r} is outside the loaded data")
+            return
+        clock.set_et(mark.et)
+        self.window.session.set_camera(mark.camera)

@@ -1,0 +1,43 @@
+"""The heads-up display over the canvas: time, distances and speeds measured by SPICE at the clock's time."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from perijove.model.hud import format_hud, hud_values, measured_target
+from perijove.model.session import Session
+
+
+class Hud(QtWidgets.QLabel):
+    def __init__(self, session: Session, parent: QtWidgets.QWidget) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.values: dict | None = None  # what the text shows, for tests and the soak bench
+        from perijove.ui.app import register_fonts
+
+        mono = register_fonts()["mono"]  # the shipped DejaVu Sans Mono: the same HUD on every system
+        self.setStyleSheet(
+            "QLabel { color: #e8ecf4; background: rgba(0,0,0,140); padding: 6px;"
+            f" font-family: '{mono}'; font-size: 11px; }}"
+        )
+        self.move(8, 8)
+        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Fixed, QtWidgets.QSizePolicy.Policy.Fixed)
+
+    def refresh(self) -> None:
+        s = self.session
+        if not s.display.hud:
+            return  # refreshed when it is shown again
+        self.values = hud_values(s.eph, s.clock.et, measured_target(s.camera))
+        lines = format_hud(self.values)
+        if s.ghost is not None:
+            offset = s.ghost_offset_km()
+            where = f"{offset:,.3f} km" if offset is not None else "no data at this time"
+            lines.append(f"vs {s.ghost.label} ({', '.join(s.ghost.provenance)}): {where}")
+        self.setText("\n".join(lines))
+        self.adjustSize()
+
+    def follow_display(self, display) -> None:
+        if display.hud and not self.isVisible():
+            self.refresh()
+        self.setVisible(display.hud)

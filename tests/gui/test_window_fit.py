@@ -1,0 +1,48 @@
+"""The window stays on the screen: opening the plots and restoring a saved layout keep it inside.
+
+A walkthrough on a 900-px screen found that opening the geometry plots grew the window past the
+screen, that the layout was saved that way, and that the next start put the status bar (where
+progress and errors show) out of sight; the event list was squeezed to one row under the plots.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui
+
+
+def _room():
+    return QtGui.QGuiApplication.primaryScreen().availableGeometry()
+
+
+def test_opening_the_plots_keeps_the_window_on_screen_and_the_event_list_tall(window, qtbot):
+    room = _room()
+    window.resize(1200, room.height() - 60)
+    qtbot.wait(50)
+    rows_before = window.events.height()
+    window.plot_dock.show()
+    qtbot.waitUntil(lambda: window.plot_dock.isVisible(), timeout=5000)
+    qtbot.wait(100)
+    assert window.frameGeometry().height() <= room.height()
+    assert window.events.height() >= 0.9 * rows_before  # the plots open under the view, not the list
+
+
+def test_a_saved_window_taller_than_the_screen_comes_back_inside_it(qtbot, tmp_path):
+    from perijove.ui.main_window import MainWindow
+
+    room = _room()
+    settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat)
+    first = MainWindow(settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    first.setGeometry(room.x() + 40, room.y() + 30, 1200, room.height() + 300)  # as a dock once grew it
+    qtbot.wait(50)
+    first.save_settings()
+    first.close()
+    again = MainWindow(settings=settings)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    frame = again.frameGeometry()
+    assert frame.height() <= room.height() and room.contains(frame.topLeft()) and room.contains(frame.bottomRight())
+    again.close()
