@@ -152,6 +152,15 @@ class OffscreenTarget:
         finally:
             self.fbo.deactivate()
 
+    def delete(self) -> None:
+        """Free the GL objects now (a target made for one screenshot, in a context that lives on)."""
+        if self._msaa is not None:
+            _flush()
+            self._msaa.delete()
+            self._msaa = None
+        for obj in (self.fbo, self.color, self.depth):
+            obj.delete()
+
     def read(self) -> np.ndarray:
         """RGBA uint8 image, top row first (of the resolved frame)."""
         self.fbo.activate()

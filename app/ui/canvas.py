@@ -73,6 +73,24 @@ class SceneCanvas(app.Canvas):
         self.frames_drawn += 1
         self.last_draw_s = time.perf_counter() - t0
 
+    def grab(self) -> np.ndarray:
+        """The current view as an RGBA image, drawn again into an offscreen target with a 24-bit depth
+        buffer and the frames' multisampling: VisPy's ``render()`` reads through a 16-bit depth buffer,
+        whose precision fails at these scales (Io's surface fights with Juno's trail)."""
+        from perijove.render.framebuffer import OffscreenTarget
+
+        self.set_current()
+        w, h = self.physical_size
+        target = OffscreenTarget(w, max(h, 1))
+        try:
+            state = self.scene.frame_state(self.session.clock.et, self.session.camera, (w, max(h, 1)))
+            with target:
+                self.scene.draw(state, self)
+            return target.read()
+        finally:
+            target.delete()
+            gloo.set_viewport(0, 0, w, h)
+
     def on_resize(self, event) -> None:
         gloo.set_viewport(0, 0, *event.physical_size)
 

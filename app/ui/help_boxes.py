@@ -42,5 +42,9 @@ def show_about(window: QtWidgets.QWidget) -> None:
         f"Perijove {__version__}\nJuno's flybys of Jupiter and Io, from SPICE.\n\n"
         "Maps: Io, USGS Astrogeology Galileo SSI/Voyager global mosaic (NASA/JPL/USGS); "
         "Jupiter, Cassini ISS map PIA07782 (NASA/JPL/Space Science Institute). Public domain.\n"
-        "Stars: the Hipparcos catalogue, new reduction (ESA; van Leeuwen 2007).",
+        "Stars: the Hipparcos catalogue, new reduction (ESA; van Leeuwen 2007).\n"
+        "Planets 2020-2027: an excerpt of JPL's DE440 (Park et al. 2021). The embedded Juno trajectory and"
+        " moons are synthetic (Help > Data provenance); official kernels: File > Get official kernels.\n"
+        "Geometry: NAIF's SPICE toolkit through SpiceyPy.\n"
+        "Text: DejaVu Sans and DejaVu Sans Mono (Bitstream Vera licence, shipped in assets/fonts).",
     )

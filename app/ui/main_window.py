@@ -343,8 +343,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def save_screenshot(self, path: Path) -> None:
         from perijove.render.png import write_png_atomic
 
-        image = self.canvas.render()
         try:
+            image = self.canvas.grab()
             write_png_atomic(image[:, :, :3], path)
         except PerijoveError as err:
             self.show_error(str(err))

@@ -222,6 +222,12 @@ def test_screenshot(window, qtbot, tmp_path):
 
     img = np.asarray(Image.open(path))
     assert img.shape[2] == 3 and img.max() > 50
+    # The same picture as the window shows (drawn again offscreen with a 24-bit depth buffer), at its size.
+    shown = window.canvas.render()[:, :, :3].astype(int)
+    assert img.shape == shown.shape
+    assert np.abs(img.astype(int) - shown).mean() < 2.0
+    window.save_screenshot(tmp_path / "again.png")  # the offscreen target was freed, not left bound
+    assert np.abs(np.asarray(Image.open(tmp_path / "again.png")).astype(int) - img).mean() < 1.0
 
 
 def test_export_dialog_runs_and_cancels(window, qtbot, tmp_path):
