@@ -326,7 +326,7 @@ def test_bad_durations_are_refused(text):
 
 
 def test_trail_is_at_most_an_orbit():
-    with pytest.raises(ValueError, match="38 days"):
+    with pytest.raises(ValueError, match=r"38 d \(a whole orbit\)"):
         DisplayOptions(trajectory_past_days=39.0)
     with pytest.raises(ValueError, match="pan"):
         CameraIntent(pan_km=(1.0, float("nan"), 0.0))
@@ -352,7 +352,7 @@ def test_render_and_export_take_the_new_cameras_and_a_trail(tmp_path):
     image = np.asarray(Image.open(out))
     assert (image.max(axis=2) > 60).sum() > 300  # a lit Io, not a black frame
     bad = _cli("render", "--time", CA1, "--camera", "flyby", "--trail", "40d", str(tmp_path / "x.png"))
-    assert bad.returncode == 2 and "38 days" in bad.stderr and bad.stderr.count("\n") == 1
+    assert bad.returncode == 2 and "38 d (a whole orbit)" in bad.stderr and bad.stderr.count("\n") == 1
     assert not (tmp_path / "x.png").exists()
     movie = tmp_path / "frames"
     done = _cli(
