@@ -73,7 +73,29 @@ def mode_camera(session: Session, mode: str) -> CameraIntent:
         return c.with_(mode="junocam", from_body=None, distance_km=None, target=target)
     # Leaving the spacecraft's neighbourhood: frame the target instead of keeping metres.
     distance = None if c.mode in ("follow", "flyby", "junocam") else c.distance_km
+    if mode == "orbit" and c.mode != "orbit":  # arrive on the day side, not wherever the angles were
+        c = c.with_(**sunward_angles(session, target))
     return c.with_(mode=mode, from_body=None, distance_km=distance, target=target)
+
+
+SUNWARD_OFFSET_DEG = 35.0  # seen this far round from the subsolar point: lit, with relief along the terminator
+
+
+def sunward_angles(session: Session, target: str) -> dict[str, float]:
+    """Orbit-camera angles (J2000) that put the camera over ``target``'s day side, 35° from the Sun's
+    direction in azimuth; the current angles when SPICE cannot say where the Sun is."""
+    import math
+
+    from perijove.ephemeris import PerijoveError
+
+    try:
+        x, y, z = (float(v) for v in session.eph.sun_direction(target, session.clock.et, abcorr="NONE"))
+    except PerijoveError:
+        return {}
+    return {
+        "azimuth_deg": (math.degrees(math.atan2(y, x)) + SUNWARD_OFFSET_DEG) % 360.0,
+        "elevation_deg": math.degrees(math.asin(max(-1.0, min(1.0, z)))),
+    }
 
 
 def target_camera(session: Session, target: str) -> CameraIntent:

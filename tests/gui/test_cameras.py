@@ -237,3 +237,20 @@ def test_the_shortcut_help_names_the_new_keys_and_the_mouse():
     assert any("pan" in what for _k, what in SHORTCUTS)
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     assert "5 flyby" in readme and "6 JunoCam" in readme and "right-drag" in readme
+
+
+def test_orbit_camera_arrives_over_the_day_side(window, qtbot):
+    """Key 1 kept whatever angles the camera had: at the flyby it opened on Io's night side, a black disc."""
+    flyby = _first_flyby(window)
+    s = window.session
+    s.clock.set_playing(False)
+    s.clock.set_et(flyby.et)
+    s.set_camera(s.camera.with_(mode="from", target="IO", from_body="JUNO", distance_km=None, encounter_et=None))
+    s.set_camera(s.camera.with_(mode="orbit", from_body=None, azimuth_deg=0.0, elevation_deg=0.0))
+    s.set_camera(s.camera.with_(mode="from", from_body="JUNO"))
+    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_1)
+    assert s.camera.mode == "orbit"
+    qtbot.waitUntil(lambda: window.canvas.state is not None and window.canvas.state.pose is not None, timeout=5000)
+    window.canvas.update()
+    qtbot.wait(200)
+    assert _lit_fraction(window) > 0.7
