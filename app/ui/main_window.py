@@ -106,6 +106,15 @@ class MainWindow(QtWidgets.QMainWindow):
         layout.addWidget(self.transport)
         self.setCentralWidget(central)
 
+    def _plots_shown(self, visible: bool) -> None:
+        """The plots open at about a third of the window's height: the view stays the main thing."""
+        if visible and not self.plot_dock.isFloating():
+            QtCore.QTimer.singleShot(0, self._size_plots)
+
+    def _size_plots(self) -> None:
+        if self.canvas.native.height() < 0.45 * self.height():
+            self.resizeDocks([self.plot_dock], [max(220, self.height() // 3)], QtCore.Qt.Orientation.Vertical)
+
     def _dock(self, title: str, name: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:
         dock = QtWidgets.QDockWidget(title, self)
         dock.setObjectName(name)  # the saved layout finds it by this name
@@ -140,6 +149,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.plot_panel = PlotPanel(self.session)  # geometry over time around the current event
         self.plot_dock = self._dock("Geometry plots", "plots", self.plot_panel, bottom)
         self.plot_dock.hide()  # shown from the View menu (Ctrl+Shift+P) or by Go to flyby; the layout is remembered
+        self.plot_dock.visibilityChanged.connect(self._plots_shown)
 
     # -- glue: the session changed --------------------------------------------------------------------------
     def _refresh_time(self) -> None:

@@ -24,6 +24,7 @@ def test_opening_the_plots_keeps_the_window_on_screen_and_the_event_list_tall(wi
     qtbot.wait(100)
     assert window.frameGeometry().height() <= room.height()
     assert window.events.height() >= 0.9 * rows_before  # the plots open under the view, not the list
+    qtbot.waitUntil(lambda: window.canvas.native.height() >= 0.45 * window.height(), timeout=3000)  # view first
 
 
 def test_a_saved_window_taller_than_the_screen_comes_back_inside_it(qtbot, tmp_path):
