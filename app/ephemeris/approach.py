@@ -19,7 +19,7 @@ from perijove.ephemeris.geometry import Ephemeris
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 
 
-def _refine(distance, a: float, b: float, tol: float) -> float:
+def refine_minimum(distance, a: float, b: float, tol: float) -> float:
     """Golden-section search for the minimum of ``distance`` on [a, b]."""
     c, d = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
     fc, fd = distance(c), distance(d)
@@ -62,7 +62,7 @@ def first_close_approach(
     for i in minima:
         if d[i] > within_km + 60.0 * step:  # no relative speed reaches 60 km/s between samples
             continue
-        et = _refine(distance, float(ets[i - 1]), float(ets[i + 1]), tol)
+        et = refine_minimum(distance, float(ets[i - 1]), float(ets[i + 1]), tol)
         closest = distance(et)
         if closest < within_km:
             return et, closest

@@ -17,6 +17,7 @@ import numpy as np
 import spiceypy
 from spiceypy.utils.exceptions import SpiceyError
 
+from perijove.ephemeris.approach import refine_minimum
 from perijove.ephemeris.attitude import has_ck, spacecraft_rotation
 from perijove.ephemeris.bodies import SPACECRAFT, body_id, radii
 from perijove.ephemeris.errors import CoverageError, PerijoveError
@@ -33,7 +34,6 @@ JUNOCAM_WIDE_DEG = 58.0  # JunoCam's field across its CCD lines (Hansen et al. 2
 # boresight along -X, CCD lines (the 58° direction) along -Z, the spin axis. Used when a CK
 # gives the attitude but no FK defines the camera frame.
 JUNOCAM_MOUNT = np.array([[0.0, 0.0, -1.0], [0.0, -1.0, 0.0], [-1.0, 0.0, 0.0]])
-_GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 
 
 @dataclass(frozen=True)
@@ -88,18 +88,7 @@ def closest_approach(
     def distance(t: float) -> float:
         return float(np.linalg.norm(eph.position(sc, t, tid)))
 
-    c, e = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
-    fc, fe = distance(c), distance(e)
-    while b - a > 1e-3:  # golden section: the pass is smooth over two samples
-        if fc < fe:
-            b, e, fe = e, c, fc
-            c = b - _GOLDEN * (b - a)
-            fc = distance(c)
-        else:
-            a, c, fc = c, e, fe
-            e = a + _GOLDEN * (b - a)
-            fe = distance(e)
-    return 0.5 * (a + b)
+    return refine_minimum(distance, a, b, 1e-3)  # golden section: the pass is smooth over two samples
 
 
 def flyby_view(

@@ -36,7 +36,7 @@ import numpy as np
 import spiceypy
 from spiceypy.utils.exceptions import SpiceyError
 
-from perijove.ephemeris.approach import _refine
+from perijove.ephemeris.approach import refine_minimum
 from perijove.ephemeris.bodies import SPACECRAFT, SUN, Body, body_frame, body_id, display_name, radii
 from perijove.ephemeris.errors import PerijoveError, QueryError
 from perijove.ephemeris.geometry import Ephemeris
@@ -142,7 +142,7 @@ def _close_approaches(eph: Ephemeris, sc: int, target: int, start: float, stop: 
     found = []
     for i in minima:
         lo, hi = float(grid[max(i - 1, 0)]), float(grid[min(i + 1, count)])
-        et = _refine(distance, lo, hi, CA_TOL)
+        et = refine_minimum(distance, lo, hi, CA_TOL)
         # The search may end a hair inside the span's end; an end point counts as it is.
         for edge in (start, stop):
             if abs(et - edge) < 2 * CA_TOL:
