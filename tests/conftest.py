@@ -77,3 +77,29 @@ def _clean_spice():
     finally:
         spiceypy.reset()
         pool.restore(before)
+
+
+@pytest.fixture(scope="module")
+def offscreen_factory():
+    """``make(display, size)``: offscreen renderers on the embedded set, closed after the module.
+
+    One kernel set for the module: a KernelSet per renderer would take SPICE's pool from the earlier
+    ones (see ephemeris/pool.py); the pool goes back to whoever held it before.
+    """
+    from perijove.ephemeris import Ephemeris, open_kernels, spice_pool
+    from perijove.render.offscreen import OffscreenRenderer
+
+    made = []
+    pool = spice_pool()
+    before = pool.owner
+    eph = Ephemeris(open_kernels())
+
+    def make(display, size):
+        r = OffscreenRenderer(eph, size, display)
+        made.append(r)
+        return r
+
+    yield make
+    for r in made:
+        r.close()
+    pool.restore(before)

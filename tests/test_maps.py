@@ -18,7 +18,7 @@ import spiceypy
 from conftest import IO_MAP
 from PIL import Image
 
-from perijove.ephemeris import Ephemeris, open_kernels, spice_pool, to_et
+from perijove.ephemeris import Ephemeris, open_kernels, to_et
 from perijove.model import CameraIntent, DisplayOptions
 
 CA1 = "2023-12-30T08:36:00.8"
@@ -42,24 +42,8 @@ def dot_map(path, features, width: int = 4096, radius_deg: float = 1.0) -> None:
 
 
 @pytest.fixture(scope="module")
-def renderer_factory():
-    from perijove.render.offscreen import OffscreenRenderer
-
-    made = []
-    # One set for the module: a KernelSet per renderer would take SPICE's pool from the earlier ones.
-    pool = spice_pool()
-    before = pool.owner
-    eph = Ephemeris(open_kernels())
-
-    def make(display: DisplayOptions, size):
-        r = OffscreenRenderer(eph, size, display)
-        made.append(r)
-        return r
-
-    yield make
-    for r in made:
-        r.close()
-    pool.restore(before)
+def renderer_factory(offscreen_factory):
+    return offscreen_factory
 
 
 def _centroid(image: np.ndarray, near: np.ndarray, half: int = 24) -> np.ndarray:

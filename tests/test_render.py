@@ -9,7 +9,7 @@ import pytest
 import spiceypy
 from conftest import IO_MAP
 
-from perijove.ephemeris import Ephemeris, find_events, open_kernels, spice_pool, to_et
+from perijove.ephemeris import Ephemeris, find_events, open_kernels, to_et
 from perijove.model import CameraIntent, DisplayOptions
 
 CA1 = "2023-12-30T08:36:00.8"
@@ -18,24 +18,8 @@ BARE = DisplayOptions(stars=False, trajectory=False, moon_orbits=False)
 
 
 @pytest.fixture(scope="module")
-def renderer_factory():
-    from perijove.render.offscreen import OffscreenRenderer
-
-    made = []
-    # One set for the module: a KernelSet per renderer would take SPICE's pool from the earlier ones.
-    pool = spice_pool()
-    before = pool.owner
-    eph = Ephemeris(open_kernels())
-
-    def make(display: DisplayOptions = BARE, size=SIZE):
-        r = OffscreenRenderer(eph, size, display)
-        made.append(r)
-        return r
-
-    yield make
-    for r in made:
-        r.close()
-    pool.restore(before)
+def renderer_factory(offscreen_factory):
+    return lambda display=BARE, size=SIZE: offscreen_factory(display, size)
 
 
 def _disc(image: np.ndarray, threshold: int = 12) -> np.ndarray:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from perijove.ephemeris import Ephemeris, open_kernels, spice_pool, to_et
+from perijove.ephemeris import to_et
 from perijove.model import CameraIntent, DisplayOptions
 
 CA1 = "2023-12-30T08:36:00.8"
@@ -17,24 +17,8 @@ SIRIUS_RA, SIRIUS_DEC = 101.28715533, -16.71611586
 
 
 @pytest.fixture(scope="module")
-def renderer_factory():
-    from perijove.render.offscreen import OffscreenRenderer
-
-    made = []
-    # One set for the module: a KernelSet per renderer would take SPICE's pool from the earlier ones.
-    pool = spice_pool()
-    before = pool.owner
-    eph = Ephemeris(open_kernels())
-
-    def make(size):
-        r = OffscreenRenderer(eph, size, SKY)
-        made.append(r)
-        return r
-
-    yield make
-    for r in made:
-        r.close()
-    pool.restore(before)
+def renderer_factory(offscreen_factory):
+    return lambda size: offscreen_factory(SKY, size)
 
 
 def _unit(ra_deg: float, dec_deg: float) -> np.ndarray:
