@@ -2,13 +2,12 @@
 // Needs logdepth.glsl and shadow.glsl before it.
 // Uniforms: u_texture (map), u_sun_dir (world, unit, toward the Sun), u_eye (world camera
 // position), u_minnaert (k: 1 = Lambert, < 1 limb-darkened like Jupiter), u_night (faint
-// night-side level), u_shadows (1 to apply eclipse shadows).
+// night-side level). Eclipse shadows come from shadow.glsl, or none from sunlit.glsl.
 uniform sampler2D u_texture;
 uniform vec3 u_sun_dir;
 uniform vec3 u_eye;
 uniform float u_minnaert;
 uniform float u_night;
-uniform float u_shadows;
 varying vec3 v_world;
 varying vec3 v_normal;
 varying vec2 v_texcoord;
@@ -22,7 +21,7 @@ void main() {
     float lit = 0.0;
     if (mu0 > 0.0) {
         lit = pow(mu0, u_minnaert) * pow(mu, u_minnaert - 1.0);
-        if (u_shadows > 0.5) lit *= sun_visible(v_world, u_sun_dir);
+        lit *= sun_visible(v_world, u_sun_dir);
     }
     gl_FragColor = vec4(albedo * (min(lit, 1.2) + u_night), 1.0);
     gl_FragDepth = log_depth(v_depth);

@@ -241,13 +241,17 @@ class Scene:
             _texture, latitude = self._texture(b)
             body[b] = (shared, self._body_levels(b, latitude))
         gl["bodies"] = body
+        # The same programs without the eclipse code, for the usual frame where nothing shadows
+        # the body drawn (see sunlit.glsl): compiled on first use.
+        gl["sunlit"] = {}
         m = self.sc_mesh
         prog = _program("mesh_vertex", "mesh_fragment", "logdepth", "shadow")
         vbo = np.zeros(
             len(m.positions), [("a_position", np.float32, 3), ("a_normal", np.float32, 3), ("a_color", np.float32, 3)]
         )
         vbo["a_position"], vbo["a_normal"], vbo["a_color"] = m.positions, m.normals, m.colors
-        prog.bind(gloo.VertexBuffer(vbo))
+        gl["spacecraft_vertices"] = gloo.VertexBuffer(vbo)
+        prog.bind(gl["spacecraft_vertices"])
         gl["spacecraft"] = (prog, gloo.IndexBuffer(m.faces))
         gl["line"] = _program("line_vertex", "line_fragment", "logdepth")
         gl["line_buffers"] = {}
@@ -353,6 +357,19 @@ class Scene:
                 found.append((miss, b))
         return [b for _miss, b in sorted(found)[:4]]
 
+    def _shading(self, gl: dict[str, object], kind: str, prog: gloo.Program, occ: list[int]) -> gloo.Program:
+        """``prog`` when some body can shadow this draw, else its twin without the eclipse code."""
+        if occ:
+            return prog
+        sunlit = gl["sunlit"]
+        if kind not in sunlit:
+            if kind == "body":
+                sunlit[kind] = _program("body_vertex", "body_fragment", "logdepth", "sunlit")
+            else:
+                sunlit[kind] = _program("mesh_vertex", "mesh_fragment", "logdepth", "sunlit")
+                sunlit[kind].bind(gl["spacecraft_vertices"])
+        return sunlit[kind]
+
     def _set_occluders(self, prog: gloo.Program, state: FrameState, occ: list[int]) -> None:
         prog["u_n_occ"] = len(occ)
         prog["u_sun_radius"] = state.sun_angular_radius
@@ -390,6 +407,9 @@ class Scene:
             self._draw_line("orbits", state, [o[0] for o in state.orbits], [o[1] for o in state.orbits])
             gloo.set_depth_mask(True)
         view64 = pose.view
+        gloo.set_state(cull_face=True)  # closed convex meshes, never entered: back faces are hidden
+        gloo.set_cull_face("back")
+        gloo.set_front_face("ccw")
         for b, (prog, levels) in gl["bodies"].items():
             radius = float(state.radii[b].max())
             level = self._level(view64, pose, state.positions[b], radius)
@@ -398,6 +418,8 @@ class Scene:
             rot = state.rotations[b].T  # body-fixed -> J2000
             model = np.eye(4)
             model[:3, :3], model[:3, 3] = rot, state.positions[b]
+            occ = self._occluders(state, b, state.positions[b], state.sun_dir[b]) if self.display.shadows else []
+            prog = self._shading(gl, "body", prog, occ)
             for k, v in common.items():
                 prog[k] = v
             prog["u_texture"] = self._textures[b][0]
@@ -406,12 +428,12 @@ class Scene:
             prog["u_sun_dir"] = state.sun_dir[b].astype(np.float32)
             prog["u_eye"] = pose.eye.astype(np.float32)
             prog["u_night"] = self.display.night_brightness
-            prog["u_shadows"] = 1.0 if self.display.shadows else 0.0
-            occ = self._occluders(state, b, state.positions[b], state.sun_dir[b]) if self.display.shadows else []
-            self._set_occluders(prog, state, occ)
+            if occ:
+                self._set_occluders(prog, state, occ)
             vertices, faces = levels[level]
             prog.bind(vertices)
             prog.draw("triangles", faces)
+        gloo.set_state(cull_face=False)
         if state.ghost is not None and len(state.ghost[0]) >= 2:
             gloo.set_depth_mask(False)
             gloo.set_line_width(1.5)
@@ -426,16 +448,19 @@ class Scene:
             gloo.set_depth_mask(True)
         if state.spacecraft is not None and state.draw_spacecraft:
             prog, faces = gl["spacecraft"]
+            sun = state.sun_dir[self.sc]
+            occ = self._occluders(state, None, state.spacecraft, sun)
+            prog = self._shading(gl, "spacecraft", prog, occ)
             rot = state.spacecraft_rotation.T
             model = np.eye(4)
             model[:3, :3], model[:3, 3] = rot, state.spacecraft
             for k, v in common.items():
                 prog[k] = v
             prog["u_model"], prog["u_rotation"] = _mat4(model), _mat3(rot)
-            sun = state.sun_dir[self.sc]
             prog["u_sun_dir"] = sun.astype(np.float32)
             prog["u_night"] = self.display.night_brightness
-            self._set_occluders(prog, state, self._occluders(state, None, state.spacecraft, sun))
+            if occ:
+                self._set_occluders(prog, state, occ)
             prog.draw("triangles", faces)
             if state.marker:
                 self._draw_points(
