@@ -8,7 +8,7 @@ search code under test still reads it through SPICE like any kernel.
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +47,25 @@ def write_spk(
             sv.tolist(),
             ets.tolist(),
         )
+    finally:
+        spiceypy.spkcls(handle)
+    return path
+
+
+def write_type9_segments(
+    path: Path,
+    segments: Iterable[tuple[int, int, np.ndarray, np.ndarray]],
+    degree: int = 3,
+    comments: Sequence[str] = (),
+) -> Path:
+    """One type 9 segment per (body, center, ets, states): files with many segments (summary chains,
+    thousands of intervals or bodies), each named ``s0``, ``s1``, ..."""
+    handle = spiceypy.spkopn(str(path), "TEST", 2048 if comments else 0)
+    try:
+        if comments:
+            spiceypy.dafac(handle, list(comments))
+        for i, (body, center, ets, states) in enumerate(segments):
+            spiceypy.spkw09(handle, body, center, "J2000", ets[0], ets[-1], f"s{i}", degree, len(ets), states, ets)
     finally:
         spiceypy.spkcls(handle)
     return path

@@ -21,21 +21,25 @@ def flat_map(tmp_path_factory):
     return str(path)
 
 
-def _render_limb(flat_map: str, samples: int):
+def _render_limb(flat_map: str, samples: int, size=SIZE, distance_km: float = 9000.0, level: int | None = None):
     """Io at 90° phase on a uniform map, and SPICE's limb ellipse projected into the frame."""
+    from perijove.render import scene as scene_module
     from perijove.render.offscreen import OffscreenRenderer
 
     eph = Ephemeris(open_kernels())
     display = DisplayOptions(stars=False, trajectory=False, moon_orbits=False, labels=False, maps={"io": flat_map})
-    renderer = OffscreenRenderer(eph, SIZE, display, samples=samples)
+    renderer = OffscreenRenderer(eph, size, display, samples=samples)
     try:
         et = to_et(CA1)
         sun = eph.sun_direction("IO", et, abcorr="NONE")
         eye = np.cross(sun, [0.0, 0.0, 1.0])
         eye /= np.linalg.norm(eye)
         az, el = np.degrees(np.arctan2(eye[1], eye[0])), np.degrees(np.arcsin(eye[2]))
-        view = CameraIntent(mode="orbit", target="IO", distance_km=9000.0, azimuth_deg=az, elevation_deg=el)
+        view = CameraIntent(mode="orbit", target="IO", distance_km=distance_km, azimuth_deg=az, elevation_deg=el)
         image, state = renderer.render(et, view)
+        if level is not None:  # the mesh the scene chose for Io
+            pose = state.pose
+            assert scene_module.Scene._level(pose.view, pose, state.positions[501], 1829.4) == level
         rot = state.rotations[501]  # J2000 -> IAU_IO
         a, b, c = state.radii[501]
         viewpoint = rot @ (state.pose.eye - state.positions[501])
@@ -69,8 +73,16 @@ def _lit_limb_pixels(image, state, limb_px, sun_px):
     return table[:, 2], np.clip(table[:, 3], 0, 1.2)
 
 
-def test_limb_is_antialiased_where_spice_puts_it(flat_map):
-    image, state, limb_px, sun_px, samples = _render_limb(flat_map, samples=4)
+@pytest.mark.parametrize(
+    ("size", "distance_km", "level"),
+    [
+        (SIZE, 9000.0, 1),  # Io 60 px across
+        ((1600, 1200), 8890.0, 1),  # Io 400 px in radius: the 128 x 64 grid is within 1/8 px
+        ((1600, 1200), 7200.0, 0),  # 500 px: the finest grid
+    ],
+)
+def test_limb_is_antialiased_where_spice_puts_it(flat_map, size, distance_km, level):
+    image, state, limb_px, sun_px, samples = _render_limb(flat_map, 4, size, distance_km, level)
     assert samples >= 2  # Mesa's llvmpipe multisamples; a driver without it would fail here
     d, cover = _lit_limb_pixels(image, state, limb_px, sun_px)
     on_edge = np.abs(d) < 0.2

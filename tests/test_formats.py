@@ -21,6 +21,7 @@ from spkfactory import (
     write_ck_type,
     write_pck_type2,
     write_spk_type,
+    write_type9_segments,
 )
 
 from perijove.ephemeris.daf import DafFormatError, read_daf
@@ -260,14 +261,8 @@ def test_corrupt_daf_structure_is_refused(tmp_path, case):
 def test_long_summary_chain_is_followed_both_ways(tmp_path, count):
     """Up to 25 summaries fill a record; more make a chain SPICE walks both ways. A file whose last record
     filled up ends with an empty summary record and a 1000-byte name record: both used to be refused."""
-    path = tmp_path / "many.bsp"
-    handle = spiceypy.spkopn(str(path), "TEST", 0)
-    try:
-        for i in range(count):
-            ets = ET0 + 60.0 * np.arange(10) + i
-            spiceypy.spkw09(handle, 501, 5, "J2000", ets[0], ets[-1], f"s{i}", 3, 10, circular(ets), ets)
-    finally:
-        spiceypy.spkcls(handle)
+    segments = ((501, 5, ets, circular(ets)) for ets in (ET0 + 60.0 * np.arange(10) + i for i in range(count)))
+    path = write_type9_segments(tmp_path / "many.bsp", segments)
     assert len(read_daf(path).segments) == count
 
 
@@ -483,15 +478,11 @@ def test_generated_dafs_read_as_spices_daf_routines_read_them(tmp_path, maker):
 
 
 def test_a_chain_of_summary_records_reads_as_spice_reads_it(tmp_path):
-    path = tmp_path / "many.bsp"
-    handle = spiceypy.spkopn(str(path), "TEST", 2048)
-    try:
-        spiceypy.dafac(handle, [f"comment line {i}" for i in range(40)])
-        for i in range(60):
-            ets = ET0 + 60.0 * np.arange(10) + i
-            spiceypy.spkw09(handle, 501 + i % 4, 5, "J2000", ets[0], ets[-1], f"s{i}", 3, 10, circular(ets), ets)
-    finally:
-        spiceypy.spkcls(handle)
+    segments = []
+    for i in range(60):
+        ets = ET0 + 60.0 * np.arange(10) + i
+        segments.append((501 + i % 4, 5, ets, circular(ets)))
+    path = write_type9_segments(tmp_path / "many.bsp", segments, comments=[f"comment line {i}" for i in range(40)])
     assert _check_daf_against_spice(path) == 60
 
 

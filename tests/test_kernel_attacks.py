@@ -25,6 +25,7 @@ from spkfactory import (
     write_ck_type,
     write_pck_type2,
     write_spk_type,
+    write_type9_segments,
 )
 
 from perijove.ephemeris import KernelError, KernelSet, default_kernel_paths
@@ -251,16 +252,12 @@ def test_ck_without_angular_velocity_loads(tmp_path, data_type):
 @pytest.mark.parametrize("many", ["intervals", "bodies"])
 def test_spk_with_more_than_a_thousand_bodies_or_intervals_loads(tmp_path, many):
     """spiceypy's default cells hold 1000 entries: such a valid file was refused with "cannot read coverage"."""
-    path = tmp_path / f"{many}.bsp"
-    handle = spiceypy.spkopn(str(path), "TEST", 0)
-    try:
-        for i in range(1200):
-            ets = ET0 + 1200.0 * i + 60.0 * np.arange(5)
-            body = 501 if many == "intervals" else 2_000_000 + i
-            states = np.tile([1e8, 0, 0, 0, 1, 0], (5, 1))
-            spiceypy.spkw09(handle, body, 10, "J2000", ets[0], ets[-1], f"s{i}", 3, 5, states, ets)
-    finally:
-        spiceypy.spkcls(handle)
+    states = np.tile([1e8, 0, 0, 0, 1, 0], (5, 1))
+    segments = [
+        (501 if many == "intervals" else 2_000_000 + i, 10, ET0 + 1200.0 * i + 60.0 * np.arange(5), states)
+        for i in range(1200)
+    ]
+    path = write_type9_segments(tmp_path / f"{many}.bsp", segments)
     (loaded,) = KernelSet().load(path)
     assert sum(len(w) for w in loaded.coverage.values()) == 1200
 
@@ -305,15 +302,9 @@ def test_text_kernel_larger_than_the_pool_stops_early(tmp_path):
 
 def test_checks_stay_fast_on_many_segments(tmp_path):
     """The checks read a few words per segment: thousands of segments cost milliseconds, not a read of the data."""
-    path = tmp_path / "many.bsp"
-    handle = spiceypy.spkopn(str(path), "TEST", 0)
-    try:
-        for i in range(2000):
-            ets = ET0 + 600.0 * i + 60.0 * np.arange(10)
-            states = np.tile([421_700.0, 0, 0, 0, 17.3, 0], (10, 1))
-            spiceypy.spkw09(handle, 501, 5, "J2000", ets[0], ets[-1], f"s{i}", 3, 10, states, ets)
-    finally:
-        spiceypy.spkcls(handle)
+    states = np.tile([421_700.0, 0, 0, 0, 17.3, 0], (10, 1))
+    segments = [(501, 5, ET0 + 600.0 * i + 60.0 * np.arange(10), states) for i in range(2000)]
+    path = write_type9_segments(tmp_path / "many.bsp", segments)
     import time
 
     began = time.perf_counter()

@@ -30,8 +30,8 @@ SPACECRAFT_SPAN_KM = 0.020
 MARKER_BELOW_PX = 4.0
 GHOST_COLOUR = (0.85, 0.45, 1.0, 0.8)  # the compared kernel set's path: violet, apart from the trail
 MINNAERT = {599: 0.85}
-LEVELS = ((256, 128), (96, 48), (32, 16))  # ellipsoid grids, finest first
-LEVEL_PIXELS = (150.0, 25.0)  # projected radius above which each finer level is used
+LEVELS = ((256, 128), (128, 64), (32, 16))  # ellipsoid grids, finest first
+SILHOUETTE_PX = 0.125  # the most a level's facets may fall inside the true limb, in pixels
 LINE_DTYPE = [("a_position", np.float32, 3), ("a_color", np.float32, 4)]
 
 
@@ -334,10 +334,20 @@ class Scene:
         for angle, lateral in ((half_w, x), (half_h, y)):  # distance to the side planes
             if abs(lateral) * np.cos(angle) - depth * np.sin(angle) > radius:
                 return None
-        if depth <= radius:
+        distance = float(np.linalg.norm((x, y, z)))
+        if depth <= radius or distance <= 1.5 * radius:
             return 0
-        pixels = radius / depth * pose.pixels_per_radian()
-        return 0 if pixels > LEVEL_PIXELS[0] else 1 if pixels > LEVEL_PIXELS[1] else 2
+        # The limb's radius on screen, stretched by perspective away from the view axis; then the
+        # coarsest grid whose facets fall at most SILHOUETTE_PX inside it (a regular n-gon's sag is
+        # 1 - cos(pi / n) of the radius). Vertices, not pixels, bound llvmpipe here: Jupiter at
+        # 400 px drew in 16 ms at 96 x 48 against 22 ms at 256 x 128. An eighth of a pixel keeps
+        # four-sample coverage along the limb (tests/test_antialias.py).
+        off_axis = depth / distance
+        pixels = np.tan(np.arcsin(radius / distance)) * pose.pixels_per_radian() / off_axis**2
+        for level in range(len(LEVELS) - 1, 0, -1):
+            if pixels * (1.0 - np.cos(np.pi / LEVELS[level][0])) <= SILHOUETTE_PX:
+                return level
+        return 0
 
     def _occluders(self, state: FrameState, receiver: int | None, where: np.ndarray, sun: np.ndarray):
         """Up to four bodies whose shadows can reach ``where`` (world km)."""
