@@ -47,13 +47,13 @@ def pyvista_fps(size: tuple[int, int], frames: int, folder: Path) -> float | str
         import pyvista as pv
     except ImportError as err:
         return f"pyvista not installed ({err})"
-    from render_bench import build_pyvista_scene
+    from render_bench import bench_state, build_pyvista_scene
 
-    plotter = build_pyvista_scene(pv, size)
+    plotter = build_pyvista_scene(pv, size, bench_state(size))  # the view Perijove's frames show
     plotter.open_movie(str(folder / f"pyvista_{size[1]}.mp4"), framerate=30, quality=8)
     t0 = time.perf_counter()
     for _ in range(frames):
-        plotter.camera.azimuth = 0.5
+        plotter.camera.azimuth = 0.01  # a new frame each time, the same view
         plotter.write_frame()
     seconds = time.perf_counter() - t0
     plotter.close()

@@ -62,6 +62,27 @@ def peak_rss_mb(args: list[str], env: dict) -> float | str:
     return kb / 1024 if kb > 0 else "failed"
 
 
+def _goal(value, goal: float, better: str) -> dict:
+    if not isinstance(value, (int, float)):
+        return {"value": None, "goal": goal, "met": False}
+    met = value >= goal if better == "higher" else value <= goal
+    return {"value": round(float(value), 3), "goal": goal, "met": bool(met)}
+
+
+def goals(report: dict) -> dict:
+    """Issue 16's three numbers against their goals, from the reports above (same run)."""
+    render, gui = report.get("render") or {}, report.get("gui") or {}
+    ours = render.get("perijove") or {}
+    return {
+        "frame_1080p_speedup_vs_pyvista": _goal(render.get("speedup_vs_pyvista"), 5.0, "higher"),
+        "frame_1080p_speedup_vs_pyvista_no_msaa": _goal(render.get("speedup_vs_pyvista_no_msaa"), 5.0, "higher"),
+        "window_scrub_step_ms": _goal((gui.get("scrub_ms") or {}).get("median"), 20.0, "lower"),
+        "scene_scrub_step_ms": _goal(ours.get("scrub_step_ms_median"), 20.0, "lower"),
+        "window_first_frame_s": _goal((gui.get("cold_start_s") or {}).get("median"), 1.5, "lower"),
+        "renderer_first_frame_s": _goal(ours.get("first_frame_s"), 1.5, "lower"),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(HERE / "report.json"))
@@ -108,6 +129,7 @@ def main() -> None:
     finally:
         if xvfb is not None:
             xvfb.terminate()
+    report["goals"] = goals(report)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
 

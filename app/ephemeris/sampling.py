@@ -19,6 +19,10 @@ from perijove.ephemeris.windows import Window
 RESOLUTION = 0.01  # fraction of the distance to the nearest body per sample
 MIN_STEP, MAX_STEP = 0.5, 3600.0  # seconds
 COARSE = 4000
+# The moons' coarse states come from this many SPICE samples, interpolated: they move smoothly
+# (Io's path bends ~130 km off a chord between samples over a week's window, a few percent of a
+# close approach's distance), while Juno's 4000 samples find its close approaches.
+COARSE_MOONS = 600
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,14 @@ def sample_path(
     sc = eph.state(spacecraft, coarse, 599)
     nearest = np.full(len(coarse), np.inf)
     speed = np.full(len(coarse), 1e-9)
+    few = np.linspace(start, stop, min(COARSE_MOONS, COARSE))
     for body in bodies:
         try:
-            rel = sc - (eph.state(body, coarse, 599) if body != 599 else 0.0)
+            if body == 599:
+                rel = sc
+            else:
+                states = eph.state(body, few, 599)
+                rel = sc - np.stack([np.interp(coarse, few, states[:, k]) for k in range(6)], axis=1)
         except CoverageError:
             continue
         d = np.linalg.norm(rel[:, :3], axis=1)

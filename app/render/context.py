@@ -182,6 +182,18 @@ def _query(backend: str) -> GLInfo:
     return GLInfo(backend, text(gl.GL_RENDERER), text(gl.GL_VERSION), text(gl.GL_VENDOR))
 
 
+SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "swiftshader", "software rasterizer", "gdi generic")
+
+
+def is_software(renderer: str) -> bool:
+    """Whether ``GL_RENDERER`` names a rasteriser that runs on the CPU (Mesa's, SwiftShader, Windows' GDI).
+
+    There every sample costs: 4x multisampling doubles a window frame, where on a GPU it is free.
+    """
+    name = renderer.lower()
+    return any(s in name for s in SOFTWARE_RENDERERS)
+
+
 def gl_info() -> GLInfo | None:
     """What the first offscreen canvas of this process was drawn with (``None`` before one)."""
     return _info

@@ -62,19 +62,25 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
     ):
         print("perijove: error: no display found; use 'perijove render' or 'perijove events' headless", file=sys.stderr)
         return 2
+    import threading
+
     import vispy
 
     from perijove.render.textures import default_map
 
     prepare_gui_environment(os.environ)
-    # Made (or read from the disk cache) here, before Qt starts any thread that could fork: the real
-    # maps and the procedural Jupiter whose poles Cassini's map borrows (or the procedural maps).
-    default_map(599), default_map(501)
+    # The real maps (and the procedural Jupiter whose poles Cassini's map borrows) are decoded while
+    # Qt and the window's modules import: Pillow lets go of the GIL while it decodes, so the two
+    # overlap on two cores. Joined before Qt starts any thread of its own.
+    maps = threading.Thread(target=lambda: (default_map(599), default_map(501)), name="perijove-maps", daemon=True)
+    maps.start()
     vispy.use(app="pyside6")
     from PySide6 import QtWidgets
 
     from perijove.ephemeris import PerijoveError
     from perijove.ui.main_window import MainWindow
+
+    maps.join()
 
     qapp = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     qapp.setApplicationName("Perijove")

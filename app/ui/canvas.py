@@ -11,6 +11,7 @@ import math
 import time
 
 import numpy as np
+from PySide6 import QtCore
 from vispy import app, gloo
 
 from perijove.ephemeris import PerijoveError
@@ -18,14 +19,31 @@ from perijove.model.session import Session
 from perijove.render.scene import FrameState, Scene
 
 ORBITING = ("orbit", "follow", "bodyfixed")  # cameras placed by angles around a point
+SETTLE_MS = 250  # on software GL, the view unchanged this long gets its anti-aliased frame
+FIRST_FRAME_WAIT_MS = 3000  # work waiting for the first frame starts anyway after this (a hidden window)
 
 
 class SceneCanvas(app.Canvas):
     def __init__(self, session: Session, on_error=None) -> None:
         from perijove.render.framebuffer import default_samples
 
-        # Multisampled (4 samples a pixel by default): the window is anti-aliased like exported frames.
-        super().__init__(keys=None, size=(960, 600), show=False, config={"samples": default_samples()})
+        # Anti-aliased like exported frames (4 samples a pixel by default), through render.present:
+        # the window's own framebuffer has one sample. On a GPU every frame is anti-aliased; on
+        # software GL (Mesa's llvmpipe), where four samples double a frame's cost, frames drawn
+        # while the view changes (scrubbing, playing, dragging) have one sample and the view is
+        # drawn again anti-aliased once it has been still for SETTLE_MS.
+        super().__init__(keys=None, size=(960, 600), show=False, config={"samples": 0})
+        from perijove.render.present import Presenter
+
+        self.presenter = Presenter(default_samples())
+        self.frame_samples = 0  # samples a pixel of the last frame drawn
+        self._software: bool | None = None  # known once a frame has been drawn
+        self._settled = False
+        self._settle = QtCore.QTimer(self.native)  # goes with the widget
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self._settle_now)
+        self._after_first: list = []
         self.session = session
         self.scene = Scene(session.eph, session.display)
         self.state: FrameState | None = None
@@ -42,35 +60,67 @@ class SceneCanvas(app.Canvas):
 
     # -- model events ---------------------------------------------------------------------
     def _changed(self, *_args: object) -> None:
+        self._settled = False
         self.update()
+
+    def after_first_frame(self, callback) -> None:
+        """Call ``callback`` from the event loop once the first frame has been drawn (or after
+        FIRST_FRAME_WAIT_MS without one), so that work the view does not need waits for it."""
+        self._after_first.append(callback)
+        # Timed against the widget: a window closed before then takes the call with it.
+        QtCore.QTimer.singleShot(0 if self.frames_drawn else FIRST_FRAME_WAIT_MS, self.native, self._run_after_first)
+
+    def _run_after_first(self) -> None:
+        callbacks, self._after_first = self._after_first, []
+        for callback in callbacks:
+            callback()
+
+    def _settle_now(self) -> None:
+        if not self._settled:
+            self._settled = True
+            self.update()
 
     def _display(self, display) -> None:
         self.scene.set_display(display)
-        self.update()
+        self._changed()
 
     def _kernels(self) -> None:
         # Bodies, radii and coverage may all have changed: start the scene afresh.
         self.scene = Scene(self.session.eph, self.session.display, spacecraft_mesh=self.scene.sc_mesh)
         self.scene.set_ghost(self.session.ghost)
-        self.update()
+        self._changed()
 
     def _ghost(self, track) -> None:
         self.scene.set_ghost(track)
-        self.update()
+        self._changed()
 
     # -- drawing --------------------------------------------------------------------------------
     def on_draw(self, event) -> None:
         t0 = time.perf_counter()
         w, h = self.physical_size
         gloo.set_viewport(0, 0, w, h)
+        if self._software is None:
+            from perijove.render.context import is_software
+
+            self._software = is_software(str(gloo.gl.glGetParameter(gloo.gl.GL_RENDERER)))
+        antialias = self.presenter.wanted > 1 and (self._settled or not self._software)
         try:
             self.state = self.scene.frame_state(self.session.clock.et, self.session.camera, (w, max(h, 1)))
-            self.scene.draw(self.state, self)
+            if antialias:
+                self.presenter.draw(self.scene, self.state, (w, max(h, 1)))
+                self.frame_samples = self.presenter.samples
+            else:
+                self.scene.draw(self.state, self)
+                self.frame_samples = 0
+                if self.presenter.wanted > 1:
+                    self._settle.start()  # restarted by every frame while the view changes
         except PerijoveError as err:
             gloo.set_clear_color((0.05, 0.0, 0.0, 1.0))
             gloo.clear()
             self._on_error(str(err))
         self.frames_drawn += 1
+        if self._after_first:
+            QtCore.QTimer.singleShot(0, self.native, self._run_after_first)
         self.last_draw_s = time.perf_counter() - t0
 
     def grab(self) -> np.ndarray:
@@ -93,6 +143,7 @@ class SceneCanvas(app.Canvas):
 
     def on_resize(self, event) -> None:
         gloo.set_viewport(0, 0, *event.physical_size)
+        self._settled = False
 
     # -- camera control ---------------------------------------------------------------------------
     def _current_distance(self) -> float:

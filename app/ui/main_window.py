@@ -81,8 +81,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.settings_note:
             message += f". {self.settings_note}"
         self.statusBar().showMessage(message, 20000 if self.settings_note or self.data_notes else 8000)
-        if self._search is None:  # restoring kernels may have started it already
-            self.search_events()
+        # The event search starts once the first frame is up: its child process would otherwise take
+        # one of two cores from the window's start (restoring kernels may have started it already).
+        self.canvas.after_first_frame(self._first_search)
         self.canvas.native.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self.canvas.native.setFocus()
 
@@ -108,6 +109,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _plots_shown(self, visible: bool) -> None:
         """The plots open at about a third of the window's height: the view stays the main thing."""
+        if visible:
+            self.plot_panel  # noqa: B018  (made now, on first show)
         if visible and not self.plot_dock.isFloating():
             QtCore.QTimer.singleShot(0, self._size_plots)
 
@@ -144,12 +147,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.toggles, self.colour_box, self.trail_box = panel.toggles, panel.colour_box, panel.trail_box
         self.hud_box = panel.hud_box
         self.view_dock = self._dock("View", "view", panel, right)
-        from perijove.ui.plot_dock import PlotPanel
-
-        self.plot_panel = PlotPanel(self.session)  # geometry over time around the current event
-        self.plot_dock = self._dock("Geometry plots", "plots", self.plot_panel, bottom)
+        self._plot_panel = None  # made when the plots are first shown (see plot_panel)
+        self.plot_dock = self._dock("Geometry plots", "plots", QtWidgets.QWidget(), bottom)
         self.plot_dock.hide()  # shown from the View menu (Ctrl+Shift+P) or by Go to flyby; the layout is remembered
         self.plot_dock.visibilityChanged.connect(self._plots_shown)
+
+    @property
+    def plot_panel(self):
+        """The geometry plots, made on first use: pyqtgraph and the panel took 0.5-0.7 s of every start."""
+        if self._plot_panel is None:
+            from perijove.ui.plot_dock import PlotPanel
+
+            self._plot_panel = PlotPanel(self.session)  # geometry over time around the current event
+            self.plot_dock.setWidget(self._plot_panel)
+        return self._plot_panel
 
     # -- glue: the session changed --------------------------------------------------------------------------
     def _refresh_time(self) -> None:
@@ -315,6 +326,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def search_events(self) -> None:
         self.jobs.search_events()
+
+    def _first_search(self) -> None:
+        if self._search is None:
+            self.search_events()
 
     def export_dialog(self, flyby=None) -> None:
         self.jobs.export_dialog(flyby)

@@ -58,13 +58,14 @@ class TimelineBar(QtWidgets.QWidget):
         super().__init__(parent)
         self.session = session
         self.view = session.timeline
+        self._background: tuple | None = None  # (what it shows, QPixmap): see paintEvent
         self.setMinimumHeight(78)
         self.setMouseTracking(True)
         self._mode: str | None = None  # "scrub", "pan" or "overview" while a button is held
         self._pan_from: tuple[float, float] = (0.0, 0.0)
         session.clock.changed.connect(lambda _et: self.update())
-        session.events_changed.connect(lambda _events: self.update())
-        session.kernels_changed.connect(lambda: self.update())
+        session.events_changed.connect(lambda _events: self._redraw())
+        session.kernels_changed.connect(self._redraw)
         self.view.changed.connect(lambda _a, _b: self.update())
 
     # -- geometry ----------------------------------------------------------------------------
@@ -95,17 +96,37 @@ class TimelineBar(QtWidgets.QWidget):
         return self.view.span / self._width
 
     # -- painting -------------------------------------------------------------------------------
+    def _redraw(self) -> None:
+        self._background = None  # new events or kernels: the cached background is out of date
+        self.update()
+
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:
-        p = QtGui.QPainter(self)
-        p.fillRect(self.rect(), QtGui.QColor(24, 26, 32))
         h = self.height()
         top, bottom = OVERVIEW_H + 4, h - AXIS_H
-        self._paint_overview(p)
-        self._paint_coverage(p, bottom - 8, 6)
-        self._paint_events(p, top, bottom - 10)
-        self._paint_axis(p, bottom)
-        self._paint_legend(p, top)
-        x = self._x(self.session.clock.et)
+        # Everything but the two cursors changes only with the span, the size, the events or the
+        # kernels: drawn once into a pixmap, so that a clock step (every frame while playing or
+        # scrubbing) repaints one image and two lines instead of the axis labels and every event.
+        s = self.session
+        key = (self.size(), self.devicePixelRatioF(), self.view.start, self.view.stop)
+        if self._background is None or self._background[0] != key:
+            ratio = self.devicePixelRatioF()
+            pixmap = QtGui.QPixmap(self.size() * ratio)
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(QtGui.QColor(24, 26, 32))
+            q = QtGui.QPainter(pixmap)
+            self._paint_overview(q)
+            self._paint_coverage(q, bottom - 8, 6)
+            self._paint_events(q, top, bottom - 10)
+            self._paint_axis(q, bottom)
+            self._paint_legend(q, top)
+            q.end()
+            self._background = (key, pixmap)
+        p = QtGui.QPainter(self)
+        p.drawPixmap(0, 0, self._background[1])
+        x = self._overview_x(s.clock.et)
+        p.setPen(QtGui.QPen(QtGui.QColor(255, 255, 255), 1))
+        p.drawLine(QtCore.QPointF(x, 1), QtCore.QPointF(x, OVERVIEW_H))
+        x = self._x(s.clock.et)
         p.setPen(QtGui.QPen(QtGui.QColor(255, 255, 255), 2))
         p.drawLine(QtCore.QPointF(x, top - 2), QtCore.QPointF(x, bottom))
         p.end()
@@ -131,9 +152,6 @@ class TimelineBar(QtWidgets.QWidget):
         p.setBrush(QtGui.QColor(255, 255, 255, 40))
         p.drawRect(QtCore.QRectF(x0, 1, max(x1 - x0, 2), OVERVIEW_H - 1))
         p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-        x = self._overview_x(self.session.clock.et)
-        p.setPen(QtGui.QPen(QtGui.QColor(255, 255, 255), 1))
-        p.drawLine(QtCore.QPointF(x, 1), QtCore.QPointF(x, OVERVIEW_H))
 
     def _paint_coverage(self, p: QtGui.QPainter, y: float, height: float) -> None:
         for f in self._spacecraft_files():

@@ -111,3 +111,44 @@ def test_export_this_flyby_prefills_an_eased_movie_of_that_hour(window, qtbot, t
     assert plan["start_et"] == pytest.approx(flyby.et - 1800, abs=1)
     assert plan["stop_et"] == pytest.approx(flyby.et + 1800, abs=1)
     assert plan["ease_et"] == pytest.approx(flyby.et) and plan["frames"] == 30 * round(dialog.fps.value())
+
+
+def _timeline_row(bar, y: int):
+    import numpy as np
+
+    image = bar.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB888)
+    rows = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * image.height()).reshape(image.height(), -1)
+    ratio = image.width() / bar.width()
+    return rows[int(y * ratio), : image.width() * 3].reshape(-1, 3).astype(int), ratio
+
+
+def test_the_timeline_shows_the_clock_and_new_events_as_they_change(window, qtbot):
+    """Its background is drawn once per span (a pixmap); the cursor and new events must still show."""
+    import dataclasses
+
+    import numpy as np
+
+    from perijove.ui.timeline import AXIS_H, EVENT_COLOURS
+
+    bar, s = window.timeline, window.session
+    s.clock.set_playing(False)
+    y = bar.height() - AXIS_H - 20  # below the event labels, above the coverage band
+    white = np.array([255, 255, 255])
+
+    def columns(colour) -> np.ndarray:
+        row, ratio = _timeline_row(bar, y)
+        return np.flatnonzero(np.abs(row - colour).sum(axis=1) < 40) / ratio
+
+    view = s.timeline
+    for fraction in (0.3, 0.7):
+        et = view.start + fraction * (view.stop - view.start)
+        s.clock.set_et(et)
+        qtbot.wait(50)
+        near = np.abs(columns(white) - bar._x(et))
+        assert near.size and near.min() <= 2, f"the cursor is not at {fraction:.0%} of the span"
+    marker_et = view.start + 0.5 * (view.stop - view.start)
+    fake = dataclasses.replace(s.events[0], kind="flyby", et=marker_et, end_et=None)
+    s.set_events([e for e in s.events if abs(e.et - marker_et) > 0.05 * view.span] + [fake])
+    qtbot.wait(50)
+    orange = np.array(EVENT_COLOURS["flyby"].getRgb()[:3])
+    assert np.abs(columns(orange) - bar._x(marker_et)).min() <= 2

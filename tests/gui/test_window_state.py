@@ -253,3 +253,18 @@ def test_bookmarks_are_named_renamed_and_deleted_and_it_persists(window, qtbot):
     assert [a.text() for a in again.bookmarks_menu.actions()] == ["Io, first close pass"]
     again.close()
 
+
+
+def test_the_first_frame_comes_before_the_event_search_and_the_plots(qtbot, tmp_path):
+    """Start-up draws first: the search's child process and the plots (pyqtgraph) wait for the first frame."""
+    settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat)
+    win = _new_window(qtbot, settings)
+    assert win._search is None and win._plot_panel is None  # nothing started before the window shows
+    win.show()
+    qtbot.waitUntil(lambda: win.canvas.frames_drawn > 0, timeout=30_000)
+    qtbot.waitUntil(lambda: win._search is not None, timeout=5000)  # then the search, at once
+    assert win._plot_panel is None  # the plots are made when first shown
+    win.plot_dock.show()
+    qtbot.waitUntil(lambda: win._plot_panel is not None and win.plot_dock.widget() is win._plot_panel, timeout=5000)
+    qtbot.waitUntil(lambda: len(win.session.events) > 0, timeout=60_000)
+    win.close()
