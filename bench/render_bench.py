@@ -104,7 +104,7 @@ def bench_state(size: tuple[int, int]):
 
 def build_pyvista_scene(pv, size: tuple[int, int], state, samples: int = 4):
     """Perijove's benchmark view in PyVista: Jupiter and Io (256 x 128 textured ellipsoids, turned
-    by SPICE's rotations), Juno's trail and mesh, seen through the same camera.
+    by SPICE's rotations), Juno's trail (and its mesh when in view), seen through the same camera.
 
     ``samples`` is VTK's multisampling (PyVista's own default is 8): the comparison is run at
     Perijove's 4 and at none, so like is compared with like.
@@ -116,6 +116,7 @@ def build_pyvista_scene(pv, size: tuple[int, int], state, samples: int = 4):
     pv.global_theme.multi_samples = max(samples, 1)
     pv.global_theme.anti_aliasing = "msaa" if samples > 1 else None
     plotter = pv.Plotter(off_screen=True, window_size=list(size))
+    plotter.set_background("black")
     for body in (599, 501):
         sphere = pv.Sphere(radius=1.0, theta_resolution=256, phi_resolution=128, center=(0, 0, 0))
         sphere.texture_map_to_sphere(inplace=True)
@@ -125,10 +126,10 @@ def build_pyvista_scene(pv, size: tuple[int, int], state, samples: int = 4):
     if state.trail is not None:
         line = np.asarray(state.trail[0], float)
         plotter.add_lines(np.repeat(line, 2, axis=0)[1:-1], color="orange")
-    m = juno()
-    faces = np.c_[np.full(len(m.faces), 3), m.faces].ravel()
-    where = state.spacecraft if state.spacecraft is not None else state.positions[501]
-    plotter.add_mesh(pv.PolyData(m.positions.astype(float) + where, faces), color="gold")
+    if state.spacecraft is not None and state.draw_spacecraft:  # not when the camera sits in it, as Perijove
+        m = juno()
+        faces = np.c_[np.full(len(m.faces), 3), m.faces].ravel()
+        plotter.add_mesh(pv.PolyData(m.positions.astype(float) + state.spacecraft, faces), color="gold")
     pose = state.pose
     plotter.camera_position = [tuple(pose.eye), tuple(pose.target), tuple(pose.up)]
     plotter.camera.view_angle = pose.fov_deg  # VTK's view angle is vertical, like Perijove's

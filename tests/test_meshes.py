@@ -23,3 +23,24 @@ def test_every_ellipsoid_face_winds_counter_clockwise_seen_from_outside(latitude
     outward = np.einsum("ij,ij->i", normal[real], (a + b + c)[real])
     assert real.sum() > 0.9 * len(real) - 2 * grid[0]
     assert (outward > 0).all()
+
+
+def test_facing_keeps_every_face_gl_would_draw_and_drops_the_far_side():
+    """Only the faces that face the eye are sent to GL; none that GL would draw may be dropped."""
+    from perijove.render.meshes import Facing
+
+    mesh = ellipsoid((1829.4, 1819.4, 1815.7), 128, 64)
+    facing = Facing(mesh.positions, mesh.faces)
+    rng = np.random.default_rng(5)
+    for distance in (1.02, 1.5, 5.0, 230.0):  # from 2% of a radius above the surface to Io seen from Jupiter
+        for _ in range(5):
+            direction = rng.normal(size=3)
+            eye = direction / np.linalg.norm(direction) * 1829.4 * distance
+            a, b, c = (mesh.positions[mesh.faces[:, k]].astype(float) for k in range(3))
+            normal = np.cross(b - a, c - a)
+            real = np.linalg.norm(normal, axis=1) > 0
+            towards = np.einsum("ij,ij->i", normal, eye - a) > 0  # counter-clockwise as seen from the eye
+            wanted = {tuple(f) for f in mesh.faces[real & towards]}
+            kept = {tuple(f) for f in facing.front(eye)}
+            assert wanted <= kept
+            assert len(kept) < 0.55 * len(mesh.faces)  # the far side (and more, close in) is left out

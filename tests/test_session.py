@@ -47,6 +47,21 @@ def test_first_close_approach_agrees_with_the_geometry_finder():
     assert first_close_approach(eph, "JUNO", "CALLISTO", window[0].start, window[-1].stop, within_km=20_000) is None
 
 
+@pytest.mark.parametrize("chunk", [3, 4, 7, 100])
+def test_first_close_approach_is_the_same_whatever_the_chunks(monkeypatch, chunk):
+    """The scan reads the samples in chunks and stops at the first flyby; a minimum on a chunk's edge is kept."""
+    from perijove.ephemeris import Ephemeris, approach, open_kernels
+
+    eph = Ephemeris(open_kernels())
+    window = eph.covered("JUNO")
+    whole = approach.first_close_approach(eph, "JUNO", "IO", window[0].start, window[-1].stop, within_km=20_000)
+    monkeypatch.setattr(approach, "CHUNK", chunk)
+    flyby = whole[0]
+    for start in (flyby - 3 * 600.0, flyby - 1000.0, flyby - 7200.0 - 1.0):  # the minimum lands on chunk edges
+        found = approach.first_close_approach(eph, "JUNO", "IO", start, window[-1].stop, within_km=20_000)
+        assert found is not None and found[0] == pytest.approx(whole[0], abs=0.005)
+
+
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
 def test_clock_refuses_non_finite_times_and_rates(bad):
     from perijove.model.clock import Clock

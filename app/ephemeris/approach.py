@@ -17,6 +17,7 @@ from perijove.ephemeris.bodies import Body
 from perijove.ephemeris.geometry import Ephemeris
 
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
+CHUNK = 2048  # samples a scan reads at a time
 
 
 def refine_minimum(distance, a: float, b: float, tol: float) -> float:
@@ -52,18 +53,25 @@ def first_close_approach(
     """
     if stop - start < 2 * step:
         return None
-    ets = np.append(np.arange(start, stop, step), stop)
-    d = np.linalg.norm(eph.position(body, ets, target), axis=-1)
-    minima = np.flatnonzero((d[1:-1] <= d[:-2]) & (d[1:-1] < d[2:])) + 1
 
     def distance(et: float) -> float:
         return float(np.linalg.norm(eph.position(body, et, target)))
 
-    for i in minima:
-        if d[i] > within_km + 60.0 * step:  # no relative speed reaches 60 km/s between samples
-            continue
-        et = refine_minimum(distance, float(ets[i - 1]), float(ets[i + 1]), tol)
-        closest = distance(et)
-        if closest < within_km:
-            return et, closest
-    return None
+    # In chunks of about two weeks, so that the scan stops at the first one found (the window
+    # waits for it: the first Io flyby is six weeks into the embedded data's four months).
+    lo = start
+    while True:
+        hi = min(lo + CHUNK * step, stop)
+        ets = np.append(np.arange(lo, hi, step), hi)
+        d = np.linalg.norm(eph.position(body, ets, target), axis=-1)
+        minima = np.flatnonzero((d[1:-1] <= d[:-2]) & (d[1:-1] < d[2:])) + 1
+        for i in minima:
+            if d[i] > within_km + 60.0 * step:  # no relative speed reaches 60 km/s between samples
+                continue
+            et = refine_minimum(distance, float(ets[i - 1]), float(ets[i + 1]), tol)
+            closest = distance(et)
+            if closest < within_km:
+                return et, closest
+        if hi >= stop or len(ets) < 3:
+            return None
+        lo = float(ets[-2])  # the last sample becomes interior in the next chunk

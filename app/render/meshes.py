@@ -68,6 +68,30 @@ def ellipsoid(
     )
 
 
+class Facing:
+    """The faces of a closed convex mesh that face a point (body-fixed km).
+
+    Drawing only these spares software GL (Mesa's llvmpipe) the vertex and triangle-setup work
+    of the far side, most of a body's cost there; GL's own culling still decides per pixel, so
+    a face kept near the limb costs nothing. Degenerate triangles (the pole rows) are dropped.
+    """
+
+    def __init__(self, positions: np.ndarray, faces: np.ndarray) -> None:
+        v = positions.astype(float)[faces]
+        normals = np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0])
+        length = np.linalg.norm(normals, axis=1)
+        keep = length > 1e-9 * length.max()
+        self.faces = np.ascontiguousarray(faces[keep], dtype=np.uint32)
+        self.normals = normals[keep] / length[keep, None]
+        self.offsets = np.einsum("ij,ij->i", self.normals, v[keep, 0])
+        self.size = float(np.abs(positions).max())
+
+    def front(self, eye: np.ndarray) -> np.ndarray:
+        """Faces whose plane has ``eye`` in front, or within a micrometre-scale slack of it."""
+        slack = 1e-9 * (float(np.linalg.norm(eye)) + self.size)
+        return self.faces[self.normals @ np.asarray(eye, float) - self.offsets > -slack]
+
+
 # Juno's proportions (metres): bus, arrays, antenna, magnetometer boom.
 BUS_ACROSS = 3.5
 BUS_HEIGHT = 3.5

@@ -18,7 +18,7 @@ from perijove.ephemeris.bodies import SPACECRAFT
 from perijove.model import CameraIntent, DisplayOptions
 from perijove.render import camera as cam
 from perijove.render.labels import Label, Placed, layout, occluded, text_extent, text_image
-from perijove.render.meshes import Mesh, ellipsoid, juno
+from perijove.render.meshes import Facing, Mesh, ellipsoid, juno
 from perijove.render.stars import star_sprites
 from perijove.render.textures import MapChoice, chosen_map, fit_texture, gpu_texture_limit, map_choice
 from perijove.render.trajectory import TrajectoryCache, eye_segments, relative_to, trail_vertices
@@ -269,7 +269,7 @@ class Scene:
         self._textures[body] = (texture, latitude)
         return texture, latitude
 
-    def _body_levels(self, body: int, latitude: str) -> list[tuple[gloo.VertexBuffer, gloo.IndexBuffer]]:
+    def _body_levels(self, body: int, latitude: str) -> list[tuple[gloo.VertexBuffer, gloo.IndexBuffer, Facing]]:
         """The body's ellipsoid at each level of detail, rows placed by the map's latitude convention."""
         levels = []
         for n_lon, n_lat in LEVELS:  # level of detail: fine grid when large on screen, coarse when small
@@ -279,7 +279,8 @@ class Scene:
                 [("a_position", np.float32, 3), ("a_normal", np.float32, 3), ("a_texcoord", np.float32, 2)],
             )
             vbo["a_position"], vbo["a_normal"], vbo["a_texcoord"] = mesh.positions, mesh.normals, mesh.texcoords
-            levels.append((gloo.VertexBuffer(vbo), gloo.IndexBuffer(mesh.faces)))
+            facing = Facing(mesh.positions, mesh.faces)
+            levels.append((gloo.VertexBuffer(vbo), gloo.IndexBuffer(facing.faces), facing))
         return levels
 
     def _replace_maps(self, gl: dict[str, object]) -> None:
@@ -440,7 +441,11 @@ class Scene:
             prog["u_night"] = self.display.night_brightness
             if occ:
                 self._set_occluders(prog, state, occ)
-            vertices, faces = levels[level]
+            vertices, faces, facing = levels[level]
+            front = facing.front(state.rotations[b] @ (pose.eye - state.positions[b]))
+            if not len(front):
+                continue
+            faces.set_data(front)  # the near side only (see meshes.Facing)
             prog.bind(vertices)
             prog.draw("triangles", faces)
         gloo.set_state(cull_face=False)
