@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -46,6 +47,11 @@ def perspective(fov_deg: float, aspect: float, near: float, far: float) -> np.nd
     return proj
 
 
+def _frozen(m: np.ndarray) -> np.ndarray:
+    m.setflags(write=False)  # shared by every caller of a cached matrix: copy it to change it
+    return m
+
+
 @dataclass(frozen=True)
 class CameraPose:
     """A resolved camera for one frame; positions are world km relative to ``origin``."""
@@ -63,18 +69,24 @@ class CameraPose:
     def aspect(self) -> float:
         return self.size[0] / self.size[1]
 
-    @property
+    # Made once per pose (a frame asked for them a dozen times, 5 ms of Python a frame). The
+    # pose is not changed after it is made: dataclasses.replace gives a new one.
+    @cached_property
     def view(self) -> np.ndarray:
-        return look_at(self.eye, self.target, self.up)
+        return _frozen(look_at(self.eye, self.target, self.up))
 
-    @property
+    @cached_property
     def projection(self) -> np.ndarray:
-        return perspective(self.fov_deg, self.aspect, self.near, self.far)
+        return _frozen(perspective(self.fov_deg, self.aspect, self.near, self.far))
+
+    @cached_property
+    def _clip(self) -> np.ndarray:
+        return _frozen(self.projection @ self.view)
 
     def project(self, world: np.ndarray) -> np.ndarray:
         """Pixel coordinates (x right, y down) of world points (relative to the origin)."""
         pts = np.atleast_2d(world)
-        clip = (self.projection @ self.view @ np.c_[pts, np.ones(len(pts))].T).T
+        clip = (self._clip @ np.c_[pts, np.ones(len(pts))].T).T
         ndc = clip[:, :2] / clip[:, 3:4]
         w, h = self.size
         out = np.c_[(ndc[:, 0] + 1) * 0.5 * w, (1 - ndc[:, 1]) * 0.5 * h]
