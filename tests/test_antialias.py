@@ -152,3 +152,21 @@ def test_spacecraft_edges_are_antialiased(samples):
         assert partial > 0.5  # 0.72 here
     else:
         assert partial < 0.3  # 0.19 here: shading and thin parts, not coverage
+
+
+def test_the_frame_reports_the_samples_the_gl_granted():
+    """Asked for 2, Mesa's llvmpipe gives 4 (its only multisample count): the sidecar and ``-v`` say 4."""
+    from vispy.gloo import gl
+
+    from perijove.render.context import offscreen_canvas
+    from perijove.render.framebuffer import OffscreenTarget
+
+    canvas = offscreen_canvas((64, 64))
+    canvas.set_current()
+    for asked in (2, 4):
+        target = OffscreenTarget(64, 48, samples=asked)
+        with target:
+            granted = int(gl.glGetParameter(0x80A9))  # GL_SAMPLES of the bound (multisampled) framebuffer
+        assert target.samples == granted >= 2
+        target.delete()
+    canvas.close()

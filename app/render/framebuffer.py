@@ -26,6 +26,7 @@ GL_RGBA8 = 0x8058
 GL_READ_FRAMEBUFFER = 0x8CA8
 GL_DRAW_FRAMEBUFFER = 0x8CA9
 GL_MAX_SAMPLES = 0x8D57
+GL_RENDERBUFFER_SAMPLES = 0x8CAB
 MAX_SIZE = 8192
 DEFAULT_SAMPLES = 4
 
@@ -72,6 +73,9 @@ class _Multisample:
         ):
             gl.glBindRenderbuffer(gl.GL_RENDERBUFFER, rb)
             self._storage(gl.GL_RENDERBUFFER, self.samples, fmt, *size)
+            if attachment == gl.GL_COLOR_ATTACHMENT0:  # what the GL gave: llvmpipe makes any 2..4 into 4
+                granted = int(gl.glGetRenderbufferParameter(gl.GL_RENDERBUFFER, GL_RENDERBUFFER_SAMPLES) or 0)
+                self.samples = granted or self.samples
             gl.glFramebufferRenderbuffer(gl.GL_FRAMEBUFFER, attachment, gl.GL_RENDERBUFFER, rb)
         complete = gl.glCheckFramebufferStatus(gl.GL_FRAMEBUFFER) == gl.GL_FRAMEBUFFER_COMPLETE
         gl.glBindRenderbuffer(gl.GL_RENDERBUFFER, 0)
