@@ -119,6 +119,7 @@ def main() -> None:
                         "juno",
                         "--size",
                         "1920x1080",
+                        "--overwrite",  # the file a previous run left
                         "/tmp/perijove-bench-rss.png",
                     ],
                     dict(os.environ),
