@@ -151,3 +151,21 @@ def test_coverage_in_messages_joins_spans_that_touch(embedded_lsk):
     a, b, c, d = 7.5e8, 7.6e8, 7.7e8, 7.8e8
     text = _fmt_windows([Window(b, c), Window(a, b), Window(d, d + 1e6)])
     assert text.count("..") == 2 and text.startswith(_fmt_windows([Window(a, c)]))
+
+
+@pytest.mark.parametrize("days", [8, 31])
+def test_trail_samples_with_interpolated_moons_match_sampling_every_moon_state(monkeypatch, days):
+    """The step field reads the moons from fewer SPICE samples (cubic Hermite between): the samples
+    it gives must be those of reading every moon state, over a week and over a month."""
+    from perijove.ephemeris import Ephemeris, open_kernels, sampling, to_et
+
+    eph = Ephemeris(open_kernels())
+    ca = to_et("2023-12-30T08:36:00.8")
+    start, stop = ca - days * 86400 / 2, ca + days * 86400 / 2
+    fast = sampling.sample_path(eph, -61, start, stop)
+    monkeypatch.setattr(sampling, "COARSE_MOONS", sampling.COARSE)  # every coarse epoch from SPICE
+    exact = sampling.sample_path(eph, -61, start, stop)
+    assert abs(len(fast.ets) - len(exact.ets)) <= 1
+    near = np.abs(exact.ets - ca) < 600
+    step_fast = np.median(np.diff(fast.ets[np.abs(fast.ets - ca) < 600]))
+    assert step_fast == pytest.approx(np.median(np.diff(exact.ets[near])), rel=0.01)

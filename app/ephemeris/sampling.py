@@ -19,10 +19,12 @@ from perijove.ephemeris.windows import Window
 RESOLUTION = 0.01  # fraction of the distance to the nearest body per sample
 MIN_STEP, MAX_STEP = 0.5, 3600.0  # seconds
 COARSE = 4000
-# The moons' coarse states come from this many SPICE samples, interpolated: they move smoothly
-# (Io's path bends ~130 km off a chord between samples over a week's window, a few percent of a
-# close approach's distance), while Juno's 4000 samples find its close approaches.
+# The moons' coarse states come from SPICE samples at most MOON_STEP apart (at least
+# COARSE_MOONS, at most COARSE), interpolated by cubic Hermite from their positions and velocities:
+# they move smoothly (a fraction of a kilometre off at 20 min for Io), while Juno's COARSE samples
+# find its close approaches.
 COARSE_MOONS = 600
+MOON_STEP = 1200.0  # seconds
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,17 @@ def clip_window(window: Window, coverage: tuple[Window, ...]) -> Window | None:
     return None
 
 
+def _hermite(ets: np.ndarray, states: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """States at ``at`` from states at ``ets``: positions by cubic Hermite, velocities linearly."""
+    i = np.clip(np.searchsorted(ets, at, side="right") - 1, 0, len(ets) - 2)
+    h = (ets[i + 1] - ets[i])[:, None]
+    s = (at - ets[i])[:, None] / h
+    p0, p1, v0, v1 = states[i, :3], states[i + 1, :3], states[i, 3:], states[i + 1, 3:]
+    s2, s3 = s * s, s * s * s
+    pos = (2 * s3 - 3 * s2 + 1) * p0 + (s3 - 2 * s2 + s) * h * v0 + (-2 * s3 + 3 * s2) * p1 + (s3 - s2) * h * v1
+    return np.concatenate([pos, v0 + s * (v1 - v0)], axis=1)
+
+
 def sample_path(
     eph: Ephemeris, spacecraft: int, start: float, stop: float, bodies: tuple[int, ...] = (599, 501, 502, 503, 504)
 ) -> Path:
@@ -47,14 +60,15 @@ def sample_path(
     sc = eph.state(spacecraft, coarse, 599)
     nearest = np.full(len(coarse), np.inf)
     speed = np.full(len(coarse), 1e-9)
-    few = np.linspace(start, stop, min(COARSE_MOONS, COARSE))
+    count = int(min(COARSE, max(COARSE_MOONS, np.ceil((stop - start) / MOON_STEP) + 1)))
+    few = np.linspace(start, stop, count)
     for body in bodies:
         try:
             if body == 599:
                 rel = sc
             else:
-                states = eph.state(body, few, 599)
-                rel = sc - np.stack([np.interp(coarse, few, states[:, k]) for k in range(6)], axis=1)
+                states = eph.state(body, few, 599) if count < COARSE else eph.state(body, coarse, 599)
+                rel = sc - (_hermite(few, states, coarse) if count < COARSE else states)
         except CoverageError:
             continue
         d = np.linalg.norm(rel[:, :3], axis=1)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from vispy import gloo
 
-from perijove.render.framebuffer import OffscreenTarget
+from perijove.render.framebuffer import MAX_SIZE, OffscreenTarget
 from perijove.resources import shader_source
 
 
@@ -30,14 +30,26 @@ class Presenter:
         """Samples a pixel of the last frame shown (0 where the GL has no multisampling)."""
         return self.target.samples if self.target is not None else 0
 
-    def draw(self, scene, state, size: tuple[int, int]) -> None:
+    def draw(self, scene, state, size: tuple[int, int]) -> bool:
+        """Draw and show one anti-aliased frame; False (nothing drawn) where no target can be made
+        for this size or the GL grants no multisampling: the caller then draws directly."""
         w, h = size
+        if not (1 <= w <= MAX_SIZE and 1 <= h <= MAX_SIZE):
+            return False
         if self.target is None or self.target.size != (w, h):
             self.delete()
-            self.target = OffscreenTarget(w, h, samples=self.wanted)
+            try:
+                self.target = OffscreenTarget(w, h, samples=self.wanted)
+            except (ValueError, RuntimeError):
+                return False
+            if self.target.samples < 2:  # no multisampling here: the copy would buy nothing
+                self.wanted = 0
+                self.delete()
+                return False
         with self.target:
             scene.draw(state)
         gloo.set_viewport(0, 0, w, h)
+        gloo.clear(color=True, depth=True)  # Qt may round the window's framebuffer a pixel larger
         if self._quad is None:
             self._quad = gloo.Program(shader_source("present_vertex"), shader_source("present_fragment"))
             corners = np.array([[-1, -1], [1, -1], [-1, 1], [1, 1]], np.float32)
@@ -46,6 +58,7 @@ class Presenter:
         gloo.set_state(depth_test=False, blend=False, cull_face=False)
         self._quad.draw("triangle_strip")
         gloo.set_state(depth_test=True)
+        return True
 
     def delete(self) -> None:
         """Free the offscreen target (its context must be current)."""

@@ -99,9 +99,11 @@ PROCEDURAL_VERSION = 2
 def _disk_cached(name: str, make, width: int, height: int) -> np.ndarray:
     """A generated map from the render cache, or made once and kept there.
 
-    Making a map takes most of a second of numpy (and BLAS) work; the window used to do it on a
+    Making a map takes most of a second of numpy (and BLAS) work; the window once did it on a
     thread while Qt started, and a fork from Qt's D-Bus thread during that BLAS work could
-    deadlock start-up. Cached, a map is one PNG decode, so start-up needs no helper thread.
+    deadlock start-up. Cached, a map is one PNG decode. The window still decodes the maps on a
+    thread while Qt's modules import (``ui/app.py``), but joins it before Qt starts any thread,
+    and child processes are spawned, never forked.
     """
     from PIL import Image
 

@@ -67,8 +67,12 @@ class SceneCanvas(app.Canvas):
         """Call ``callback`` from the event loop once the first frame has been drawn (or after
         FIRST_FRAME_WAIT_MS without one), so that work the view does not need waits for it."""
         self._after_first.append(callback)
-        # Timed against the widget: a window closed before then takes the call with it.
+        # Timed against the widget, so a deleted window takes the call with it (a closed one clears
+        # the list: see cancel_after_first_frame).
         QtCore.QTimer.singleShot(0 if self.frames_drawn else FIRST_FRAME_WAIT_MS, self.native, self._run_after_first)
+
+    def cancel_after_first_frame(self) -> None:
+        self._after_first.clear()
 
     def _run_after_first(self) -> None:
         callbacks, self._after_first = self._after_first, []
@@ -106,13 +110,12 @@ class SceneCanvas(app.Canvas):
         antialias = self.presenter.wanted > 1 and (self._settled or not self._software)
         try:
             self.state = self.scene.frame_state(self.session.clock.et, self.session.camera, (w, max(h, 1)))
-            if antialias:
-                self.presenter.draw(self.scene, self.state, (w, max(h, 1)))
+            if antialias and self.presenter.draw(self.scene, self.state, (w, max(h, 1))):
                 self.frame_samples = self.presenter.samples
             else:
                 self.scene.draw(self.state, self)
                 self.frame_samples = 0
-                if self.presenter.wanted > 1:
+                if self.presenter.wanted > 1 and not antialias:
                     self._settle.start()  # restarted by every frame while the view changes
         except PerijoveError as err:
             gloo.set_clear_color((0.05, 0.0, 0.0, 1.0))

@@ -436,6 +436,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.jobs.running_exports() and not self.confirm_quit_during_export():
             event.ignore()
             return
+        self.canvas.cancel_after_first_frame()  # a window closed before its first frame starts no search
         self.jobs.stop_for_quit()  # a cancelled export removes its partial files before it ends
         self.timer.stop()
         self.save_settings()

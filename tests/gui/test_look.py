@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from PySide6 import QtGui
 
 
@@ -57,7 +58,8 @@ def test_the_window_shows_anti_aliased_frames_once_the_view_is_still(window, qtb
     drawn = canvas.frames_drawn
     session.clock.set_et(session.clock.et + 1.0)
     qtbot.waitUntil(lambda: canvas.frames_drawn > drawn, timeout=5000)
-    assert canvas._software  # Mesa's llvmpipe under Xvfb: the settle path is the one tried here
+    if not canvas._software:
+        pytest.skip("a GPU draws every frame anti-aliased; this checks the software-GL settle path")
     assert canvas.frame_samples == 0  # drawn while the view changed
     qtbot.waitUntil(lambda: canvas.frame_samples >= 4, timeout=5000)  # still: anti-aliased
     still = _partial_edge_fraction(_displayed(window))
