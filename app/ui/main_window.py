@@ -109,7 +109,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _plots_shown(self, visible: bool) -> None:
         """The plots open at about a third of the window's height: the view stays the main thing."""
-        if visible:
+        if visible and self._plot_panel is None:
             self.plot_panel  # noqa: B018  (made now, on first show)
         if visible and not self.plot_dock.isFloating():
             QtCore.QTimer.singleShot(0, self._size_plots)

@@ -156,6 +156,15 @@ class PlotPanel(QtWidgets.QWidget):
         if self._force or self._wanted() != (self.span, self.target):
             self._timer.start()
 
+    def sizeHint(self) -> QtCore.QSize:
+        """A third of the window's height (at least the minimum): the dock opens under the view at
+        that size, made when first shown, instead of at pyqtgraph's 500-pixel hint."""
+        hint = super().sizeHint()
+        top = self.window()
+        if top is self:
+            return hint
+        return QtCore.QSize(hint.width(), max(self.minimumSizeHint().height(), top.height() // 3))
+
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
         self._schedule()

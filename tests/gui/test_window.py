@@ -248,6 +248,9 @@ def test_export_dialog_runs_and_cancels(window, qtbot, tmp_path):
     assert out.is_file() and imageio_ffmpeg.count_frames_and_secs(str(out))[0] == 8
     assert "Exported 8 frames" in window.statusBar().currentMessage()
 
+    # The event search's last message ("N events found") must not land on the status bar after the
+    # cancel's: it runs in its own process, started with the first frame.
+    qtbot.waitUntil(lambda: window._search is None or not window._search.running, timeout=120_000)
     dialog.frames.setValue(2000)
     long_out = tmp_path / "long.mp4"
     dialog.out.setText(str(long_out))
