@@ -77,19 +77,32 @@ class Facing:
     """
 
     def __init__(self, positions: np.ndarray, faces: np.ndarray) -> None:
-        v = positions.astype(float)[faces]
-        normals = np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0])
-        length = np.linalg.norm(normals, axis=1)
-        keep = length > 1e-9 * length.max()
-        self.faces = np.ascontiguousarray(faces[keep], dtype=np.uint32)
-        self.normals = normals[keep] / length[keep, None]
-        self.offsets = np.einsum("ij,ij->i", self.normals, v[keep, 0])
+        self._positions, self._faces = positions, faces
+        self._planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # made on first use
         self.size = float(np.abs(positions).max())
+
+    def _made(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # On first use only: five bodies at three levels took a quarter of a second at start-up.
+        if self._planes is None:
+            v = self._positions.astype(float)[self._faces]
+            normals = np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0])
+            length = np.linalg.norm(normals, axis=1)
+            keep = length > 1e-9 * length.max()
+            unit = normals[keep] / length[keep, None]
+            faces = np.ascontiguousarray(self._faces[keep], dtype=np.uint32)
+            self._planes = (faces, unit, np.einsum("ij,ij->i", unit, v[keep, 0]))
+        return self._planes
+
+    @property
+    def faces(self) -> np.ndarray:
+        """Every face but the degenerate ones."""
+        return self._made()[0]
 
     def front(self, eye: np.ndarray) -> np.ndarray:
         """Faces whose plane has ``eye`` in front, or within a micrometre-scale slack of it."""
+        faces, normals, offsets = self._made()
         slack = 1e-9 * (float(np.linalg.norm(eye)) + self.size)
-        return self.faces[self.normals @ np.asarray(eye, float) - self.offsets > -slack]
+        return faces[normals @ np.asarray(eye, float) - offsets > -slack]
 
 
 # Juno's proportions (metres): bus, arrays, antenna, magnetometer boom.

@@ -279,8 +279,8 @@ class Scene:
                 [("a_position", np.float32, 3), ("a_normal", np.float32, 3), ("a_texcoord", np.float32, 2)],
             )
             vbo["a_position"], vbo["a_normal"], vbo["a_texcoord"] = mesh.positions, mesh.normals, mesh.texcoords
-            facing = Facing(mesh.positions, mesh.faces)
-            levels.append((gloo.VertexBuffer(vbo), gloo.IndexBuffer(facing.faces), facing))
+            facing = Facing(mesh.positions, mesh.faces)  # its planes are made when the level is first drawn
+            levels.append((gloo.VertexBuffer(vbo), gloo.IndexBuffer(mesh.faces), facing))
         return levels
 
     def _replace_maps(self, gl: dict[str, object]) -> None:
