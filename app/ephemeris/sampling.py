@@ -67,8 +67,8 @@ def sample_path(
             if body == 599:
                 rel = sc
             else:
-                states = eph.state(body, few, 599) if count < COARSE else eph.state(body, coarse, 599)
-                rel = sc - (_hermite(few, states, coarse) if count < COARSE else states)
+                states = eph.state(body, few, 599)  # ``few`` is ``coarse`` itself when count == COARSE
+                rel = sc - (states if count == COARSE else _hermite(few, states, coarse))
         except CoverageError:
             continue
         d = np.linalg.norm(rel[:, :3], axis=1)

@@ -32,6 +32,7 @@ GHOST_COLOUR = (0.85, 0.45, 1.0, 0.8)  # the compared kernel set's path: violet,
 MINNAERT = {599: 0.85}
 LEVELS = ((256, 128), (128, 64), (32, 16))  # ellipsoid grids, finest first
 SILHOUETTE_PX = 0.125  # the most a level's facets may fall inside the true limb, in pixels
+SHADERS = {"body": ("body_vertex", "body_fragment"), "spacecraft": ("mesh_vertex", "mesh_fragment")}
 LINE_DTYPE = [("a_position", np.float32, 3), ("a_color", np.float32, 4)]
 
 
@@ -236,7 +237,7 @@ class Scene:
         self._stale_maps.clear()
         # One body program for all bodies (compiled once, not five times): each draw sets that
         # body's texture, Minnaert exponent and uniforms.
-        shared = _program("body_vertex", "body_fragment", "logdepth", "shadow")
+        shared = _program(*SHADERS["body"], "logdepth", "shadow")
         for b in self.bodies:
             _texture, latitude = self._texture(b)
             body[b] = (shared, self._body_levels(b, latitude))
@@ -245,7 +246,7 @@ class Scene:
         # the body drawn (see sunlit.glsl): compiled on first use.
         gl["sunlit"] = {}
         m = self.sc_mesh
-        prog = _program("mesh_vertex", "mesh_fragment", "logdepth", "shadow")
+        prog = _program(*SHADERS["spacecraft"], "logdepth", "shadow")
         vbo = np.zeros(
             len(m.positions), [("a_position", np.float32, 3), ("a_normal", np.float32, 3), ("a_color", np.float32, 3)]
         )
@@ -374,10 +375,8 @@ class Scene:
             return prog
         sunlit = gl["sunlit"]
         if kind not in sunlit:
-            if kind == "body":
-                sunlit[kind] = _program("body_vertex", "body_fragment", "logdepth", "sunlit")
-            else:
-                sunlit[kind] = _program("mesh_vertex", "mesh_fragment", "logdepth", "sunlit")
+            sunlit[kind] = _program(*SHADERS[kind], "logdepth", "sunlit")
+            if kind == "spacecraft":
                 sunlit[kind].bind(gl["spacecraft_vertices"])
         return sunlit[kind]
 
