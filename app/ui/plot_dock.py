@@ -172,6 +172,8 @@ class PlotPanel(QtWidgets.QWidget):
     def refresh(self) -> None:
         """Sample the wanted span from SPICE (if it changed) and redraw; cheap when nothing did."""
         self._timer.stop()
+        if not self.isVisible():
+            return  # a window closed while a refresh was pending; showing it again schedules one
         span, target = self._wanted()
         if not self._force and (span, target) == (self.span, self.target) and self.series is not None:  # nothing new
             self._move_cursor()

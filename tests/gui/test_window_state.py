@@ -266,5 +266,6 @@ def test_the_first_frame_comes_before_the_event_search_and_the_plots(qtbot, tmp_
     assert win._plot_panel is None  # the plots are made when first shown
     win.plot_dock.show()
     qtbot.waitUntil(lambda: win._plot_panel is not None and win.plot_dock.widget() is win._plot_panel, timeout=5000)
+    qtbot.waitUntil(lambda: win._plot_panel.series is not None, timeout=10_000)  # it plots once shown
     qtbot.waitUntil(lambda: len(win.session.events) > 0, timeout=60_000)
     win.close()
