@@ -169,6 +169,21 @@ def offscreen_canvas(size: tuple[int, int] = (64, 64)):
     return canvas
 
 
+def make_current(canvas) -> None:
+    """``canvas.set_current()``, made true for a hidden Qt canvas.
+
+    VisPy makes a Qt canvas's context current only once its widget is valid (shown); a canvas
+    that is never shown draws in a second context on an offscreen surface, current from its
+    creation only until another context is made current (another window, Qt's own drawing).
+    A process with one context never notices; the window, with its offscreen view, does.
+    """
+    native = getattr(canvas, "native", None)
+    secondary, surface = getattr(native, "_secondary_context", None), getattr(native, "_surface", None)
+    if secondary is not None and surface is not None and not native.isValid():
+        secondary.makeCurrent(surface)
+    canvas.set_current()
+
+
 def _query(backend: str) -> GLInfo:
     from vispy.gloo import gl
 

@@ -103,7 +103,11 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
         return 2
     for note in notes:
         print(f"perijove: note: {note}", file=sys.stderr)
-    window = MainWindow(session, data_notes=notes)
+    try:
+        window = MainWindow(session, data_notes=notes)
+    except PerijoveError as err:  # e.g. PERIJOVE_VIEW names no view
+        print(f"perijove: error: {err}", file=sys.stderr)
+        return 2
     window.resize(1400, 860)
     window.show()
     if first_frame_exit:

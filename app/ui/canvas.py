@@ -1,4 +1,9 @@
-"""The 3D view: a VisPy canvas that draws the session's scene and steers its camera.
+"""The 3D view: a widget that shows the session's scene and steers its camera.
+
+Two ways to show it: on a GPU, VisPy's canvas (a ``QOpenGLWidget``) draws into the window;
+on software GL, frames are drawn offscreen and shown as images (``ui/image_view.py``),
+because a ``QOpenGLWidget`` makes Qt compose the whole window through the CPU rasteriser
+(24 ms a frame for a clear alone at 1400 x 860 under Mesa's llvmpipe). ``make_canvas`` picks.
 
 Mouse and wheel change the session's camera intent, never the visuals. The
 canvas reports each completed frame, and playback advances the clock only
@@ -11,7 +16,7 @@ import math
 import time
 
 import numpy as np
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 from vispy import app, gloo
 
 from perijove.ephemeris import PerijoveError
@@ -23,19 +28,14 @@ SETTLE_MS = 250  # on software GL, the view unchanged this long gets its anti-al
 FIRST_FRAME_WAIT_MS = 3000  # work waiting for the first frame starts anyway after this (a hidden window)
 
 
-class SceneCanvas(app.Canvas):
-    def __init__(self, session: Session, on_error=None) -> None:
-        from perijove.render.framebuffer import default_samples
+class ViewControl:
+    """What both ways of showing the view share: following the model, the first-frame and settle
+    timers, and the mouse's camera control. A subclass owns ``native`` (the widget) and draws."""
 
-        # Anti-aliased like exported frames (4 samples a pixel by default), through render.present:
-        # the window's own framebuffer has one sample. On a GPU every frame is anti-aliased; on
-        # software GL (Mesa's llvmpipe), where four samples double a frame's cost, frames drawn
-        # while the view changes (scrubbing, playing, dragging) have one sample and the view is
-        # drawn again anti-aliased once it has been still for SETTLE_MS.
-        super().__init__(keys=None, size=(960, 600), show=False, config={"samples": 0})
-        from perijove.render.present import Presenter
+    native: QtWidgets.QWidget
+    wanted_samples: int  # samples a pixel of an anti-aliased frame (0: none)
 
-        self.presenter = Presenter(default_samples())
+    def _init_control(self, session: Session, on_error) -> None:
         self.frame_samples = 0  # samples a pixel of the last frame drawn
         self._software: bool | None = None  # known once a frame has been drawn
         self._settled = False
@@ -57,6 +57,26 @@ class SceneCanvas(app.Canvas):
         session.display_changed.connect(self._display)
         session.kernels_changed.connect(self._kernels)
         session.ghost_changed.connect(self._ghost)
+
+    def update(self) -> None:  # a subclass schedules a new frame
+        raise NotImplementedError
+
+    def release(self) -> None:
+        """Free what the view holds beyond its widget (the window closes)."""
+
+    def _antialias(self) -> bool:
+        """Whether this frame is drawn anti-aliased: always on a GPU; on software GL once still."""
+        return self.wanted_samples > 1 and (self._settled or not self._software)
+
+    def _drawn(self, t0: float, antialiased: bool) -> None:
+        """Bookkeeping after a frame (``antialiased``: it was meant to be the anti-aliased one): the
+        settle timer, the first-frame callbacks, the counters."""
+        if self.wanted_samples > 1 and not antialiased:
+            self._settle.start()  # restarted by every frame while the view changes
+        self.frames_drawn += 1
+        if self._after_first:
+            QtCore.QTimer.singleShot(0, self.native, self._run_after_first)
+        self.last_draw_s = time.perf_counter() - t0
 
     # -- model events ---------------------------------------------------------------------
     def _changed(self, *_args: object) -> None:
@@ -97,56 +117,6 @@ class SceneCanvas(app.Canvas):
     def _ghost(self, track) -> None:
         self.scene.set_ghost(track)
         self._changed()
-
-    # -- drawing --------------------------------------------------------------------------------
-    def on_draw(self, event) -> None:
-        t0 = time.perf_counter()
-        w, h = self.physical_size
-        gloo.set_viewport(0, 0, w, h)
-        if self._software is None:
-            from perijove.render.context import is_software
-
-            self._software = is_software(str(gloo.gl.glGetParameter(gloo.gl.GL_RENDERER)))
-        antialias = self.presenter.wanted > 1 and (self._settled or not self._software)
-        try:
-            self.state = self.scene.frame_state(self.session.clock.et, self.session.camera, (w, max(h, 1)))
-            if antialias and self.presenter.draw(self.scene, self.state, (w, max(h, 1))):
-                self.frame_samples = self.presenter.samples
-            else:
-                self.scene.draw(self.state, self)
-                self.frame_samples = 0
-                if self.presenter.wanted > 1 and not antialias:
-                    self._settle.start()  # restarted by every frame while the view changes
-        except PerijoveError as err:
-            gloo.set_clear_color((0.05, 0.0, 0.0, 1.0))
-            gloo.clear()
-            self._on_error(str(err))
-        self.frames_drawn += 1
-        if self._after_first:
-            QtCore.QTimer.singleShot(0, self.native, self._run_after_first)
-        self.last_draw_s = time.perf_counter() - t0
-
-    def grab(self) -> np.ndarray:
-        """The current view as an RGBA image, drawn again into an offscreen target with a 24-bit depth
-        buffer and the frames' multisampling: VisPy's ``render()`` reads through a 16-bit depth buffer,
-        whose precision fails at these scales (Io's surface fights with Juno's trail)."""
-        from perijove.render.framebuffer import OffscreenTarget
-
-        self.set_current()
-        w, h = self.physical_size
-        target = OffscreenTarget(w, max(h, 1))
-        try:
-            state = self.scene.frame_state(self.session.clock.et, self.session.camera, (w, max(h, 1)))
-            with target:
-                self.scene.draw(state, self)
-            return target.read()
-        finally:
-            target.delete()
-            gloo.set_viewport(0, 0, w, h)
-
-    def on_resize(self, event) -> None:
-        gloo.set_viewport(0, 0, *event.physical_size)
-        self._settled = False
 
     # -- camera control ---------------------------------------------------------------------------
     def _current_distance(self) -> float:
@@ -243,3 +213,100 @@ class SceneCanvas(app.Canvas):
         if intent.mode == "junocam":
             return  # JunoCam's field is the camera's own, and it sits on the spacecraft
         self.session.set_camera(intent.with_(distance_km=self._current_distance() * factor))
+
+
+class SceneCanvas(ViewControl, app.Canvas):
+    """The view drawn by GL into Qt's ``QOpenGLWidget`` (VisPy's canvas): the way on a GPU, where
+    Qt composes the window on the GPU too."""
+
+    def __init__(self, session: Session, on_error=None) -> None:
+        from perijove.render.framebuffer import default_samples
+
+        # Anti-aliased like exported frames (4 samples a pixel by default), through render.present:
+        # the window's own framebuffer has one sample. On a GPU every frame is anti-aliased; on
+        # software GL (Mesa's llvmpipe), where four samples double a frame's cost, frames drawn
+        # while the view changes (scrubbing, playing, dragging) have one sample and the view is
+        # drawn again anti-aliased once it has been still for SETTLE_MS.
+        app.Canvas.__init__(self, keys=None, size=(960, 600), show=False, config={"samples": 0})
+        from perijove.render.present import Presenter
+
+        self.presenter = Presenter(default_samples())
+        self.create_native()
+        self._init_control(session, on_error)
+
+    @property
+    def wanted_samples(self) -> int:
+        return self.presenter.wanted
+
+    def update(self, *args) -> None:
+        app.Canvas.update(self, *args)
+
+    def on_draw(self, event) -> None:
+        t0 = time.perf_counter()
+        w, h = self.physical_size
+        gloo.set_viewport(0, 0, w, h)
+        if self._software is None:
+            from perijove.render.context import is_software
+
+            self._software = is_software(str(gloo.gl.glGetParameter(gloo.gl.GL_RENDERER)))
+        antialias = self._antialias()
+        try:
+            self.state = self.scene.frame_state(self.session.clock.et, self.session.camera, (w, max(h, 1)))
+            if antialias and self.presenter.draw(self.scene, self.state, (w, max(h, 1))):
+                self.frame_samples = self.presenter.samples
+            else:
+                self.scene.draw(self.state, self)
+                self.frame_samples = 0
+        except PerijoveError as err:
+            gloo.set_clear_color((0.05, 0.0, 0.0, 1.0))
+            gloo.clear()
+            self._on_error(str(err))
+        self._drawn(t0, antialias)
+
+    def grab(self) -> np.ndarray:
+        """The current view as an RGBA image, drawn again into an offscreen target with a 24-bit depth
+        buffer and the frames' multisampling: VisPy's ``render()`` reads through a 16-bit depth buffer,
+        whose precision fails at these scales (Io's surface fights with Juno's trail)."""
+        from perijove.render.framebuffer import OffscreenTarget
+
+        self.set_current()
+        w, h = self.physical_size
+        target = OffscreenTarget(w, max(h, 1))
+        try:
+            state = self.scene.frame_state(self.session.clock.et, self.session.camera, (w, max(h, 1)))
+            with target:
+                self.scene.draw(state, self)
+            return target.read()
+        finally:
+            target.delete()
+            gloo.set_viewport(0, 0, w, h)
+
+    def on_resize(self, event) -> None:
+        gloo.set_viewport(0, 0, *event.physical_size)
+        self._settled = False
+
+
+VIEWS = ("image", "gl")
+
+
+def make_canvas(session: Session, on_error=None, view: str | None = None):
+    """The view for this machine: images on software GL, VisPy's GL widget on a GPU.
+
+    ``view`` (or the environment's ``PERIJOVE_VIEW``) forces one: "image" or "gl". The GL is
+    asked what it is through the hidden context the image view draws in, kept if it is used.
+    """
+    import os
+
+    choice = (view if view is not None else os.environ.get("PERIJOVE_VIEW", "")).strip().lower()
+    if choice and choice not in VIEWS:
+        raise PerijoveError(f"PERIJOVE_VIEW={choice!r}: use image or gl")
+    if choice == "gl":
+        return SceneCanvas(session, on_error)
+    from perijove.render.context import is_software, offscreen_canvas
+    from perijove.ui.image_view import ImageCanvas
+
+    gl_canvas = offscreen_canvas()
+    if choice == "image" or is_software(str(gloo.gl.glGetParameter(gloo.gl.GL_RENDERER))):
+        return ImageCanvas(session, on_error, gl_canvas=gl_canvas)
+    gl_canvas.close()
+    return SceneCanvas(session, on_error)

@@ -19,7 +19,7 @@ from perijove.model.settings import Bookmark
 from perijove.ui import help_boxes, navigation
 from perijove.ui.actions import SHORTCUTS, build_menus  # noqa: F401  (SHORTCUTS: tests import it from here)
 from perijove.ui.bookmarks import Bookmarks
-from perijove.ui.canvas import SceneCanvas
+from perijove.ui.canvas import make_canvas
 from perijove.ui.events_dock import EventPanel
 from perijove.ui.hud import Hud
 from perijove.ui.jobs import KERNEL_FILTER, Jobs
@@ -49,8 +49,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.data_notes = list(data_notes or [])  # e.g. a damaged download cache: the embedded set is used
         self.setWindowTitle("Perijove")
         self.setAcceptDrops(True)
-        self.canvas = SceneCanvas(self.session, on_error=self.show_error)
-        self.canvas.create_native()
+        self.canvas = make_canvas(self.session, on_error=self.show_error)
         self.canvas.native.setParent(self)
         self._build_central()
         self._build_docks()
@@ -440,6 +439,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.jobs.stop_for_quit()  # a cancelled export removes its partial files before it ends
         self.timer.stop()
         self.save_settings()
+        self.canvas.release()
         super().closeEvent(event)
 
 

@@ -1,0 +1,208 @@
+"""The view on software GL: frames drawn offscreen, as exports are, and shown as images.
+
+With a ``QOpenGLWidget`` in it, Qt composes the whole window through OpenGL; on Mesa's
+llvmpipe that composition and the copy to the window system cost about 24 ms a frame at
+1400 x 860 before anything is drawn, more than the scene itself. Here the window stays a
+raster window: the scene is drawn into an offscreen target in a hidden context, read back
+(about 1 ms) and painted by Qt's raster engine (about 1 ms). A repaint that needs no new
+frame (the HUD over the view, an expose) paints the last image again without drawing.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from perijove.ephemeris import PerijoveError
+from perijove.model.session import Session
+from perijove.render.context import make_current
+from perijove.render.framebuffer import MAX_SIZE, OffscreenTarget
+from perijove.ui.canvas import ViewControl
+
+ERROR_RGB = (13, 0, 0)  # the frame shown when the scene cannot be drawn (the message says why)
+_BUTTONS = {
+    QtCore.Qt.MouseButton.LeftButton: 1,
+    QtCore.Qt.MouseButton.RightButton: 2,
+    QtCore.Qt.MouseButton.MiddleButton: 3,
+}
+
+
+class MouseEvent:
+    """A Qt mouse or wheel event in the terms the camera control reads (VisPy's: logical-pixel
+    ``pos``, ``button`` 1/2/3, ``modifiers`` named, wheel ``delta`` in notches)."""
+
+    def __init__(self, event: QtGui.QSinglePointEvent, button: int | None = None) -> None:
+        point = event.position()
+        self.pos = (float(point.x()), float(point.y()))
+        self.button = button
+        self.is_dragging = bool(event.buttons())
+        mods = event.modifiers()
+        names = (
+            (QtCore.Qt.KeyboardModifier.ShiftModifier, "Shift"),
+            (QtCore.Qt.KeyboardModifier.ControlModifier, "Control"),
+            (QtCore.Qt.KeyboardModifier.AltModifier, "Alt"),
+        )
+        self.modifiers = tuple(name for flag, name in names if mods & flag)
+        self.delta = (0.0, 0.0)
+        if isinstance(event, QtGui.QWheelEvent):
+            angle = event.angleDelta()
+            self.delta = (angle.x() / 120.0, angle.y() / 120.0)
+
+
+class _View(QtWidgets.QWidget):
+    def __init__(self, owner: ImageCanvas) -> None:
+        super().__init__()
+        self._owner = owner
+        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_OpaquePaintEvent)  # every pixel is painted
+        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setMouseTracking(False)
+        self.setMinimumSize(1, 1)
+        self.resize(960, 600)
+
+    def sizeHint(self) -> QtCore.QSize:
+        return QtCore.QSize(960, 600)
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
+        image = self._owner.image()
+        painter = QtGui.QPainter(self)
+        if image is None:
+            painter.fillRect(self.rect(), QtGui.QColor(*ERROR_RGB))
+        else:
+            painter.drawImage(self.rect(), image)
+        painter.end()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        self._owner.resized()
+        super().resizeEvent(event)
+
+    def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
+        self._owner.on_mouse_press(MouseEvent(event, _BUTTONS.get(event.button())))
+
+    def mouseReleaseEvent(self, event: QtGui.QMouseEvent) -> None:
+        self._owner.on_mouse_release(MouseEvent(event, _BUTTONS.get(event.button())))
+
+    def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:
+        self._owner.on_mouse_move(MouseEvent(event))
+
+    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:
+        self._owner.on_mouse_wheel(MouseEvent(event))
+        event.accept()
+
+
+class ImageCanvas(ViewControl):
+    """The view as images drawn offscreen (see the module notes); the same interface as ``SceneCanvas``."""
+
+    def __init__(self, session: Session, on_error=None, gl_canvas=None, samples: int | None = None) -> None:
+        from perijove.render.context import is_software, offscreen_canvas
+        from perijove.render.framebuffer import default_samples
+
+        self._gl = gl_canvas if gl_canvas is not None else offscreen_canvas()
+        self.native = _View(self)
+        self.wanted_samples = default_samples() if samples is None else samples
+        self._targets: dict[int, OffscreenTarget] = {}  # samples -> target of the current size
+        self._image: QtGui.QImage | None = None
+        self._pixels: np.ndarray | None = None  # the image's memory
+        self._stale = True
+        self._closed = False
+        self._init_control(session, on_error)
+        from vispy.gloo import gl
+
+        make_current(self._gl)
+        self._software = is_software(str(gl.glGetParameter(gl.GL_RENDERER)))
+
+    # -- the interface the window and its tests use ---------------------------------------------
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.native.width(), self.native.height()
+
+    @property
+    def physical_size(self) -> tuple[int, int]:
+        ratio = self.native.devicePixelRatioF()
+        return max(1, round(self.native.width() * ratio)), max(1, round(self.native.height() * ratio))
+
+    def update(self) -> None:
+        self._stale = True
+        self.native.update()
+
+    def set_current(self) -> None:
+        make_current(self._gl)
+
+    def render(self) -> np.ndarray:
+        """The frame the view shows now (drawn first if the model changed since), RGBA, top row first."""
+        if (self._stale or self._image is None) and not self._closed:
+            self._draw()
+        if self._pixels is None:
+            w, h = self.physical_size
+            return np.zeros((h, w, 4), np.uint8)
+        return self._pixels.copy()
+
+    def grab(self) -> np.ndarray:
+        """The current view, anti-aliased, as an RGBA image (for screenshots): drawn again."""
+        w, h = self.physical_size
+        make_current(self._gl)
+        state = self.scene.frame_state(self.session.clock.et, self.session.camera, (w, h))
+        target = self._target(self.wanted_samples, (w, h))
+        with target:
+            self.scene.draw(state)
+        return target.read()
+
+    def release(self) -> None:
+        """Free the offscreen targets and the hidden context (the window closes); nothing is drawn after."""
+        if self._closed:
+            return
+        self._closed = True
+        make_current(self._gl)
+        for target in self._targets.values():
+            target.delete()
+        self._targets.clear()
+        self._gl.close()
+
+    close = release
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def image(self) -> QtGui.QImage | None:
+        """What to paint: a new frame when the model changed, else the last one."""
+        if (self._stale or self._image is None) and not self._closed:
+            self._draw()
+        return self._image
+
+    def resized(self) -> None:
+        self._settled = False
+        self._stale = True
+
+    def _target(self, samples: int, size: tuple[int, int]) -> OffscreenTarget:
+        target = self._targets.get(samples)
+        if target is None or target.size != size:
+            if target is not None:
+                target.delete()
+            target = OffscreenTarget(*size, samples=samples)
+            self._targets[samples] = target
+        return target
+
+    def _draw(self) -> None:
+        t0 = time.perf_counter()
+        self._stale = False
+        w, h = self.physical_size
+        size = (min(w, MAX_SIZE), min(h, MAX_SIZE))  # larger than any target: drawn smaller, scaled up
+        antialias = self._antialias()
+        make_current(self._gl)
+        try:
+            self.state = self.scene.frame_state(self.session.clock.et, self.session.camera, size)
+            target = self._target(self.wanted_samples if antialias else 0, size)
+            if antialias and target.samples < 2:
+                self.wanted_samples = 0  # this GL has no multisampling: one sample it is
+            with target:
+                self.scene.draw(self.state)
+            pixels = np.ascontiguousarray(target.read())
+            self.frame_samples = target.samples
+        except PerijoveError as err:
+            pixels = np.empty((size[1], size[0], 4), np.uint8)
+            pixels[...] = (*ERROR_RGB, 255)
+            self._on_error(str(err))
+        self._pixels = pixels
+        image = QtGui.QImage(pixels.data, size[0], size[1], 4 * size[0], QtGui.QImage.Format.Format_RGBX8888)
+        image.setDevicePixelRatio(self.native.devicePixelRatioF())
+        self._image = image
+        self._drawn(t0, antialias)

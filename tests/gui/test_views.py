@@ -1,0 +1,118 @@
+"""The two ways the window shows its view (``ui/canvas.make_canvas``): frames drawn offscreen and
+shown as images on software GL, VisPy's GL widget on a GPU. Both run here, on Mesa under Xvfb."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from perijove.ephemeris import PerijoveError, to_et
+
+
+def _open(qtbot, tmp_path, monkeypatch, view: str):
+    from perijove.ui.main_window import MainWindow
+
+    monkeypatch.setenv("PERIJOVE_VIEW", view)
+    settings = QtCore.QSettings(str(tmp_path / f"{view}.ini"), QtCore.QSettings.Format.IniFormat)
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.resize(900, 640)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.canvas.frames_drawn > 0, timeout=20000)
+    return win
+
+
+def _shown(widget) -> np.ndarray:
+    """What the view's widget paints now (Qt paints it again), RGB."""
+    image = widget.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGBA8888)
+    w, h = image.width(), image.height()
+    return np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * h).reshape(h, -1, 4)[:, :w, :3].copy()
+
+
+def test_software_gl_gets_the_image_view(window):
+    from perijove.ui.image_view import ImageCanvas
+
+    if not window.canvas._software:
+        pytest.skip("a GPU keeps VisPy's GL widget")
+    assert isinstance(window.canvas, ImageCanvas)
+
+
+def test_both_views_show_the_same_frame(qtbot, tmp_path, monkeypatch):
+    """The same time and camera in each view: the same picture, anti-aliased once still."""
+    from perijove.ui.canvas import SceneCanvas
+    from perijove.ui.image_view import ImageCanvas
+
+    shown, kinds = {}, {}
+    for view in ("image", "gl"):
+        win = _open(qtbot, tmp_path, monkeypatch, view)
+        kinds[view] = type(win.canvas)
+        session = win.session
+        session.set_display(dataclasses.replace(session.display, hud=False))
+        drawn = win.canvas.frames_drawn
+        session.clock.set_et(to_et("2023-12-30T08:30:00"))
+        qtbot.waitUntil(lambda w=win, d=drawn: w.canvas.frames_drawn > d, timeout=10000)
+        qtbot.waitUntil(lambda w=win: w.canvas.frame_samples >= 4, timeout=10000)  # settled: anti-aliased
+        shown[view] = _shown(win.canvas.native).astype(int)
+        win.close()
+    assert kinds == {"image": ImageCanvas, "gl": SceneCanvas}
+    image, gl = shown["image"], shown["gl"]
+    assert image.shape == gl.shape
+    assert image.max() > 50  # a scene, not a black view
+    differ = (np.abs(image - gl).max(axis=2) > 8).mean()
+    assert differ < 0.002, differ
+
+
+def test_a_repaint_without_a_change_draws_no_new_frame(window, qtbot):
+    """The HUD over the view, an expose: the last image is painted again, the scene is not drawn."""
+    canvas = window.canvas
+    if not hasattr(canvas, "image"):
+        pytest.skip("the GL widget is composed by Qt")
+    qtbot.waitUntil(lambda: canvas.frame_samples >= 4, timeout=10000)
+    drawn = canvas.frames_drawn
+    for _ in range(5):
+        window.hud.refresh()
+        canvas.native.repaint()
+        QtWidgets.QApplication.processEvents()
+    assert canvas.frames_drawn == drawn
+    window.session.clock.set_et(window.session.clock.et + 60.0)
+    qtbot.waitUntil(lambda: canvas.frames_drawn > drawn, timeout=5000)
+
+
+def test_the_wheel_over_the_view_zooms(window, qtbot):
+    native = window.canvas.native
+    before = window.canvas._current_distance()
+    pos = QtCore.QPointF(native.width() / 2, native.height() / 2)
+    event = QtGui.QWheelEvent(
+        pos,
+        native.mapToGlobal(pos),
+        QtCore.QPoint(0, 0),
+        QtCore.QPoint(0, 240),  # two notches toward the screen: closer
+        QtCore.Qt.MouseButton.NoButton,
+        QtCore.Qt.KeyboardModifier.NoModifier,
+        QtCore.Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QtWidgets.QApplication.sendEvent(native, event)
+    assert window.session.camera.distance_km == pytest.approx(before / 1.15**2, rel=1e-6)
+
+
+def test_a_view_that_does_not_exist_is_one_line_and_exit_2(window):
+    from perijove.ui.canvas import make_canvas
+
+    with pytest.raises(PerijoveError, match="PERIJOVE_VIEW='pictures': use image or gl"):
+        make_canvas(window.session, view="pictures")
+    result = subprocess.run(
+        [sys.executable, "-m", "perijove", "gui"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "PERIJOVE_VIEW": "pictures"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "perijove: error: PERIJOVE_VIEW='pictures': use image or gl"
