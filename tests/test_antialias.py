@@ -74,14 +74,20 @@ def _lit_limb_pixels(image, state, limb_px, sun_px):
 
 
 @pytest.mark.parametrize(
-    ("size", "distance_km", "level"),
+    ("size", "distance_km", "grid"),
     [
-        (SIZE, 9000.0, 1),  # Io 60 px across
-        ((1600, 1200), 8890.0, 1),  # Io 400 px in radius: the 128 x 64 grid is within 1/8 px
-        ((1600, 1200), 7200.0, 0),  # 500 px: the finest grid
+        (SIZE, 20000.0, 48),
+        (SIZE, 12000.0, 64),
+        (SIZE, 9000.0, 96),
+        ((1600, 1200), 8890.0, 128),  # Io 400 px in radius: the 128 x 64 grid is within 1/8 px
+        ((1600, 1200), 7200.0, 192),  # 500 px
     ],
 )
-def test_limb_is_antialiased_where_spice_puts_it(flat_map, size, distance_km, level):
+def test_limb_is_antialiased_where_spice_puts_it(flat_map, size, distance_km, grid):
+    """Each case draws Io with the coarsest grid the silhouette test allows at that size."""
+    from perijove.render.scene import LEVELS
+
+    level = [n_lon for n_lon, _n_lat in LEVELS].index(grid)
     image, state, limb_px, sun_px, samples = _render_limb(flat_map, 4, size, distance_km, level)
     assert samples >= 2  # Mesa's llvmpipe multisamples; a driver without it would fail here
     d, cover = _lit_limb_pixels(image, state, limb_px, sun_px)

@@ -382,3 +382,18 @@ def test_map_bodies_are_the_scenes():
     from perijove.render.scene import BODIES
 
     assert tuple(display_name(b).lower() for b in BODIES) == MAP_BODIES
+
+
+def test_a_map_drawn_small_is_filtered_not_aliased(renderer_factory, tmp_path):
+    """A map of one-texel black and white squares on a small Io: an even grey (mipmaps), not the
+    speckle of texels picked one in many, which shimmers as the clock moves."""
+    board = ((np.indices((1024, 2048)).sum(axis=0) % 2) * 255).astype(np.uint8)
+    path = tmp_path / "board.png"
+    Image.fromarray(np.dstack([board] * 3)).save(path)
+    r = renderer_factory(BARE.with_(maps={"io": str(path)}), (240, 240))
+    image, state = r.render(to_et(CA1), CameraIntent(mode="orbit", target="IO", distance_km=20000.0))
+    x, y = state.pixel(501).round().astype(int)
+    box = image[y - 12 : y + 13, x - 12 : x + 13, :3].astype(float).mean(axis=2)
+    assert box.mean() > 40  # lit, not black
+    steps = np.abs(np.diff(box, axis=0)).mean() + np.abs(np.diff(box, axis=1)).mean()
+    assert steps < 10, steps  # neighbouring pixels alike: the texels are averaged
