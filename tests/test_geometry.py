@@ -169,3 +169,30 @@ def test_trail_samples_with_interpolated_moons_match_sampling_every_moon_state(m
     near = np.abs(exact.ets - ca) < 600
     step_fast = np.median(np.diff(fast.ets[np.abs(fast.ets - ca) < 600]))
     assert step_fast == pytest.approx(np.median(np.diff(exact.ets[near])), rel=0.01)
+
+
+def test_coverage_of_one_time_holds_at_the_edges_and_fails_in_gaps(eph):
+    """One time (the frame's and the HUD's queries) takes a short path; it agrees with the path for many."""
+    windows = eph.covered("JUNO")
+    assert len(windows) >= 1
+    for w in windows:
+        for t in (w.start - 1.0, w.start, (w.start + w.stop) / 2, w.stop, w.stop + 1.0):
+            inside = any(v.start <= t <= v.stop for v in windows)
+            mid = (windows[0].start + windows[0].stop) / 2
+            for ets in (np.array([t]), np.array([mid, t])):  # one time; two times
+                if inside:
+                    eph.check_coverage("JUNO", ets)
+                else:
+                    with pytest.raises(CoverageError, match="no ephemeris for Juno at"):
+                        eph.check_coverage("JUNO", ets)
+
+
+def test_illumination_with_the_subpoint_given_equals_it_computed(eph):
+    """The HUD passes the sub-spacecraft point it already has, for one time and for several."""
+    et = to_et(PJ)
+    for ets in (et, et + np.array([0.0, 600.0, 1200.0])):
+        sub = eph.subpoint("IO", ets, "JUNO")
+        given, computed = eph.illumination("IO", ets, "JUNO", sub=sub), eph.illumination("IO", ets, "JUNO")
+        for field in ("phase_deg", "incidence_deg", "emission_deg"):
+            assert np.array_equal(getattr(given, field), getattr(computed, field))
+    assert 0 < float(eph.illumination("IO", et, "JUNO", sub=eph.subpoint("IO", et, "JUNO")).phase_deg) < 180

@@ -379,3 +379,21 @@ def test_trail_seen_from_the_spacecraft_lies_on_its_projected_path(renderer_fact
         d = np.hypot(px[None, :, 0] - xs[lo : lo + 500, None] - 0.5, px[None, :, 1] - ys[lo : lo + 500, None] - 0.5)
         on_path[lo : lo + 500] = d.min(axis=1) < 3.0
     assert on_path.all(), f"{(~on_path).sum()} trail pixels off Juno's path, e.g. {xs[~on_path][:3]}"
+
+
+def test_several_lines_clipped_in_one_pass_are_the_lines_clipped_one_by_one():
+    """A frame's moon orbits go through the near-plane clipping together; no segment joins one orbit's
+    end to the next one's start, and each line is clipped as it would be alone."""
+    from perijove.render.camera import look_at
+    from perijove.render.trajectory import eye_segments
+
+    rng = np.random.default_rng(7)
+    view = look_at(np.array([0.0, 0.0, 10.0]), np.zeros(3), np.array([0.0, 1.0, 0.0]))
+    lines = [rng.normal(0, 8, (n, 3)) for n in (5, 1, 40, 2, 17)]  # some cross the near plane, one is a point
+    colours = [rng.random((len(v), 4)) for v in lines]
+    alone = [eye_segments(v, c, view, 0.5) for v, c in zip(lines, colours, strict=True)]
+    starts = np.cumsum([0] + [len(v) for v in lines[:-1]])
+    pairs, cols = eye_segments(np.concatenate(lines), np.concatenate(colours), view, 0.5, starts)
+    assert np.array_equal(pairs, np.concatenate([p for p, _ in alone]))
+    assert np.array_equal(cols, np.concatenate([c for _, c in alone]))
+    assert len(pairs) < 2 * (sum(len(v) for v in lines) - 1)  # some segments were dropped or clipped

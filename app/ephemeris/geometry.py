@@ -96,6 +96,10 @@ class Ephemeris:
         windows = self.kernels.coverage(code)
         if not windows:
             raise CoverageError(f"no ephemeris is loaded for {display_name(code)} ({code})")
+        if ets.size == 1:  # one time (every frame's and the HUD's queries): no arrays to build
+            et = float(ets.reshape(-1)[0])
+            if any(w.start <= et <= w.stop for w in windows):
+                return
         starts = np.array([w.start for w in windows])
         stops = np.array([w.stop for w in windows])
         idx = np.searchsorted(starts, ets, side="right") - 1
@@ -225,18 +229,23 @@ class Ephemeris:
             lon_pg_deg=_shape(np.degrees(lon_pg), scalar),
         )
 
-    def illumination(self, target: Body, ets, observer: Body = "JUNO", abcorr: str = "NONE") -> Illumination:
-        """Phase, incidence and emission angles at the sub-observer point."""
+    def illumination(
+        self, target: Body, ets, observer: Body = "JUNO", abcorr: str = "NONE", sub: SubPoint | None = None
+    ) -> Illumination:
+        """Phase, incidence and emission angles at the sub-observer point (``sub``: that point, where the
+        caller has it already, from ``subpoint`` with the same arguments)."""
         arr, scalar = _ets(ets)
-        sub = self.subpoint(target, arr, observer, abcorr)
+        if sub is None or np.size(sub.altitude_km) != arr.size:
+            sub = self.subpoint(target, arr, observer, abcorr)
         tid, oid = body_id(target), body_id(observer)
         self.check_coverage(SUN, arr)
         frame = body_frame(tid)
+        points = np.reshape(sub.point, (-1, 3))
         out = np.empty((arr.size, 3))
         with spice_errors(f"illumination angles on {display_name(tid)}"):
             for i, et in enumerate(arr.tolist()):
                 _t, _v, phase, inc, emi = spiceypy.ilumin(
-                    "ELLIPSOID", str(tid), et, frame, _abcorr(abcorr), str(oid), sub.point[i]
+                    "ELLIPSOID", str(tid), et, frame, _abcorr(abcorr), str(oid), points[i]
                 )
                 out[i] = phase, inc, emi
         deg = np.degrees(out)

@@ -67,7 +67,7 @@ def hud_values(eph: Ephemeris, et: float, target: str | int, spacecraft: str | i
         sub = eph.subpoint(tid, et, sid)
         values["altitude_km"] = float(sub.altitude_km)
         values["lat_deg"], values["lon_deg"] = float(sub.lat_deg), float(sub.lon_deg)
-        values["phase_deg"] = float(eph.illumination(tid, et, sid).phase_deg)
+        values["phase_deg"] = float(eph.illumination(tid, et, sid, sub=sub).phase_deg)
     except PerijoveError:
         pass
     with contextlib.suppress(PerijoveError):  # no Earth or spacecraft data: the field stays empty

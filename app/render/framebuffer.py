@@ -27,8 +27,10 @@ GL_READ_FRAMEBUFFER = 0x8CA8
 GL_DRAW_FRAMEBUFFER = 0x8CA9
 GL_MAX_SAMPLES = 0x8D57
 GL_RENDERBUFFER_SAMPLES = 0x8CAB
+GL_BGRA = 0x80E1
 MAX_SIZE = 8192
 DEFAULT_SAMPLES = 4
+_read_pixels = None  # glReadPixels into caller's memory (VisPy's copies into a new bytes object)
 
 
 def default_samples() -> int:
@@ -164,6 +166,30 @@ class OffscreenTarget:
             self._msaa = None
         for obj in (self.fbo, self.color, self.depth):
             obj.delete()
+
+    def read_bgra(self) -> np.ndarray:
+        """The resolved frame as B, G, R, A bytes, top row first, in one contiguous array: what Qt's
+        RGB32 images hold on a little-endian machine, so the window paints it without converting
+        each pixel. Read straight into the array (one copy, the flip, where ``read`` makes three)."""
+        from vispy.gloo.gl import gl2
+
+        global _read_pixels
+        if _read_pixels is None:
+            _read_pixels = gl2._get_gl_func(
+                "glReadPixels", None, (ctypes.c_int,) * 4 + (ctypes.c_uint,) * 2 + (ctypes.c_void_p,)
+            )
+        w, h = self.size
+        rows = np.empty((h, w, 4), np.uint8)
+        self.fbo.activate()
+        try:
+            _flush()
+            gl.glPixelStorei(gl.GL_PACK_ALIGNMENT, 4)
+            _read_pixels(0, 0, w, h, GL_BGRA, gl.GL_UNSIGNED_BYTE, rows.ctypes.data)
+        finally:
+            self.fbo.deactivate()
+        out = np.ascontiguousarray(rows[::-1])  # GL's rows run bottom up
+        out[..., 3] = 255  # opaque, as RGB32 must be (blending leaves alpha below one under translucent lines)
+        return out
 
     def read(self) -> np.ndarray:
         """RGBA uint8 image, top row first (of the resolved frame)."""

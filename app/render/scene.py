@@ -571,13 +571,12 @@ class Scene:
         instead of chords through the camera.
         """
         near = state.pose.near * 2.0  # just inside the GL near plane
-        parts = [eye_segments(v, c, state.pose.view, near) for v, c in zip(lines, colours, strict=True)]
-        count = sum(len(p) for p, _ in parts)
-        if count < 2:
+        starts = np.cumsum([0] + [len(v) for v in lines[:-1]])
+        pairs, cols = eye_segments(np.concatenate(lines), np.concatenate(colours), state.pose.view, near, starts)
+        if len(pairs) < 2:
             return
-        data = np.zeros(count, LINE_DTYPE)
-        data["a_position"] = np.concatenate([p for p, _ in parts])
-        data["a_color"] = np.concatenate([c for _, c in parts])
+        data = np.zeros(len(pairs), LINE_DTYPE)
+        data["a_position"], data["a_color"] = pairs, cols
         buffers = self._setup()["line_buffers"]
         if kind not in buffers:
             buffers[kind] = gloo.VertexBuffer(data)

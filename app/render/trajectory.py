@@ -86,7 +86,7 @@ def trail_vertices(
 
 
 def eye_segments(
-    verts: np.ndarray, colours: np.ndarray, view: np.ndarray, near: float
+    verts: np.ndarray, colours: np.ndarray, view: np.ndarray, near: float, starts: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """A polyline as line-pair vertices relative to the eye, clipped in float64 at the near plane.
 
@@ -95,6 +95,10 @@ def eye_segments(
     own trail: left to the GPU, the segments through the eye (or, with the eye's vertex dropped, the
     chord that skips it) project to lines across the whole picture. Clipped here, the trail ahead
     starts exactly in the direction of flight and the trail behind the camera is gone.
+
+    ``starts``: indices of vertices that begin a new polyline (several lines in one call, as a
+    frame's moon orbits are: one pass of array work instead of one per line); no segment joins
+    the vertex before one to it.
     """
     verts = np.asarray(verts, dtype=np.float64)
     if len(verts) < 2:
@@ -106,6 +110,8 @@ def eye_segments(
     da, db = depth[:-1], depth[1:]
     ca, cb = colours[:-1], colours[1:]
     keep = (da > near) | (db > near)
+    if starts is not None and len(starts):
+        keep[np.asarray(starts)[np.asarray(starts) > 0] - 1] = False
     a, b, da, db, ca, cb = a[keep], b[keep], da[keep], db[keep], ca[keep], cb[keep]
     t = np.clip((near - da) / np.where(db != da, db - da, 1.0), 0.0, 1.0)[:, None]
     cut = a + t * (b - a)  # where the segment crosses the near plane

@@ -10,6 +10,7 @@ frame (the HUD over the view, an expose) paints the last image again without dra
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
@@ -21,6 +22,9 @@ from perijove.render.context import make_current
 from perijove.render.framebuffer import MAX_SIZE, OffscreenTarget
 from perijove.ui.canvas import ViewControl
 
+LITTLE_ENDIAN = sys.byteorder == "little"
+# Frames read as B, G, R, A bytes are Qt's RGB32 on a little-endian machine: painted without conversion.
+IMAGE_FORMAT = QtGui.QImage.Format.Format_RGB32 if LITTLE_ENDIAN else QtGui.QImage.Format.Format_RGBX8888
 ERROR_RGB = (13, 0, 0)  # the frame shown when the scene cannot be drawn (the message says why)
 _BUTTONS = {
     QtCore.Qt.MouseButton.LeftButton: 1,
@@ -136,7 +140,7 @@ class ImageCanvas(ViewControl):
         if self._pixels is None:
             w, h = self.physical_size
             return np.zeros((h, w, 4), np.uint8)
-        return self._pixels.copy()
+        return self._pixels[..., [2, 1, 0, 3]] if LITTLE_ENDIAN else self._pixels.copy()
 
     def grab(self) -> np.ndarray:
         """The current view, anti-aliased, as an RGBA image (for screenshots): drawn again."""
@@ -195,14 +199,14 @@ class ImageCanvas(ViewControl):
                 self.wanted_samples = 0  # this GL has no multisampling: one sample it is
             with target:
                 self.scene.draw(self.state)
-            pixels = np.ascontiguousarray(target.read())
+            pixels = target.read_bgra() if LITTLE_ENDIAN else np.ascontiguousarray(target.read())
             self.frame_samples = target.samples
         except PerijoveError as err:
             pixels = np.empty((size[1], size[0], 4), np.uint8)
-            pixels[...] = (*ERROR_RGB, 255)
+            pixels[...] = (*(ERROR_RGB[::-1] if LITTLE_ENDIAN else ERROR_RGB), 255)
             self._on_error(str(err))
         self._pixels = pixels
-        image = QtGui.QImage(pixels.data, size[0], size[1], 4 * size[0], QtGui.QImage.Format.Format_RGBX8888)
+        image = QtGui.QImage(pixels.data, size[0], size[1], 4 * size[0], IMAGE_FORMAT)
         image.setDevicePixelRatio(self.native.devicePixelRatioF())
         self._image = image
         self._drawn(t0, antialias)
