@@ -77,6 +77,32 @@ def _mat3(m: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(m.T, dtype=np.float32)
 
 
+class BodyLevels:
+    """A body's ellipsoid at each of LEVELS, each made (mesh, buffers) when first drawn: a frame draws
+    one level a body, and making all seven for five bodies cost ~0.2 s of every start."""
+
+    def __init__(self, radii: tuple[float, float, float], latitude: str) -> None:
+        self._radii, self._latitude = radii, latitude
+        self._made: list[tuple[gloo.VertexBuffer, gloo.IndexBuffer, Facing] | None] = [None] * len(LEVELS)
+
+    def __len__(self) -> int:
+        return len(LEVELS)
+
+    def __getitem__(self, level: int) -> tuple[gloo.VertexBuffer, gloo.IndexBuffer, Facing]:
+        made = self._made[level]
+        if made is None:
+            n_lon, n_lat = LEVELS[level]
+            mesh = ellipsoid(self._radii, n_lon, n_lat, self._latitude)
+            vbo = np.zeros(
+                len(mesh.positions),
+                [("a_position", np.float32, 3), ("a_normal", np.float32, 3), ("a_texcoord", np.float32, 2)],
+            )
+            vbo["a_position"], vbo["a_normal"], vbo["a_texcoord"] = mesh.positions, mesh.normals, mesh.texcoords
+            facing = Facing(mesh.positions, mesh.faces)  # its planes are made when the level is first drawn
+            made = self._made[level] = (gloo.VertexBuffer(vbo), gloo.IndexBuffer(mesh.faces), facing)
+        return made
+
+
 class Scene:
     """Draws frames of the Jupiter system for one ``Ephemeris``."""
 
@@ -86,6 +112,7 @@ class Scene:
         display: DisplayOptions | None = None,
         spacecraft: int | str = SPACECRAFT,
         spacecraft_mesh: Mesh | None = None,
+        eager_mipmaps: bool = True,
     ) -> None:
         self.eph = eph
         self.display = display or DisplayOptions()
@@ -104,6 +131,10 @@ class Scene:
         self.steady_spin = False
         self._textures: dict[int, tuple[gloo.Texture2D, str]] = {}  # body -> its texture, the map's latitudes
         self._stale_maps: set[int] = set()  # bodies whose map changed since their texture was made
+        # Mipmaps cost llvmpipe ~0.2 s for the real maps: made with each texture (exports: every frame
+        # alike), or, for the window, by ``make_mipmaps`` once its first frame is up.
+        self._eager_mipmaps = eager_mipmaps
+        self._unmipped: list[gloo.Texture2D] = []
 
     def set_display(self, display: DisplayOptions) -> None:
         """Change what is drawn; a body whose map changed gets a new texture at the next draw, nothing else."""
@@ -269,23 +300,27 @@ class Scene:
         """A body's map as a texture no wider than this GPU allows (asked here: a context is current)."""
         limit = gpu_texture_limit()
         image, latitude = self._map(body)
-        texture = mipmapped(gloo.Texture2D(fit_texture(image, limit), interpolation="linear", wrapping="repeat"))
+        texture = gloo.Texture2D(fit_texture(image, limit), interpolation="linear", wrapping="repeat")
+        if self._eager_mipmaps:
+            mipmapped(texture)
+        else:
+            self._unmipped.append(texture)
         self._textures[body] = (texture, latitude)
         return texture, latitude
 
-    def _body_levels(self, body: int, latitude: str) -> list[tuple[gloo.VertexBuffer, gloo.IndexBuffer, Facing]]:
+    @property
+    def mipmaps_pending(self) -> bool:
+        """Whether a texture drawn so far still has no mipmaps (``eager_mipmaps=False``)."""
+        return bool(self._unmipped)
+
+    def make_mipmaps(self) -> None:
+        """Mipmaps for the textures made without them (this scene's context current)."""
+        while self._unmipped:
+            mipmapped(self._unmipped.pop())
+
+    def _body_levels(self, body: int, latitude: str) -> BodyLevels:
         """The body's ellipsoid at each level of detail, rows placed by the map's latitude convention."""
-        levels = []
-        for n_lon, n_lat in LEVELS:  # level of detail: fine grid when large on screen, coarse when small
-            mesh = ellipsoid(tuple(float(r) for r in self.radii[body]), n_lon, n_lat, latitude)
-            vbo = np.zeros(
-                len(mesh.positions),
-                [("a_position", np.float32, 3), ("a_normal", np.float32, 3), ("a_texcoord", np.float32, 2)],
-            )
-            vbo["a_position"], vbo["a_normal"], vbo["a_texcoord"] = mesh.positions, mesh.normals, mesh.texcoords
-            facing = Facing(mesh.positions, mesh.faces)  # its planes are made when the level is first drawn
-            levels.append((gloo.VertexBuffer(vbo), gloo.IndexBuffer(mesh.faces), facing))
-        return levels
+        return BodyLevels(tuple(float(r) for r in self.radii[body]), latitude)
 
     def _replace_maps(self, gl: dict[str, object]) -> None:
         """New textures for the bodies whose map changed; their meshes only if the latitude convention did.
@@ -302,6 +337,8 @@ class Scene:
             prog = bodies[b][0]
             old, old_latitude = self._textures[b]
             _texture, latitude = self._texture(b)  # drawn from self._textures (the program is shared)
+            if old in self._unmipped:
+                self._unmipped.remove(old)
             old.delete()
             if latitude != old_latitude:
                 bodies[b] = (prog, self._body_levels(b, latitude))

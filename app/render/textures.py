@@ -451,7 +451,7 @@ def mipmapped(texture):
     context.glir.associate(texture.glir)
     context.flush_commands()  # the texture's data is in its GL object now
     obj = context.shared.parser.get_object(texture.id)
-    if obj is None:
+    if getattr(obj, "handle", None) is None:  # never made, or deleted since
         return texture
     gl.glGetError()  # drop anything pending from before
     gl.glBindTexture(gl.GL_TEXTURE_2D, obj.handle)

@@ -45,7 +45,8 @@ class ViewControl:
         self._settle.timeout.connect(self._settle_now)
         self._after_first: list = []
         self.session = session
-        self.scene = Scene(session.eph, session.display)
+        self.scene = Scene(session.eph, session.display, eager_mipmaps=False)
+        self._mipmaps_queued = False
         self.state: FrameState | None = None
         self.frames_drawn = 0
         self.last_draw_s = 0.0
@@ -76,7 +77,19 @@ class ViewControl:
         self.frames_drawn += 1
         if self._after_first:
             QtCore.QTimer.singleShot(0, self.native, self._run_after_first)
+        if self.scene.mipmaps_pending and not self._mipmaps_queued:
+            # The first frame (or a new map) is shown before the maps' mipmaps are made (0.2-0.3 s on
+            # software GL, when the event loop does nothing else), a moment later, with the settled
+            # frame: the view is drawn again with them.
+            self._mipmaps_queued = True
+            QtCore.QTimer.singleShot(SETTLE_MS, self.native, self._make_mipmaps)
         self.last_draw_s = time.perf_counter() - t0
+
+    def _make_mipmaps(self) -> None:
+        self._mipmaps_queued = False
+        self.set_current()
+        self.scene.make_mipmaps()
+        self.update()
 
     # -- model events ---------------------------------------------------------------------
     def _changed(self, *_args: object) -> None:
@@ -110,7 +123,9 @@ class ViewControl:
 
     def _kernels(self) -> None:
         # Bodies, radii and coverage may all have changed: start the scene afresh.
-        self.scene = Scene(self.session.eph, self.session.display, spacecraft_mesh=self.scene.sc_mesh)
+        self.scene = Scene(
+            self.session.eph, self.session.display, spacecraft_mesh=self.scene.sc_mesh, eager_mipmaps=False
+        )
         self.scene.set_ghost(self.session.ghost)
         self._changed()
 
