@@ -397,3 +397,35 @@ def test_a_map_drawn_small_is_filtered_not_aliased(renderer_factory, tmp_path):
     assert box.mean() > 40  # lit, not black
     steps = np.abs(np.diff(box, axis=0)).mean() + np.abs(np.diff(box, axis=1)).mean()
     assert steps < 10, steps  # neighbouring pixels alike: the texels are averaged
+
+
+def test_shipped_maps_are_prepared_once_and_read_back(tmp_path, monkeypatch):
+    """Io's and Jupiter's shipped maps: decoded (Jupiter also rolled and pole-blended) at the first
+    start, read back as arrays after; a damaged or stale copy is prepared again."""
+    from perijove.render import textures
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("PERIJOVE_RENDER_CACHE", str(cache))
+    for fn in (textures.real_io_map, textures.real_jupiter_map):
+        fn.cache_clear()
+    io, jupiter = textures.real_io_map(), textures.real_jupiter_map()
+    assert np.array_equal(io, textures._read_rgb(textures.asset_path("maps", textures.IO_MAP_FILE)))
+    prepared = textures._prepare_jupiter(textures._read_rgb(textures.asset_path("maps", textures.JUPITER_MAP_FILE)))
+    assert np.array_equal(jupiter, prepared)
+    stored = sorted(cache.glob("shipped-*.npy"))
+    assert [p.name.split("-")[1] for p in stored] == ["io", "jupiter"]
+
+    def no_decoding(*_args):
+        raise AssertionError("a shipped map was decoded again")
+
+    monkeypatch.setattr(textures, "_read_rgb", no_decoding)
+    for fn in (textures.real_io_map, textures.real_jupiter_map):
+        fn.cache_clear()
+    assert np.array_equal(textures.real_io_map(), io) and np.array_equal(textures.real_jupiter_map(), jupiter)
+    monkeypatch.undo()
+    monkeypatch.setenv("PERIJOVE_RENDER_CACHE", str(cache))
+    stored[0].write_bytes(stored[0].read_bytes()[:300])  # damaged: prepared again
+    textures.real_io_map.cache_clear()
+    assert np.array_equal(textures.real_io_map(), io)
+    for fn in (textures.real_io_map, textures.real_jupiter_map):
+        fn.cache_clear()  # the next user of the maps reads them from the session's own cache

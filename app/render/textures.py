@@ -13,7 +13,7 @@ an option everywhere.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -268,11 +268,38 @@ def _read_rgb(path: Path) -> np.ndarray:
         return np.asarray(im.convert("RGB"), dtype=np.uint8).copy()
 
 
+# Bump when what is made from a shipped map changes (Jupiter's roll, the pole blend).
+SHIPPED_PIXELS_VERSION = 1
+
+
+def shipped_pixels(tag: str, path: Path, make: Callable[[], np.ndarray]) -> np.ndarray:
+    """A shipped map's pixels as ``make`` prepares them, kept in the render cache as a raw array.
+
+    Decoding Io's 4096-pixel JPEG and blending Jupiter's poles cost 0.3-0.4 s of every start
+    (the window does it on a thread while Qt imports, and waited for it); the array reads back
+    in milliseconds. The name holds the asset's size and modification time, so a changed asset
+    is prepared again.
+    """
+    from perijove.render.diskcache import load_or_make
+
+    stat = path.stat()
+    name = f"shipped-{tag}-{stat.st_size}-{stat.st_mtime_ns}-v{SHIPPED_PIXELS_VERSION}.npy"
+
+    def read(stored: Path) -> np.ndarray | None:
+        image = np.load(stored, allow_pickle=False)
+        return image if image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8 else None
+
+    def write(image: np.ndarray, handle) -> None:
+        np.save(handle, image, allow_pickle=False)
+
+    return load_or_make(name, make, read, write)
+
+
 @lru_cache(maxsize=1)
 def real_io_map() -> np.ndarray | None:
     """The USGS Galileo/Voyager mosaic (4096 x 2048), or None where the asset is missing."""
     path = asset_path("maps", IO_MAP_FILE)
-    return _read_rgb(path) if path.is_file() else None
+    return shipped_pixels("io", path, lambda: _read_rgb(path)) if path.is_file() else None
 
 
 @lru_cache(maxsize=1)
@@ -281,7 +308,10 @@ def real_jupiter_map() -> np.ndarray | None:
     path = asset_path("maps", JUPITER_MAP_FILE)
     if not path.is_file():
         return None
-    real = _read_rgb(path)
+    return shipped_pixels("jupiter", path, lambda: _prepare_jupiter(_read_rgb(path)))
+
+
+def _prepare_jupiter(real: np.ndarray) -> np.ndarray:
     height, width = real.shape[:2]
     real = np.roll(real, round(JUPITER_MAP_SHIFT * width / 2048), axis=1)
     return blend_poles(real, jupiter_map(width, height))
