@@ -389,7 +389,7 @@ def test_several_lines_clipped_in_one_pass_are_the_lines_clipped_one_by_one():
 
     rng = np.random.default_rng(7)
     view = look_at(np.array([0.0, 0.0, 10.0]), np.zeros(3), np.array([0.0, 1.0, 0.0]))
-    lines = [rng.normal(0, 8, (n, 3)) for n in (5, 1, 40, 2, 17)]  # some cross the near plane, one is a point
+    lines = [rng.normal(0, 8, (n, 3)) for n in (5, 1, 0, 40, 2, 17, 0)]  # some cross the near plane; a point; empty
     colours = [rng.random((len(v), 4)) for v in lines]
     alone = [eye_segments(v, c, view, 0.5) for v, c in zip(lines, colours, strict=True)]
     starts = np.cumsum([0] + [len(v) for v in lines[:-1]])

@@ -111,7 +111,8 @@ def eye_segments(
     ca, cb = colours[:-1], colours[1:]
     keep = (da > near) | (db > near)
     if starts is not None and len(starts):
-        keep[np.asarray(starts)[np.asarray(starts) > 0] - 1] = False
+        starts = np.asarray(starts)
+        keep[starts[(starts > 0) & (starts < len(verts))] - 1] = False
     a, b, da, db, ca, cb = a[keep], b[keep], da[keep], db[keep], ca[keep], cb[keep]
     t = np.clip((near - da) / np.where(db != da, db - da, 1.0), 0.0, 1.0)[:, None]
     cut = a + t * (b - a)  # where the segment crosses the near plane

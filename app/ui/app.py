@@ -94,9 +94,11 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
         icon.addFile(str(asset_path("icons", f"perijove-{size}.png")))
     qapp.setWindowIcon(icon)
     register_fonts()
+    from perijove.ui.canvas import view_choice
     from perijove.ui.main_window import open_session
 
     try:
+        view_choice()  # a bad PERIJOVE_VIEW is told before the kernels are read
         session, notes = open_session(list(kernels), defaults=defaults)
     except PerijoveError as err:
         print(f"perijove: error: {err}", file=sys.stderr)
@@ -105,7 +107,7 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
         print(f"perijove: note: {note}", file=sys.stderr)
     try:
         window = MainWindow(session, data_notes=notes)
-    except PerijoveError as err:  # e.g. PERIJOVE_VIEW names no view
+    except PerijoveError as err:  # e.g. no OpenGL context for the view
         print(f"perijove: error: {err}", file=sys.stderr)
         return 2
     window.resize(1400, 860)

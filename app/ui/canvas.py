@@ -47,6 +47,7 @@ class ViewControl:
         self.session = session
         self.scene = Scene(session.eph, session.display, eager_mipmaps=False)
         self._mipmaps_queued = False
+        self._released = False
         self.state: FrameState | None = None
         self.frames_drawn = 0
         self.last_draw_s = 0.0
@@ -63,7 +64,9 @@ class ViewControl:
         raise NotImplementedError
 
     def release(self) -> None:
-        """Free what the view holds beyond its widget (the window closes)."""
+        """Free what the view holds beyond its widget (the window closes); nothing is drawn after."""
+        self._released = True
+        self._settle.stop()
 
     def _antialias(self) -> bool:
         """Whether this frame is drawn anti-aliased: always on a GPU; on software GL once still."""
@@ -87,6 +90,8 @@ class ViewControl:
 
     def _make_mipmaps(self) -> None:
         self._mipmaps_queued = False
+        if self._released:
+            return
         self.set_current()
         self.scene.make_mipmaps()
         self.update()
@@ -207,6 +212,9 @@ class ViewControl:
         pose = state.pose
         view = pose.view
         right, up = view[0, :3], view[1, :3]
+        # The drag is in the widget's (logical) pixels, the frame in physical ones: on a HiDPI screen
+        # the scene must slide twice as many of the frame's pixels to stay under the cursor.
+        dx, dy = (d * pose.size[0] / max(self.size[0], 1) for d in (dx, dy))
         km_per_px = float(np.linalg.norm(pose.eye - pose.target)) / pose.pixels_per_radian()
         shift = (-dx * right + dy * up) * km_per_px
         if intent.mode == "bodyfixed":
@@ -304,17 +312,23 @@ class SceneCanvas(ViewControl, app.Canvas):
 VIEWS = ("image", "gl")
 
 
+def view_choice(view: str | None = None) -> str:
+    """The view asked for ("image", "gl", or "" to choose by the GL), by ``view`` or PERIJOVE_VIEW."""
+    import os
+
+    choice = (view if view is not None else os.environ.get("PERIJOVE_VIEW", "")).strip().lower()
+    if choice and choice not in VIEWS:
+        raise PerijoveError(f"PERIJOVE_VIEW={choice!r}: use image or gl")
+    return choice
+
+
 def make_canvas(session: Session, on_error=None, view: str | None = None):
     """The view for this machine: images on software GL, VisPy's GL widget on a GPU.
 
     ``view`` (or the environment's ``PERIJOVE_VIEW``) forces one: "image" or "gl". The GL is
     asked what it is through the hidden context the image view draws in, kept if it is used.
     """
-    import os
-
-    choice = (view if view is not None else os.environ.get("PERIJOVE_VIEW", "")).strip().lower()
-    if choice and choice not in VIEWS:
-        raise PerijoveError(f"PERIJOVE_VIEW={choice!r}: use image or gl")
+    choice = view_choice(view)
     if choice == "gl":
         return SceneCanvas(session, on_error)
     from perijove.render.context import is_software, offscreen_canvas

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import time
+import traceback
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -26,6 +27,8 @@ LITTLE_ENDIAN = sys.byteorder == "little"
 # Frames read as B, G, R, A bytes are Qt's RGB32 on a little-endian machine: painted without conversion.
 IMAGE_FORMAT = QtGui.QImage.Format.Format_RGB32 if LITTLE_ENDIAN else QtGui.QImage.Format.Format_RGBX8888
 ERROR_RGB = (13, 0, 0)  # the frame shown when the scene cannot be drawn (the message says why)
+# Qt 6.6 and later tell a widget its screen's pixel density changed; older Qt sends a resize too.
+_DPR_CHANGE = getattr(QtCore.QEvent.Type, "DevicePixelRatioChange", None)
 _BUTTONS = {
     QtCore.Qt.MouseButton.LeftButton: 1,
     QtCore.Qt.MouseButton.RightButton: 2,
@@ -77,6 +80,12 @@ class _View(QtWidgets.QWidget):
             painter.drawImage(self.rect(), image)
         painter.end()
 
+    def event(self, event: QtCore.QEvent) -> bool:
+        if event.type() == _DPR_CHANGE:  # moved to a screen of another pixel density: draw anew
+            self._owner.resized()
+            self.update()
+        return super().event(event)
+
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         self._owner.resized()
         super().resizeEvent(event)
@@ -109,7 +118,6 @@ class ImageCanvas(ViewControl):
         self._image: QtGui.QImage | None = None
         self._pixels: np.ndarray | None = None  # the image's memory
         self._stale = True
-        self._closed = False
         self._init_control(session, on_error)
         from vispy.gloo import gl
 
@@ -135,7 +143,7 @@ class ImageCanvas(ViewControl):
 
     def render(self) -> np.ndarray:
         """The frame the view shows now (drawn first if the model changed since), RGBA, top row first."""
-        if (self._stale or self._image is None) and not self._closed:
+        if (self._stale or self._image is None) and not self._released:
             self._draw()
         if self._pixels is None:
             w, h = self.physical_size
@@ -144,19 +152,20 @@ class ImageCanvas(ViewControl):
 
     def grab(self) -> np.ndarray:
         """The current view, anti-aliased, as an RGBA image (for screenshots): drawn again."""
-        w, h = self.physical_size
+        size = self._frame_size()
         make_current(self._gl)
-        state = self.scene.frame_state(self.session.clock.et, self.session.camera, (w, h))
-        target = self._target(self.wanted_samples, (w, h))
+        state = self.scene.frame_state(self.session.clock.et, self.session.camera, size)
+        target = self._target(self.wanted_samples, size)
         with target:
             self.scene.draw(state)
         return target.read()
 
     def release(self) -> None:
-        """Free the offscreen targets and the hidden context (the window closes); nothing is drawn after."""
-        if self._closed:
+        """Free the offscreen targets and close the hidden context's canvas (the window closes);
+        nothing is drawn after. The scene's textures and buffers go with the Python objects."""
+        if self._released:
             return
-        self._closed = True
+        ViewControl.release(self)
         make_current(self._gl)
         for target in self._targets.values():
             target.delete()
@@ -168,13 +177,20 @@ class ImageCanvas(ViewControl):
     # -- drawing ---------------------------------------------------------------------------------
     def image(self) -> QtGui.QImage | None:
         """What to paint: a new frame when the model changed, else the last one."""
-        if (self._stale or self._image is None) and not self._closed:
+        if (self._stale or self._image is None) and not self._released:
             self._draw()
         return self._image
 
     def resized(self) -> None:
         self._settled = False
         self._stale = True
+
+    def _frame_size(self) -> tuple[int, int]:
+        """The view's physical size, or, larger than any offscreen target can be, that shape made
+        smaller (painted scaled up)."""
+        w, h = self.physical_size
+        scale = min(1.0, MAX_SIZE / w, MAX_SIZE / h)
+        return max(1, int(w * scale)), max(1, int(h * scale))
 
     def _target(self, samples: int, size: tuple[int, int]) -> OffscreenTarget:
         target = self._targets.get(samples)
@@ -188,8 +204,7 @@ class ImageCanvas(ViewControl):
     def _draw(self) -> None:
         t0 = time.perf_counter()
         self._stale = False
-        w, h = self.physical_size
-        size = (min(w, MAX_SIZE), min(h, MAX_SIZE))  # larger than any target: drawn smaller, scaled up
+        size = self._frame_size()
         antialias = self._antialias()
         make_current(self._gl)
         try:
@@ -201,7 +216,10 @@ class ImageCanvas(ViewControl):
                 self.scene.draw(self.state)
             pixels = target.read_bgra() if LITTLE_ENDIAN else np.ascontiguousarray(target.read())
             self.frame_samples = target.samples
-        except PerijoveError as err:
+        except Exception as err:  # a frame that cannot be drawn says why, and the view goes on
+            if not isinstance(err, PerijoveError):
+                traceback.print_exc()  # a bug: its traceback for the report, a line for the user
+                err = PerijoveError(f"the view could not be drawn: {type(err).__name__}: {err}")
             pixels = np.empty((size[1], size[0], 4), np.uint8)
             pixels[...] = (*(ERROR_RGB[::-1] if LITTLE_ENDIAN else ERROR_RGB), 255)
             self._on_error(str(err))

@@ -129,3 +129,46 @@ def test_the_maps_get_their_mipmaps_after_the_first_frame(window, qtbot):
     assert canvas.scene.mipmaps_pending  # drawn first without them
     drawn = canvas.frames_drawn
     qtbot.waitUntil(lambda: not canvas.scene.mipmaps_pending and canvas.frames_drawn > drawn, timeout=10000)
+
+
+def test_pan_follows_the_cursor_on_a_hidpi_screen(window, monkeypatch):
+    """Drags are in the widget's pixels, frames in physical ones: at two physical pixels a point,
+    a 40-point drag slides the scene 80 of the frame's pixels."""
+    canvas = window.canvas
+    if not hasattr(canvas, "image"):
+        pytest.skip("the image view draws at the density the test sets")
+    monkeypatch.setattr(canvas.native, "devicePixelRatioF", lambda: 2.0)
+    canvas.update()
+    canvas.render()
+    before = canvas.state.pose
+    assert before.size[0] == 2 * canvas.size[0]
+    canvas.pan(40, 0)
+    canvas.render()
+    after = canvas.state.pose
+    moved = after.project(before.target) - before.project(before.target)
+    assert moved[0] == pytest.approx(80, rel=0.1), moved
+
+
+def test_a_view_larger_than_any_target_keeps_its_shape(window, monkeypatch):
+    from perijove.render.framebuffer import MAX_SIZE
+
+    canvas = window.canvas
+    if not hasattr(canvas, "image"):
+        pytest.skip("the image view's frame size")
+    monkeypatch.setattr(canvas.native, "devicePixelRatioF", lambda: 12.0)
+    (w, h), (fw, fh) = canvas.physical_size, canvas._frame_size()
+    assert max(w, h) > MAX_SIZE >= max(fw, fh)
+    assert fw / fh == pytest.approx(w / h, rel=2e-3)
+
+
+def test_nothing_is_drawn_after_the_window_closes(qtbot, tmp_path, monkeypatch):
+    """Closed within the quarter second before its mipmaps: they are not made, nothing is drawn."""
+    win = _open(qtbot, tmp_path, monkeypatch, "image")
+    canvas = win.canvas
+    win.close()
+    drawn = canvas.frames_drawn
+    qtbot.wait(600)
+    assert canvas.scene.mipmaps_pending and canvas.frames_drawn == drawn
+    canvas.update()
+    QtWidgets.QApplication.processEvents()
+    assert canvas.frames_drawn == drawn
