@@ -73,23 +73,27 @@ def mode_camera(session: Session, mode: str) -> CameraIntent:
         return c.with_(mode="junocam", from_body=None, distance_km=None, target=target)
     # Leaving the spacecraft's neighbourhood: frame the target instead of keeping metres.
     distance = None if c.mode in ("follow", "flyby", "junocam") else c.distance_km
-    if mode == "orbit" and c.mode != "orbit":  # arrive on the day side, not wherever the angles were
-        c = c.with_(**sunward_angles(session, target))
+    if mode in ("orbit", "bodyfixed") and c.mode != mode:  # arrive on the day side, not wherever the angles were
+        c = c.with_(**sunward_angles(session, target, body_fixed=mode == "bodyfixed"))
     return c.with_(mode=mode, from_body=None, distance_km=distance, target=target)
 
 
 SUNWARD_OFFSET_DEG = 35.0  # seen this far round from the subsolar point: lit, with relief along the terminator
 
 
-def sunward_angles(session: Session, target: str) -> dict[str, float]:
-    """Orbit-camera angles (J2000) that put the camera over ``target``'s day side, 35° from the Sun's
-    direction in azimuth; the current angles when SPICE cannot say where the Sun is."""
+def sunward_angles(session: Session, target: str, body_fixed: bool = False) -> dict[str, float]:
+    """Camera angles that put the camera over ``target``'s day side, 35° from the Sun's direction in
+    azimuth: J2000 for the orbit camera, the target's own frame for the body-fixed one; the current
+    angles when SPICE cannot say where the Sun is."""
     import math
 
     from perijove.ephemeris import PerijoveError
 
     try:
-        x, y, z = (float(v) for v in session.eph.sun_direction(target, session.clock.et, abcorr="NONE"))
+        sun = session.eph.sun_direction(target, session.clock.et, abcorr="NONE")
+        if body_fixed:
+            sun = session.eph.body_rotation(target, session.clock.et) @ sun  # J2000 -> the body's frame
+        x, y, z = (float(v) for v in sun)
     except PerijoveError:
         return {}
     return {

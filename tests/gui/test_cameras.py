@@ -239,8 +239,10 @@ def test_the_shortcut_help_names_the_new_keys_and_the_mouse():
     assert "5 flyby" in readme and "6 JunoCam" in readme and "right-drag" in readme
 
 
-def test_orbit_camera_arrives_over_the_day_side(window, qtbot):
-    """Key 1 kept whatever angles the camera had: at the flyby it opened on Io's night side, a black disc."""
+@pytest.mark.parametrize(("key", "mode"), [(QtCore.Qt.Key.Key_1, "orbit"), (QtCore.Qt.Key.Key_4, "bodyfixed")])
+def test_orbit_camera_arrives_over_the_day_side(window, qtbot, key, mode):
+    """Keys 1 and 4 kept whatever angles the camera had: at the flyby they opened on Io's night side,
+    a black disc (the body-fixed camera's angles are in Io's own frame)."""
     flyby = _first_flyby(window)
     s = window.session
     s.clock.set_playing(False)
@@ -248,8 +250,8 @@ def test_orbit_camera_arrives_over_the_day_side(window, qtbot):
     s.set_camera(s.camera.with_(mode="from", target="IO", from_body="JUNO", distance_km=None, encounter_et=None))
     s.set_camera(s.camera.with_(mode="orbit", from_body=None, azimuth_deg=0.0, elevation_deg=0.0))
     s.set_camera(s.camera.with_(mode="from", from_body="JUNO"))
-    qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_1)
-    assert s.camera.mode == "orbit"
+    qtbot.keyClick(window.canvas.native, key)
+    assert s.camera.mode == mode
     qtbot.waitUntil(lambda: window.canvas.state is not None and window.canvas.state.pose is not None, timeout=5000)
     window.canvas.update()
     qtbot.wait(200)
