@@ -38,9 +38,10 @@ def perijove_frames(size: tuple[int, int], frames: int) -> tuple[dict, object]:
     """Full-scene frames read back, anti-aliased (the default, 4× MSAA) and with one sample.
 
     Also the first frame (a new renderer: programs, maps, meshes, star field, first draw and
-    readback; kernels and imports excluded) and a scrub step (a new time: geometry and draw,
-    waited for with glFinish but not read back, as the window does) at the window's size, with
-    the window's samples while the clock moves (``ui/canvas.py``: none on software GL).
+    readback; kernels and imports excluded) and a scrub step (a new time: geometry and draw) at
+    the window's size, as the window draws it while the clock moves: on software GL one sample,
+    interleaved, read back as the image it shows (``ui/image_view.py``); on a GPU four samples,
+    waited for with glFinish.
     """
     from vispy.gloo import gl
 
@@ -68,12 +69,17 @@ def perijove_frames(size: tuple[int, int], frames: int) -> tuple[dict, object]:
     window = OffscreenRenderer(eph, (1114, 742), samples=0 if is_software(str(renderer)) else None)
     scrub_samples = window.target.samples
 
-    def scrub(i: int) -> None:
+    software = is_software(str(renderer))
+
+    def scrub(i: int) -> None:  # as ui/image_view.py draws a frame on software GL
         window.canvas.set_current()
         state = window.scene.frame_state(et0 + 7.0 * i, intent, window.size)
         with window.target:
-            window.scene.draw(state)
-        gl.glFinish()
+            window.scene.draw(state, interleave=software and window.target.samples < 2)
+        if software:
+            window.target.read_bgra()
+        else:
+            gl.glFinish()
 
     steps = _times(scrub, frames)
     window.close()

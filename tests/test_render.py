@@ -397,3 +397,29 @@ def test_several_lines_clipped_in_one_pass_are_the_lines_clipped_one_by_one():
     assert np.array_equal(pairs, np.concatenate([p for p, _ in alone]))
     assert np.array_equal(cols, np.concatenate([c for _, c in alone]))
     assert len(pairs) < 2 * (sum(len(v) for v in lines) - 1)  # some segments were dropped or clipped
+
+
+def test_a_frame_handed_to_the_rasteriser_in_parts_is_the_same_frame(offscreen_factory):
+    """``interleave`` (the window's one-sample frames on software GL) flushes the stars and the
+    bodies early; every pixel comes out as without it: stars, orbits, Io, the trail and labels."""
+    from perijove.render.framebuffer import OffscreenTarget
+
+    r = offscreen_factory(DisplayOptions(), (480, 320))
+    view = CameraIntent(mode="flyby", target="IO")
+    _image, state = r.render(to_et("2023-12-30T08:30:00"), view)
+    r.canvas.set_current()
+    target = OffscreenTarget(480, 320, samples=0)
+    frames = []
+    for interleave in (False, True, False):
+        with target:
+            r.scene.draw(state, interleave=interleave)
+        frames.append(target.read_bgra())
+    target.delete()
+    assert frames[0][..., :3].max() > 100 and (frames[0][..., :3].max(axis=2) > 0).mean() > 0.01
+    assert np.array_equal(frames[0], frames[1]) and np.array_equal(frames[0], frames[2])
+    rgba = frames[1][..., [2, 1, 0, 3]]
+    one_sample = OffscreenTarget(480, 320, samples=0)
+    with one_sample:
+        r.scene.draw(state)
+    assert np.array_equal(rgba[..., :3], one_sample.read()[..., :3])  # read_bgra is read, reordered
+    one_sample.delete()

@@ -213,7 +213,7 @@ class ImageCanvas(ViewControl):
             if antialias and target.samples < 2:
                 self.wanted_samples = 0  # this GL has no multisampling: one sample it is
             with target:
-                self.scene.draw(self.state)
+                self.scene.draw(self.state, interleave=bool(self._software) and target.samples < 2)
             pixels = target.read_bgra() if LITTLE_ENDIAN else np.ascontiguousarray(target.read())
             self.frame_samples = target.samples
         except Exception as err:  # a frame that cannot be drawn says why, and the view goes on
