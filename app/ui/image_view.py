@@ -72,7 +72,14 @@ class _View(QtWidgets.QWidget):
         return QtCore.QSize(960, 600)
 
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:
-        image = self._owner.image()
+        # A new frame is drawn only for a paint of the whole view. A paint of part of it (the
+        # region under the HUD when its text changes) shows the image the rest of the view
+        # shows; painted there alone, a newer frame showed as a patch of another time under the
+        # HUD while playing. (QRegion.contains(QRect) asks for an overlap, not containment.)
+        whole = QtGui.QRegion(self.rect()).subtracted(event.region()).isEmpty()
+        image = self._owner.image(draw=whole)
+        if not whole and self._owner.stale:
+            self.update()  # the whole view, with the new frame, next
         painter = QtGui.QPainter(self)
         if image is None:
             painter.fillRect(self.rect(), QtGui.QColor(*ERROR_RGB))
@@ -175,9 +182,14 @@ class ImageCanvas(ViewControl):
     close = release
 
     # -- drawing ---------------------------------------------------------------------------------
-    def image(self) -> QtGui.QImage | None:
-        """What to paint: a new frame when the model changed, else the last one."""
-        if (self._stale or self._image is None) and not self._released:
+    @property
+    def stale(self) -> bool:
+        """Whether the model changed since the last frame was drawn."""
+        return self._stale
+
+    def image(self, draw: bool = True) -> QtGui.QImage | None:
+        """What to paint: a new frame when the model changed (and ``draw``), else the last one."""
+        if (self._image is None or (self._stale and draw)) and not self._released:
             self._draw()
         return self._image
 

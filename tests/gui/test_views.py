@@ -172,3 +172,24 @@ def test_nothing_is_drawn_after_the_window_closes(qtbot, tmp_path, monkeypatch):
     canvas.update()
     QtWidgets.QApplication.processEvents()
     assert canvas.frames_drawn == drawn
+
+
+def test_a_paint_of_part_of_the_view_shows_the_frame_the_rest_shows(window, qtbot):
+    """While playing, the HUD's text changes repaint the region under it: a new frame drawn for that
+    paint alone showed a patch of a later time under the HUD (seen after a resize while playing)."""
+    canvas = window.canvas
+    if not hasattr(canvas, "image"):
+        pytest.skip("the GL widget is composed by Qt")
+    qtbot.waitUntil(lambda: canvas.frames_drawn > 0 and not canvas.stale, timeout=10000)
+    before = canvas.render().copy()
+    drawn = canvas.frames_drawn
+    window.session.clock.set_et(window.session.clock.et + 600.0)  # the view is stale now
+    pixmap = QtGui.QPixmap(canvas.native.size())
+    canvas.native.render(pixmap, QtCore.QPoint(0, 0), QtGui.QRegion(QtCore.QRect(300, 200, 120, 60)))  # part of it
+    assert canvas.frames_drawn == drawn and canvas.stale
+    image = pixmap.toImage().convertToFormat(QtGui.QImage.Format.Format_RGBA8888)
+    w, h = image.width(), image.height()
+    shown = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * h).reshape(h, -1, 4)[:, :w, :3]
+    assert np.array_equal(shown[:60, :120], before[200:260, 300:420, :3])  # the frame the rest shows
+    qtbot.waitUntil(lambda: canvas.frames_drawn > drawn, timeout=5000)  # then the whole view, new
+    assert not canvas.stale
