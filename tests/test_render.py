@@ -422,4 +422,6 @@ def test_a_frame_handed_to_the_rasteriser_in_parts_is_the_same_frame(offscreen_f
     with one_sample:
         r.scene.draw(state)
     assert np.array_equal(rgba[..., :3], one_sample.read()[..., :3])  # read_bgra is read, reordered
+    kept = np.zeros_like(frames[0])
+    assert one_sample.read_bgra(kept) is kept and np.array_equal(kept, frames[0])  # into the window's memory
     one_sample.delete()

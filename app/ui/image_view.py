@@ -226,7 +226,14 @@ class ImageCanvas(ViewControl):
                 self.wanted_samples = 0  # this GL has no multisampling: one sample it is
             with target:
                 self.scene.draw(self.state, interleave=bool(self._software) and target.samples < 2)
-            pixels = target.read_bgra() if LITTLE_ENDIAN else np.ascontiguousarray(target.read())
+            if LITTLE_ENDIAN:
+                # Into the image's own memory, kept while the size is: the painted image shows the
+                # new frame from here on, which is what it is replaced with anyway.
+                if self._pixels is None or self._pixels.shape != (size[1], size[0], 4):
+                    self._pixels = np.empty((size[1], size[0], 4), np.uint8)
+                pixels = target.read_bgra(self._pixels)
+            else:
+                pixels = np.ascontiguousarray(target.read())
             self.frame_samples = target.samples
         except Exception as err:  # a frame that cannot be drawn says why, and the view goes on
             if not isinstance(err, PerijoveError):
