@@ -6,7 +6,8 @@ worktree, points ``perijove`` at it, and times the same full-scene 1080p frames 
 minutes before the first Io flyby, rendered and read back) with each, alternating, so that the
 load of a shared machine falls on both alike. Prints one JSON object.
 
-Run: ``python bench/against.py [REV] [--rounds 3] [--frames 15]``.
+Run: ``python bench/against.py [REV] [--rounds 3] [--frames 15]``; with ``--window`` (under a
+display, e.g. ``xvfb-run -a``), the window's scrub step and cold start (``gui_bench.py``) instead.
 """
 
 from __future__ import annotations
@@ -64,12 +65,30 @@ def _frame(pythonpath: str | None, frames: int, env_extra: dict | None = None) -
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _window(pythonpath: str | None) -> dict:
+    """One run of ``gui_bench.py`` (one cold start, the scrub steps) against the given checkout."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    command = [sys.executable, str(HERE / "gui_bench.py"), "--starts", "1"]
+    out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
+    if out.returncode != 0:
+        return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1]}
+    report = json.loads(out.stdout[out.stdout.index("{") :])
+    return {"scrub_ms": report["scrub_ms"]["median"], "first_frame_s": report["cold_start_s"]["median"]}
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rev", nargs="?", default="bbb6a19")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--frames", type=int, default=15)
+    parser.add_argument(
+        "--window", action="store_true", help="the window's scrub step and cold start instead (needs a display)"
+    )
     args = parser.parse_args(argv)
+    if args.window:
+        return window_main(args)
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "tree"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), args.rev], check=True)
@@ -99,6 +118,37 @@ def main(argv: list[str] | None = None) -> dict:
     if report["then_ms_median"] and report["now_ms_median"]:
         report["now_over_then"] = report["now_ms_median"] / report["then_ms_median"]
         report["no_worse"] = report["now_ms_median"] <= report["then_ms_median"]
+    json.dump(report, sys.stdout, indent=2)
+    print()
+    return report
+
+
+def window_main(args) -> dict:
+    """``--window``: bench/gui_bench.py against REV and this checkout, alternating."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), args.rev], check=True)
+        try:
+            view = _package_view(tree, Path(tmp))
+            runs: dict[str, list] = {"then": [], "now": []}
+            for _ in range(args.rounds):
+                runs["then"].append(_window(str(view)))
+                runs["now"].append(_window(None))
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+
+    def median(key: str, field: str) -> float | None:
+        values = [r[field] for r in runs[key] if field in r]
+        return statistics.median(values) if values else None
+
+    report = {
+        "benchmark": "against-window",
+        "rev": args.rev,
+        "load_average": os.getloadavg()[0],
+        "runs": runs,
+        "scrub_ms_median": {"then": median("then", "scrub_ms"), "now": median("now", "scrub_ms")},
+        "first_frame_s_median": {"then": median("then", "first_frame_s"), "now": median("now", "first_frame_s")},
+    }
     json.dump(report, sys.stdout, indent=2)
     print()
     return report

@@ -82,8 +82,13 @@ def scrub_latency(steps: int = 60) -> list[float]:
     return times, size, view
 
 
-def main() -> dict:
-    starts = cold_start()
+def main(argv: list[str] | None = None) -> dict:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--starts", type=int, default=3, help="cold starts to time (after one unmeasured)")
+    args = parser.parse_args(argv)
+    starts = cold_start(args.starts)
     scrub, size, view = scrub_latency()
     report = {
         "benchmark": "gui",
