@@ -19,6 +19,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -52,6 +54,23 @@ def _package_view(worktree: Path, into: Path) -> Path:
         if not (worktree / "app" / name).exists():
             (worktree / "app" / name).symlink_to(worktree / name)
     return into
+
+
+@contextmanager
+def _checkout(rev: str) -> Iterator[Path]:
+    """``rev`` in a temporary git worktree, as a folder to put on PYTHONPATH; removed after."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), rev], check=True)
+        try:
+            yield _package_view(tree, Path(tmp))
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+
+
+def _median(runs: list[dict], field: str) -> float | None:
+    values = [r[field] for r in runs if field in r]
+    return statistics.median(values) if values else None
 
 
 def _frame(pythonpath: str | None, frames: int, env_extra: dict | None = None) -> dict:
@@ -89,22 +108,15 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     if args.window:
         return window_main(args)
-    with tempfile.TemporaryDirectory() as tmp:
-        tree = Path(tmp) / "tree"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), args.rev], check=True)
-        try:
-            view = _package_view(tree, Path(tmp))
-            runs: dict[str, list] = {"then": [], "now": [], "now_one_sample": []}
-            for _ in range(args.rounds):
-                runs["then"].append(_frame(str(view), args.frames))
-                runs["now"].append(_frame(None, args.frames))
-                runs["now_one_sample"].append(_frame(None, args.frames, {"PERIJOVE_MSAA": "0"}))
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+    with _checkout(args.rev) as view:
+        runs: dict[str, list] = {"then": [], "now": [], "now_one_sample": []}
+        for _ in range(args.rounds):
+            runs["then"].append(_frame(str(view), args.frames))
+            runs["now"].append(_frame(None, args.frames))
+            runs["now_one_sample"].append(_frame(None, args.frames, {"PERIJOVE_MSAA": "0"}))
 
     def median(key: str) -> float | None:
-        ms = [r["ms"] for r in runs[key] if "ms" in r]
-        return statistics.median(ms) if ms else None
+        return _median(runs[key], "ms")
 
     report = {
         "benchmark": "against",
@@ -125,21 +137,14 @@ def main(argv: list[str] | None = None) -> dict:
 
 def window_main(args) -> dict:
     """``--window``: bench/gui_bench.py against REV and this checkout, alternating."""
-    with tempfile.TemporaryDirectory() as tmp:
-        tree = Path(tmp) / "tree"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), args.rev], check=True)
-        try:
-            view = _package_view(tree, Path(tmp))
-            runs: dict[str, list] = {"then": [], "now": []}
-            for _ in range(args.rounds):
-                runs["then"].append(_window(str(view)))
-                runs["now"].append(_window(None))
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+    with _checkout(args.rev) as view:
+        runs: dict[str, list] = {"then": [], "now": []}
+        for _ in range(args.rounds):
+            runs["then"].append(_window(str(view)))
+            runs["now"].append(_window(None))
 
     def median(key: str, field: str) -> float | None:
-        values = [r[field] for r in runs[key] if field in r]
-        return statistics.median(values) if values else None
+        return _median(runs[key], field)
 
     report = {
         "benchmark": "against-window",
