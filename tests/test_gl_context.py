@@ -22,6 +22,8 @@ NO_EGL = "/nonexistent"
 def _env(**extra: str) -> dict[str, str]:
     # EGL_PLATFORM too: an earlier test's in-process EGL context sets it, and the children must start clean
     dropped = ("DISPLAY", "WAYLAND_DISPLAY", "PERIJOVE_GL_BACKEND", "EGL_PLATFORM")
+    if "__EGL_VENDOR_LIBRARY_DIRS" in extra:  # glvnd reads a vendor list named by FILENAMES before DIRS
+        dropped += ("__EGL_VENDOR_LIBRARY_FILENAMES",)
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(extra)
     return env
