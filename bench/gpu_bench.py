@@ -91,7 +91,7 @@ def frame_phases(eph, samples: int | None, frames: int, png: Path | None) -> dic
         r.render(et + 10.0, intent)  # the public path, as export calls it
         t5 = time.perf_counter()
         if i >= 5:  # warm-up: first uses of each mesh level and buffer size
-            for key, value in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t3 - t0, t5 - t4)):
+            for key, value in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t3 - t0, t5 - t4), strict=True):
                 phases[key].append(value)
     out = {
         "samples": r.target.samples,
