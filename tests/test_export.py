@@ -528,3 +528,24 @@ def test_title_no_installed_font_can_draw_is_refused(tmp_path):
         Overlay(title="Io \U0010fffd")
     _one_line_error(_cli_export(tmp_path / "x.mp4", "--title", "Io \U0010fffd"), "no installed font", "U+10FFFD")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_slow_writer_gets_every_frame_as_drawn(eph, tmp_path):
+    """Frames come from a ring of arrays that the renderer fills a frame ahead; with the writer far
+    behind (a full queue), each file must still hold its own time's frame, not a later one."""
+    from PIL import Image
+
+    from perijove.model import CameraIntent
+    from perijove.render.offscreen import OffscreenRenderer
+
+    view = CameraIntent(mode="flyby", target="IO")
+    plan = FramePlan(to_et("2023-12-30T08:33:00"), to_et("2023-12-30T08:39:00"), frames=12)
+    renderer = OffscreenRenderer(eph, (96, 64))
+    try:
+        export(eph, plan, tmp_path / "f", (96, 64), view, renderer=renderer, fault=lambda i: time.sleep(0.05))
+        expected = [renderer.render(float(et), view)[0][..., :3] for et in plan.ets()]
+    finally:
+        renderer.close()
+    written = [np.asarray(Image.open(p)) for p in sorted((tmp_path / "f").glob("frame_*.png"))]
+    assert len(written) == 12 and np.abs(expected[0].astype(int) - expected[-1]).max() > 50
+    assert all(np.array_equal(a, b) for a, b in zip(written, expected, strict=True))

@@ -425,3 +425,34 @@ def test_a_frame_handed_to_the_rasteriser_in_parts_is_the_same_frame(offscreen_f
     kept = np.zeros_like(frames[0])
     assert one_sample.read_bgra(kept) is kept and np.array_equal(kept, frames[0])  # into the window's memory
     one_sample.delete()
+
+
+def test_frames_read_while_the_next_is_drawn_are_the_frames_render_gives(offscreen_factory):
+    """``frames`` (export's path: RGB read into pack buffers, collected a frame later) gives each
+    time's frame in order, the same pixels ``render`` reads at once; also at a width whose rows are
+    not a multiple of four bytes, where the GL has no pack buffers, and after a consumer that
+    stopped early."""
+    r = offscreen_factory(DisplayOptions(), (166, 94))  # 498-byte rows
+    view = CameraIntent(mode="flyby", target="IO")
+    ets = [to_et("2023-12-30T08:33:00") + 40.0 * i for i in range(5)]
+    expected = [r.render(et, view)[0][..., :3] for et in ets]
+    assert np.abs(expected[0].astype(int) - expected[-1]).max() > 50  # the frames differ: order matters
+    got = [(rgb.copy(), state.et) for rgb, state in r.frames(ets, view)]
+    assert [et for _, et in got] == ets
+    for (rgb, _), want in zip(got, expected, strict=True):
+        assert rgb.shape == want.shape and rgb.flags.c_contiguous
+        assert np.array_equal(rgb, want)
+    stopped = r.frames(ets, view)
+    next(stopped)
+    del stopped  # a frame was left on its way
+    assert np.array_equal(next(iter(r.frames(ets[2:], view)))[0], expected[2])
+    r.target._no_pack, r.target._pack = True, None  # no pack buffers (ES 2.0): read at once
+    assert all(np.array_equal(a, b) for (a, _), b in zip(r.frames(ets, view), expected, strict=True))
+
+
+def test_the_frame_ring_is_overwritten_only_buffers_frames_later(offscreen_factory):
+    r = offscreen_factory(DisplayOptions(), (64, 40))
+    view = CameraIntent(mode="flyby", target="IO")
+    ets = [to_et("2023-12-30T08:33:00") + 40.0 * i for i in range(7)]
+    kept = [rgb for rgb, _ in r.frames(ets, view, buffers=3)]
+    assert kept[0] is kept[3] and kept[1] is kept[4] and len({id(a) for a in kept}) == 3

@@ -130,14 +130,22 @@ def export(
         gl = gl_info()  # recorded in the table: which backend and driver drew these frames
         gl_text = gl.describe() if gl is not None else ""
         thread.start()
-        for i, et in enumerate(ets):
-            if cancel is not None and cancel():
-                raise ExportCancelled("export cancelled; nothing was written")
+
+        def times():  # asked before each frame is drawn, as the renderer draws one frame ahead
+            for et in ets:
+                if cancel is not None and cancel():
+                    raise ExportCancelled("export cancelled; nothing was written")
+                if failure:
+                    return
+                yield float(et)
+
+        # The ring outlasts every frame still queued or being written (QUEUE_FRAMES + the writer's + ours).
+        drawn = renderer.frames(times(), intent, buffers=QUEUE_FRAMES + 3)
+        for i, (rgb, state) in enumerate(drawn):
             if failure:
                 break
-            image, _state = renderer.render(float(et), intent)
-            values = {**hud_values(eph, float(et), target), "spin": spin}
-            rgb = image[:, :, :3]
+            et = float(state.et)
+            values = {**hud_values(eph, et, target), "spin": spin}
             if overlay is not None:
                 rgb = overlay.draw(rgb, values)
             frames.put((i, rgb))

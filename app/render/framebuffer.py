@@ -28,6 +28,9 @@ GL_DRAW_FRAMEBUFFER = 0x8CA9
 GL_MAX_SAMPLES = 0x8D57
 GL_RENDERBUFFER_SAMPLES = 0x8CAB
 GL_BGRA = 0x80E1
+GL_PIXEL_PACK_BUFFER = 0x88EB
+GL_STREAM_READ = 0x88E1
+GL_MAP_READ_BIT = 0x0001
 MAX_SIZE = 8192
 DEFAULT_SAMPLES = 4
 _read_pixels = None  # glReadPixels into caller's memory (VisPy's copies into a new bytes object)
@@ -102,6 +105,61 @@ class _Multisample:
         gl.glDeleteFramebuffer(self.fbo)
 
 
+class _PackBuffers:
+    """Pixel-pack buffers: ``glReadPixels`` into one returns at once and the GPU copies the frame
+    while the CPU works out and issues the next; mapping it a frame later waits, if at all, only
+    for what is still on its way. A synchronous read stalls the CPU for the GPU's whole queue
+    plus the transfer (3.2 ms of an H200's 9.6 ms 1080p frame, ``bench/gpu_report.json``).
+
+    Raw GL 3.0 / ES 3.0 calls (GLIR has no pack buffers); ``ok`` is False where they are missing.
+    """
+
+    def __init__(self, nbytes: int, count: int = 2) -> None:
+        from vispy.gloo.gl import gl2
+
+        self.nbytes = nbytes
+        self._map = gl2._get_gl_func(
+            "glMapBufferRange", ctypes.c_void_p, (ctypes.c_uint, ctypes.c_ssize_t, ctypes.c_ssize_t, ctypes.c_uint)
+        )
+        self._unmap = gl2._get_gl_func("glUnmapBuffer", ctypes.c_ubyte, (ctypes.c_uint,))
+        self.ids = [gl.glCreateBuffer() for _ in range(count)]
+        for pbo in self.ids:
+            gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo)
+            gl.glBufferData(GL_PIXEL_PACK_BUFFER, nbytes, GL_STREAM_READ)
+        gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
+
+    def copy_out(self, pbo: int, out: np.ndarray) -> None:
+        """The pixels read into ``pbo``, rows flipped (GL's run bottom up), into ``out``."""
+        gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo)
+        try:
+            address = self._map(GL_PIXEL_PACK_BUFFER, 0, self.nbytes, GL_MAP_READ_BIT)
+            if not address:
+                raise RuntimeError("glMapBufferRange gave no memory")
+            try:
+                rows = np.ctypeslib.as_array((ctypes.c_ubyte * self.nbytes).from_address(address))
+                np.copyto(out, rows.reshape(out.shape)[::-1])
+            finally:
+                self._unmap(GL_PIXEL_PACK_BUFFER)
+        finally:
+            gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
+
+    def delete(self) -> None:
+        for pbo in self.ids:
+            gl.glDeleteBuffer(pbo)
+        self.ids = []
+
+
+def _gl_read_pixels():
+    global _read_pixels
+    if _read_pixels is None:
+        from vispy.gloo.gl import gl2
+
+        _read_pixels = gl2._get_gl_func(
+            "glReadPixels", None, (ctypes.c_int,) * 4 + (ctypes.c_uint,) * 2 + (ctypes.c_void_p,)
+        )
+    return _read_pixels
+
+
 def _flush() -> gloo.context.GLContext:
     """Run the queued GLIR commands now, so raw GL calls land between them in order."""
     context = gloo.get_current_canvas().context
@@ -136,6 +194,10 @@ class OffscreenTarget:
                 self._msaa = None  # an aliased frame beats no frame
         self.samples = self._msaa.samples if self._msaa else 0
         self._rows: np.ndarray | None = None  # read_bgra's landing memory, kept
+        self._pack: _PackBuffers | None = None  # made on the first read_rgb_later
+        self._pending: list[int] = []  # pack buffers holding frames not yet collected, oldest first
+        self._no_pack = False  # the GL has no pack buffers: read_rgb_later reads at once
+        self._early: list[np.ndarray] = []  # frames read at once, in that case
 
     def __enter__(self) -> OffscreenTarget:
         self.fbo.activate()
@@ -165,6 +227,10 @@ class OffscreenTarget:
             _flush()
             self._msaa.delete()
             self._msaa = None
+        if self._pack is not None:
+            _flush()
+            self._pack.delete()
+            self._pack, self._pending = None, []
         for obj in (self.fbo, self.color, self.depth):
             obj.delete()
 
@@ -176,13 +242,6 @@ class OffscreenTarget:
 
         The window reads a frame every step: two new 3 MB arrays a frame left glibc's heap
         fragmented (the window's memory grew 14 MB in three minutes of playing)."""
-        from vispy.gloo.gl import gl2
-
-        global _read_pixels
-        if _read_pixels is None:
-            _read_pixels = gl2._get_gl_func(
-                "glReadPixels", None, (ctypes.c_int,) * 4 + (ctypes.c_uint,) * 2 + (ctypes.c_void_p,)
-            )
         w, h = self.size
         if self._rows is None:
             self._rows = np.empty((h, w, 4), np.uint8)
@@ -191,7 +250,7 @@ class OffscreenTarget:
         try:
             _flush()
             gl.glPixelStorei(gl.GL_PACK_ALIGNMENT, 4)
-            _read_pixels(0, 0, w, h, GL_BGRA, gl.GL_UNSIGNED_BYTE, rows.ctypes.data)
+            _gl_read_pixels()(0, 0, w, h, GL_BGRA, gl.GL_UNSIGNED_BYTE, rows.ctypes.data)
         finally:
             self.fbo.deactivate()
         if out is None:
@@ -199,6 +258,62 @@ class OffscreenTarget:
         np.copyto(out, rows[::-1])  # GL's rows run bottom up
         out[..., 3] = 255  # opaque, as RGB32 must be (blending leaves alpha below one under translucent lines)
         return out
+
+    def read_rgb_later(self) -> None:
+        """Start reading the resolved frame as R, G, B bytes; ``collect_rgb`` hands it over later.
+
+        Export's path: three bytes a pixel are what the encoder takes (no alpha to strip, no copy to
+        make contiguous), and with pack buffers the read does not wait for the GPU. At most two
+        frames may be outstanding (one being drawn, one on its way).
+        """
+        if len(self._pending) + len(self._early) >= 2:
+            raise RuntimeError("two frames are already waiting to be collected")
+        w, h = self.size
+        self.fbo.activate()
+        try:
+            _flush()
+            if self._pack is None and not self._no_pack:
+                try:
+                    self._pack = _PackBuffers(w * h * 3)
+                except (RuntimeError, AttributeError, OSError):  # ES 2.0 and the like: read at once
+                    self._no_pack = True
+            gl.glPixelStorei(gl.GL_PACK_ALIGNMENT, 1)  # rows of 3 x width bytes, any width
+            if self._pack is None:
+                out = np.empty((h, w, 3), np.uint8)
+                rows = np.empty_like(out)
+                _gl_read_pixels()(0, 0, w, h, gl.GL_RGB, gl.GL_UNSIGNED_BYTE, rows.ctypes.data)
+                np.copyto(out, rows[::-1])
+                self._early.append(out)
+                return
+            pbo = next(p for p in self._pack.ids if p not in self._pending)
+            gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo)
+            _gl_read_pixels()(0, 0, w, h, gl.GL_RGB, gl.GL_UNSIGNED_BYTE, None)  # into the buffer
+            gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
+            self._pending.append(pbo)
+        finally:
+            gl.glPixelStorei(gl.GL_PACK_ALIGNMENT, 4)
+            self.fbo.deactivate()
+
+    def collect_rgb(self, out: np.ndarray | None = None) -> np.ndarray:
+        """The oldest frame ``read_rgb_later`` started, (h, w, 3) uint8, top row first, in ``out``
+        if given (memory the caller recycles: fresh 6 MB arrays cost their page faults each frame)."""
+        w, h = self.size
+        if out is None:
+            out = np.empty((h, w, 3), np.uint8)
+        if self._early:
+            np.copyto(out, self._early.pop(0))
+            return out
+        if not self._pending:
+            raise RuntimeError("no frame is waiting to be collected")
+        assert self._pack is not None
+        pbo = self._pending.pop(0)
+        _flush()
+        self._pack.copy_out(pbo, out)
+        return out
+
+    def drop_reads(self) -> None:
+        """Forget frames started and never collected (their buffers are simply read into again)."""
+        self._pending, self._early = [], []
 
     def read(self) -> np.ndarray:
         """RGBA uint8 image, top row first (of the resolved frame)."""

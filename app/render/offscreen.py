@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import numpy as np
 
 from perijove.ephemeris import Ephemeris
@@ -33,6 +35,38 @@ class OffscreenRenderer:
         with self.target:
             self.scene.draw(state, self.canvas)
         return self.target.read(), state
+
+    def frames(
+        self, ets: Iterable[float], intent: CameraIntent, buffers: int = 6
+    ) -> Iterator[tuple[np.ndarray, FrameState]]:
+        """RGB images (top row first) of each time in order, each read back while the next is drawn.
+
+        Export's path: the GPU copies frame n to host memory while the CPU works out and issues
+        frame n + 1, so neither waits for the other. The images come from a ring of ``buffers``
+        arrays: each is overwritten ``buffers`` frames later, so a consumer that keeps frames
+        (a queue to an encoder) must hold fewer than that.
+        """
+        w, h = self.size
+        ring = [np.empty((h, w, 3), np.uint8) for _ in range(max(buffers, 2))]
+        pending: FrameState | None = None
+        n = 0
+        self.target.drop_reads()  # a consumer that stopped early left its last frame on the way
+        try:
+            for et in ets:
+                self.canvas.set_current()  # each time: the consumer may have drawn elsewhere meanwhile
+                state = self.scene.frame_state(float(et), intent, self.size)
+                with self.target:
+                    self.scene.draw(state, self.canvas)
+                self.target.read_rgb_later()
+                if pending is not None:
+                    yield self.target.collect_rgb(ring[n % len(ring)]), pending
+                    n += 1
+                pending = state
+            if pending is not None:
+                self.canvas.set_current()
+                yield self.target.collect_rgb(ring[n % len(ring)]), pending
+        finally:
+            self.target.drop_reads()
 
     def close(self) -> None:
         self.canvas.close()
