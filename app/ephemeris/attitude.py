@@ -34,16 +34,20 @@ SPACECRAFT_FRAME = "JUNO_SPACECRAFT"
 SPACECRAFT_FRAME_ID = -61000
 
 
+def _cross(a, b) -> np.ndarray:  # three-vectors: np.cross's generality costs 10 µs a call, every frame
+    return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]])
+
+
 def _about_axis(z: np.ndarray, phase: float) -> np.ndarray:
     """Rows x, y, z of a frame spun by ``phase`` about ``z`` from +X along (celestial north × z)."""
-    z = z / np.linalg.norm(z)
-    x0 = np.cross([0.0, 0.0, 1.0], z)
-    if np.linalg.norm(x0) < 1e-9:  # spin axis at a celestial pole
-        x0 = np.cross([1.0, 0.0, 0.0], z)
-    x0 /= np.linalg.norm(x0)
-    y0 = np.cross(z, x0)
+    z = np.asarray(z, dtype=float) / math.sqrt(float(np.dot(z, z)))
+    x0 = _cross((0.0, 0.0, 1.0), z)
+    if math.sqrt(float(np.dot(x0, x0))) < 1e-9:  # spin axis at a celestial pole
+        x0 = _cross((1.0, 0.0, 0.0), z)
+    x0 /= math.sqrt(float(np.dot(x0, x0)))
+    y0 = _cross(z, x0)
     x = math.cos(phase) * x0 + math.sin(phase) * y0
-    return np.vstack([x, np.cross(z, x), z])
+    return np.array([x, _cross(z, x), z])
 
 
 def synthetic_rotation(eph: Ephemeris, et: float) -> np.ndarray:

@@ -7,6 +7,7 @@ slower of the two and memory stays bounded.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -131,7 +132,7 @@ def export(
         gl_text = gl.describe() if gl is not None else ""
         thread.start()
 
-        def times():  # asked before each frame is drawn, as the renderer draws one frame ahead
+        def times():  # asked before each frame is drawn (the renderer draws two frames ahead of what it hands over)
             for et in ets:
                 if cancel is not None and cancel():
                     raise ExportCancelled("export cancelled; nothing was written")
@@ -140,18 +141,19 @@ def export(
                 yield float(et)
 
         # The ring outlasts every frame still queued or being written (QUEUE_FRAMES + the writer's + ours).
-        drawn = renderer.frames(times(), intent, buffers=QUEUE_FRAMES + 3)
-        for i, (rgb, state) in enumerate(drawn):
-            if failure:
-                break
-            et = float(state.et)
-            values = {**hud_values(eph, et, target), "spin": spin}
-            if overlay is not None:
-                rgb = overlay.draw(rgb, values)
-            frames.put((i, rgb))
-            rows.append({"frame": i, **values, "gl": gl_text})
-            if progress is not None:
-                progress(i + 1, len(ets), (i + 1) / max(time.perf_counter() - t0, 1e-9))
+        drawn = contextlib.closing(renderer.frames(times(), intent, buffers=QUEUE_FRAMES + 3))
+        with drawn as frames_drawn:  # closed (its copies finished, buffers unmapped) before the renderer
+            for i, (rgb, state) in enumerate(frames_drawn):
+                if failure:
+                    break
+                et = float(state.et)
+                values = {**hud_values(eph, et, target), "spin": spin}
+                if overlay is not None:
+                    rgb = overlay.draw(rgb, values)
+                frames.put((i, rgb))
+                rows.append({"frame": i, **values, "gl": gl_text})
+                if progress is not None:
+                    progress(i + 1, len(ets), (i + 1) / max(time.perf_counter() - t0, 1e-9))
         frames.put(None)
         thread.join()
         if failure:

@@ -85,11 +85,13 @@ class CameraPose:
 
     def project(self, world: np.ndarray) -> np.ndarray:
         """Pixel coordinates (x right, y down) of world points (relative to the origin)."""
-        pts = np.atleast_2d(world)
-        clip = (self._clip @ np.c_[pts, np.ones(len(pts))].T).T
+        pts = np.atleast_2d(np.asarray(world, dtype=float))
+        m = self._clip
+        clip = pts @ m[:, :3].T + m[:, 3]  # (x, y, z, 1) through the clip matrix, without the ones column
         ndc = clip[:, :2] / clip[:, 3:4]
         w, h = self.size
-        out = np.c_[(ndc[:, 0] + 1) * 0.5 * w, (1 - ndc[:, 1]) * 0.5 * h]
+        out = np.empty((len(pts), 2))
+        out[:, 0], out[:, 1] = (ndc[:, 0] + 1) * 0.5 * w, (1 - ndc[:, 1]) * 0.5 * h
         return out[0] if np.ndim(world) == 1 else out
 
     def pixels_per_radian(self) -> float:

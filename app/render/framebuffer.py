@@ -110,11 +110,12 @@ class _PackBuffers:
     while the CPU works out and issues the next; mapping it a frame later waits, if at all, only
     for what is still on its way. A synchronous read stalls the CPU for the GPU's whole queue
     plus the transfer (3.2 ms of an H200's 9.6 ms 1080p frame, ``bench/gpu_report.json``).
+    Three: one being read into, one on its way, one mapped while its pixels are copied out.
 
-    Raw GL 3.0 / ES 3.0 calls (GLIR has no pack buffers); ``ok`` is False where they are missing.
+    Raw GL 3.0 / ES 3.0 calls (GLIR has no pack buffers); making them fails where they are missing.
     """
 
-    def __init__(self, nbytes: int, count: int = 2) -> None:
+    def __init__(self, nbytes: int, count: int = 3) -> None:
         from vispy.gloo.gl import gl2
 
         self.nbytes = nbytes
@@ -128,20 +129,21 @@ class _PackBuffers:
             gl.glBufferData(GL_PIXEL_PACK_BUFFER, nbytes, GL_STREAM_READ)
         gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
 
-    def copy_out(self, pbo: int, out: np.ndarray) -> None:
-        """The pixels read into ``pbo``, rows flipped (GL's run bottom up), into ``out``."""
+    def map(self, pbo: int) -> np.ndarray:
+        """The bytes read into ``pbo``, readable (from any thread) until ``unmap``."""
         gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo)
         try:
             address = self._map(GL_PIXEL_PACK_BUFFER, 0, self.nbytes, GL_MAP_READ_BIT)
-            if not address:
-                raise RuntimeError("glMapBufferRange gave no memory")
-            try:
-                rows = np.ctypeslib.as_array((ctypes.c_ubyte * self.nbytes).from_address(address))
-                np.copyto(out, rows.reshape(out.shape)[::-1])
-            finally:
-                self._unmap(GL_PIXEL_PACK_BUFFER)
         finally:
             gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
+        if not address:
+            raise RuntimeError("glMapBufferRange gave no memory")
+        return np.ctypeslib.as_array((ctypes.c_ubyte * self.nbytes).from_address(address))
+
+    def unmap(self, pbo: int) -> None:
+        gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo)
+        self._unmap(GL_PIXEL_PACK_BUFFER)
+        gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
 
     def delete(self) -> None:
         for pbo in self.ids:
@@ -196,6 +198,7 @@ class OffscreenTarget:
         self._rows: np.ndarray | None = None  # read_bgra's landing memory, kept
         self._pack: _PackBuffers | None = None  # made on the first read_rgb_later
         self._pending: list[int] = []  # pack buffers holding frames not yet collected, oldest first
+        self._mapped: list[int] = []  # pack buffers mapped for a copy out (map_rgb .. unmap_rgb)
         self._no_pack = False  # the GL has no pack buffers: read_rgb_later reads at once
         self._early: list[np.ndarray] = []  # frames read at once, in that case
 
@@ -229,8 +232,9 @@ class OffscreenTarget:
             self._msaa = None
         if self._pack is not None:
             _flush()
+            self.drop_reads()
             self._pack.delete()
-            self._pack, self._pending = None, []
+            self._pack = None
         for obj in (self.fbo, self.color, self.depth):
             obj.delete()
 
@@ -260,14 +264,15 @@ class OffscreenTarget:
         return out
 
     def read_rgb_later(self) -> None:
-        """Start reading the resolved frame as R, G, B bytes; ``collect_rgb`` hands it over later.
+        """Start reading the resolved frame as R, G, B bytes; ``map_rgb`` (or ``collect_rgb``) hands
+        it over later, oldest first.
 
         Export's path: three bytes a pixel are what the encoder takes (no alpha to strip, no copy to
-        make contiguous), and with pack buffers the read does not wait for the GPU. At most two
-        frames may be outstanding (one being drawn, one on its way).
+        make contiguous), and with pack buffers the read does not wait for the GPU. At most three
+        frames may be outstanding, mapped ones included.
         """
-        if len(self._pending) + len(self._early) >= 2:
-            raise RuntimeError("two frames are already waiting to be collected")
+        if len(self._pending) + len(self._mapped) + len(self._early) >= 3:
+            raise RuntimeError("three frames are already waiting to be collected")
         w, h = self.size
         self.fbo.activate()
         try:
@@ -279,13 +284,11 @@ class OffscreenTarget:
                     self._no_pack = True
             gl.glPixelStorei(gl.GL_PACK_ALIGNMENT, 1)  # rows of 3 x width bytes, any width
             if self._pack is None:
-                out = np.empty((h, w, 3), np.uint8)
-                rows = np.empty_like(out)
+                rows = np.empty((h, w, 3), np.uint8)
                 _gl_read_pixels()(0, 0, w, h, gl.GL_RGB, gl.GL_UNSIGNED_BYTE, rows.ctypes.data)
-                np.copyto(out, rows[::-1])
-                self._early.append(out)
+                self._early.append(rows)
                 return
-            pbo = next(p for p in self._pack.ids if p not in self._pending)
+            pbo = next(p for p in self._pack.ids if p not in self._pending and p not in self._mapped)
             gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo)
             _gl_read_pixels()(0, 0, w, h, gl.GL_RGB, gl.GL_UNSIGNED_BYTE, None)  # into the buffer
             gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
@@ -294,25 +297,45 @@ class OffscreenTarget:
             gl.glPixelStorei(gl.GL_PACK_ALIGNMENT, 4)
             self.fbo.deactivate()
 
-    def collect_rgb(self, out: np.ndarray | None = None) -> np.ndarray:
-        """The oldest frame ``read_rgb_later`` started, (h, w, 3) uint8, top row first, in ``out``
-        if given (memory the caller recycles: fresh 6 MB arrays cost their page faults each frame)."""
+    def map_rgb(self) -> tuple[int | None, np.ndarray]:
+        """The oldest frame ``read_rgb_later`` started, as an (h, w, 3) view, top row first, of
+        memory that stays readable, from any thread, until ``unmap_rgb(handle)``: another thread
+        can copy it out while this one draws (GL calls stay on this one)."""
         w, h = self.size
-        if out is None:
-            out = np.empty((h, w, 3), np.uint8)
         if self._early:
-            np.copyto(out, self._early.pop(0))
-            return out
+            return None, self._early.pop(0)[::-1]
         if not self._pending:
             raise RuntimeError("no frame is waiting to be collected")
         assert self._pack is not None
         pbo = self._pending.pop(0)
         _flush()
-        self._pack.copy_out(pbo, out)
-        return out
+        rows = self._pack.map(pbo).reshape(h, w, 3)
+        self._mapped.append(pbo)
+        return pbo, rows[::-1]  # GL's rows run bottom up
+
+    def unmap_rgb(self, handle: int | None) -> None:
+        if handle is not None and handle in self._mapped and self._pack is not None:
+            self._mapped.remove(handle)
+            _flush()
+            self._pack.unmap(handle)
+
+    def collect_rgb(self, out: np.ndarray | None = None) -> np.ndarray:
+        """``map_rgb``'s frame copied into ``out`` if given (memory the caller recycles: fresh 6 MB
+        arrays cost their page faults each frame), else a new array."""
+        handle, view = self.map_rgb()
+        try:
+            if out is None:
+                return view.copy()
+            np.copyto(out, view)
+            return out
+        finally:
+            self.unmap_rgb(handle)
 
     def drop_reads(self) -> None:
-        """Forget frames started and never collected (their buffers are simply read into again)."""
+        """Forget frames started and never collected (their buffers are read into again); unmap
+        any still mapped (this target's context must be current)."""
+        for handle in list(self._mapped):
+            self.unmap_rgb(handle)
         self._pending, self._early = [], []
 
     def read(self) -> np.ndarray:

@@ -146,6 +146,7 @@ def _font(size_px: int):
 STROKE_PX = 2  # a dark outline keeps labels legible over Jupiter's bright clouds
 
 
+@lru_cache(maxsize=256)  # asked for every label of every frame; the same few names
 def text_extent(text: str, size_px: int = LABEL_PX) -> tuple[int, int]:
     """Pixel size of ``text`` as ``text_image`` draws it (the shipped font, with its outline)."""
     x0, y0, x1, y1 = _font(size_px).getbbox(text, stroke_width=STROKE_PX)

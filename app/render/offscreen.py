@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -39,34 +42,69 @@ class OffscreenRenderer:
     def frames(
         self, ets: Iterable[float], intent: CameraIntent, buffers: int = 6
     ) -> Iterator[tuple[np.ndarray, FrameState]]:
-        """RGB images (top row first) of each time in order, each read back while the next is drawn.
+        """RGB images (top row first) of each time in order, read back while later ones are drawn.
 
-        Export's path: the GPU copies frame n to host memory while the CPU works out and issues
-        frame n + 1, so neither waits for the other. The images come from a ring of ``buffers``
-        arrays: each is overwritten ``buffers`` frames later, so a consumer that keeps frames
-        (a queue to an encoder) must hold fewer than that.
+        Export's path. Frame n travels to host memory (a pack buffer) while the CPU works out and
+        issues frame n + 1; a thread then copies it out of the mapped buffer (numpy lets go of the
+        GIL for the copy) while this one draws frame n + 2, so the GPU, the copy and the Python
+        of the next frame overlap. The images come from a ring of ``buffers`` arrays: each is
+        overwritten ``buffers`` frames later, so a consumer that keeps frames (a queue to an
+        encoder) must hold fewer than that.
         """
         w, h = self.size
         ring = [np.empty((h, w, 3), np.uint8) for _ in range(max(buffers, 2))]
-        pending: FrameState | None = None
+        target = self.target
+        drawn: deque[FrameState] = deque()  # read started, not yet mapped
+        copying = None  # (handle, future, image, state) of the frame being copied out
         n = 0
-        self.target.drop_reads()  # a consumer that stopped early left its last frame on the way
+        self.canvas.set_current()
+        target.drop_reads()  # a consumer that stopped early left frames on their way
+        copier = ThreadPoolExecutor(1, thread_name_prefix="perijove-readback")
+
+        def start_copy():
+            nonlocal n
+            handle, view = target.map_rgb()
+            image = ring[n % len(ring)]
+            n += 1
+            return handle, copier.submit(np.copyto, image, view), image, drawn.popleft()
+
+        def finish_copy(item) -> tuple[np.ndarray, FrameState]:
+            handle, future, image, state = item
+            try:
+                future.result()
+            finally:
+                self.canvas.set_current()
+                target.unmap_rgb(handle)
+            return image, state
+
         try:
             for et in ets:
                 self.canvas.set_current()  # each time: the consumer may have drawn elsewhere meanwhile
                 state = self.scene.frame_state(float(et), intent, self.size)
-                with self.target:
+                with target:
                     self.scene.draw(state, self.canvas)
-                self.target.read_rgb_later()
-                if pending is not None:
-                    yield self.target.collect_rgb(ring[n % len(ring)]), pending
-                    n += 1
-                pending = state
-            if pending is not None:
-                self.canvas.set_current()
-                yield self.target.collect_rgb(ring[n % len(ring)]), pending
+                target.read_rgb_later()
+                drawn.append(state)
+                if copying is not None:
+                    done, copying = copying, None
+                    yield finish_copy(done)
+                    self.canvas.set_current()
+                if len(drawn) >= 2:  # the older one has had a frame's time to arrive
+                    copying = start_copy()
+            while copying is not None or drawn:
+                if copying is not None:
+                    done, copying = copying, None
+                    yield finish_copy(done)
+                if drawn:
+                    self.canvas.set_current()
+                    copying = start_copy()
         finally:
-            self.target.drop_reads()
+            if copying is not None:
+                with contextlib.suppress(Exception):
+                    copying[1].result()
+            copier.shutdown(wait=True)
+            self.canvas.set_current()
+            target.drop_reads()
 
     def close(self) -> None:
         self.canvas.close()

@@ -14,7 +14,7 @@ from vispy import gloo
 
 from perijove.ephemeris import CoverageError, Ephemeris, body_id, display_name, radii
 from perijove.ephemeris.attitude import spacecraft_rotation, steady_rotation
-from perijove.ephemeris.bodies import SPACECRAFT
+from perijove.ephemeris.bodies import SPACECRAFT, body_frame
 from perijove.model import CameraIntent, DisplayOptions
 from perijove.render import camera as cam
 from perijove.render.labels import Label, Placed, layout, occluded, text_extent, text_image
@@ -143,6 +143,27 @@ class Scene:
         # alike), or, for the window, by ``make_mipmaps`` once its first frame is up.
         self._eager_mipmaps = eager_mipmaps
         self._unmipped: list[gloo.Texture2D] = []
+        # Names, ids and body-fixed frames asked of SPICE once per scene (as the radii above), not
+        # every frame: a dozen pool lookups a frame were a fifth of the geometry's time.
+        self._ids: dict[str, int] = {}
+        self._names: dict[int, str] = {}
+        self._body_frames: dict[int, str] = {}
+
+    def _id(self, body: int | str) -> int:
+        key = str(body)
+        if key not in self._ids:
+            self._ids[key] = body_id(body)
+        return self._ids[key]
+
+    def _name(self, body: int) -> str:
+        if body not in self._names:
+            self._names[body] = display_name(body)
+        return self._names[body]
+
+    def _rotation(self, body: int, et: float) -> np.ndarray:
+        if body not in self._body_frames:
+            self._body_frames[body] = body_frame(body)
+        return self.eph.rotation("J2000", self._body_frames[body], et)
 
     def set_display(self, display: DisplayOptions) -> None:
         """Change what is drawn; a body whose map changed gets a new texture at the next draw, nothing else."""
@@ -163,9 +184,9 @@ class Scene:
         targets = [*self.bodies, 10] + ([self.sc] if has_sc else [])
         states = eph.states_at(et, targets, 599)
         pos = {b: states[i, :3].copy() for i, b in enumerate(targets)}
-        rotations = {b: eph.body_rotation(b, et) for b in self.bodies}
-        target_id = body_id(intent.target)
-        from_id = body_id(intent.from_body) if intent.from_body else None
+        rotations = {b: self._rotation(b, et) for b in self.bodies}
+        target_id = self._id(intent.target)
+        from_id = self._id(intent.from_body) if intent.from_body else None
         for extra in (target_id, from_id):  # any body SPICE knows can anchor the camera
             if extra is not None and extra not in pos:
                 pos[extra] = eph.position(extra, et, 599)
@@ -207,9 +228,9 @@ class Scene:
                 trail = (verts - pose.origin, colours)
         ghost = self._ghost_line(et, pose)
         orbits = self._moon_orbits(et, pos, pose.origin) if self.display.moon_orbits else []
-        labels = [(display_name(b), rel[b]) for b in self.bodies]
+        labels = [(self._name(b), rel[b]) for b in self.bodies]
         if sc_pos is not None:
-            labels.append((display_name(self.sc), sc_pos))
+            labels.append((self._name(self.sc), sc_pos))
         return FrameState(
             et,
             pose,
@@ -375,7 +396,7 @@ class Scene:
     @staticmethod
     def _level(view: np.ndarray, pose: cam.CameraPose, centre: np.ndarray, radius: float) -> int | None:
         """Mesh level for a body, or None when its bounding sphere is outside the view frustum."""
-        x, y, z = (view @ np.r_[centre, 1.0])[:3]
+        x, y, z = view[:3, :3] @ centre + view[:3, 3]
         depth = -z
         if depth < -radius:
             return None
@@ -477,6 +498,7 @@ class Scene:
         gloo.set_state(cull_face=True)  # closed convex meshes, never entered: back faces are hidden
         gloo.set_cull_face("back")
         gloo.set_front_face("ccw")
+        primed: set[int] = set()  # programs given this frame's camera (all bodies share one or two)
         for b, (prog, levels) in gl["bodies"].items():
             radius = float(state.radii[b].max())
             level = self._level(view64, pose, state.positions[b], radius)
@@ -487,14 +509,16 @@ class Scene:
             model[:3, :3], model[:3, 3] = rot, state.positions[b]
             occ = self._occluders(state, b, state.positions[b], state.sun_dir[b]) if self.display.shadows else []
             prog = self._shading(gl, "body", prog, occ)
-            for k, v in common.items():
-                prog[k] = v
+            if id(prog) not in primed:  # a program keeps its uniforms: each is sent once a frame
+                primed.add(id(prog))
+                for k, v in common.items():
+                    prog[k] = v
+                prog["u_eye"] = pose.eye.astype(np.float32)
+                prog["u_night"] = self.display.night_brightness
             prog["u_texture"] = self._textures[b][0]
             prog["u_minnaert"] = MINNAERT.get(b, 1.0)
             prog["u_model"], prog["u_rotation"] = _mat4(model), _mat3(rot)
             prog["u_sun_dir"] = state.sun_dir[b].astype(np.float32)
-            prog["u_eye"] = pose.eye.astype(np.float32)
-            prog["u_night"] = self.display.night_brightness
             if occ:
                 self._set_occluders(prog, state, occ)
             vertices, faces, facing = levels[level]
@@ -556,8 +580,8 @@ class Scene:
         focus = min(state.positions, key=lambda k: float(np.linalg.norm(state.positions[k])))  # at the origin
         wanted = []
         for name, world in state.labels:
-            body = body_id(name)
-            depth = -(view @ np.r_[world, 1.0])[2]
+            body = self._id(name)
+            depth = -(view[2, :3] @ world + view[2, 3])
             if depth <= 0:
                 continue  # behind the camera
             if body == self.sc:
@@ -631,8 +655,9 @@ class Scene:
         pairs, cols = eye_segments(np.concatenate(lines), np.concatenate(colours), state.pose.view, near, starts)
         if len(pairs) < 2:
             return
-        data = np.zeros(len(pairs), LINE_DTYPE)
-        data["a_position"], data["a_color"] = pairs, cols
+        packed = np.empty((len(pairs), 7), np.float32)  # position and colour side by side, as LINE_DTYPE
+        packed[:, :3], packed[:, 3:] = pairs, cols
+        data = packed.view(np.dtype(LINE_DTYPE)).reshape(-1)
         buffers = self._setup()["line_buffers"]
         if kind not in buffers:
             buffers[kind] = gloo.VertexBuffer(data)

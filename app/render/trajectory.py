@@ -113,14 +113,18 @@ def eye_segments(
     if starts is not None and len(starts):
         starts = np.asarray(starts)
         keep[starts[(starts > 0) & (starts < len(verts))] - 1] = False
-    a, b, da, db, ca, cb = a[keep], b[keep], da[keep], db[keep], ca[keep], cb[keep]
-    t = np.clip((near - da) / np.where(db != da, db - da, 1.0), 0.0, 1.0)[:, None]
-    cut = a + t * (b - a)  # where the segment crosses the near plane
-    a = np.where((da < near)[:, None], cut, a)
-    b = np.where((db < near)[:, None], cut, b)
-    pairs = np.stack([a, b], axis=1).reshape(-1, 3)
-    cols = np.stack([ca, cb], axis=1).reshape(-1, colours.shape[1])
-    return pairs, cols
+    if not keep.all():
+        a, b, da, db, ca, cb = a[keep], b[keep], da[keep], db[keep], ca[keep], cb[keep]
+    if (da < near).any() or (db < near).any():  # most frames: no segment reaches the near plane
+        t = np.clip((near - da) / np.where(db != da, db - da, 1.0), 0.0, 1.0)[:, None]
+        cut = a + t * (b - a)  # where the segment crosses the near plane
+        a = np.where((da < near)[:, None], cut, a)
+        b = np.where((db < near)[:, None], cut, b)
+    pairs = np.empty((len(a), 2, 3))
+    pairs[:, 0], pairs[:, 1] = a, b
+    cols = np.empty((len(ca), 2, colours.shape[1]), dtype=np.result_type(colours.dtype, np.float32))
+    cols[:, 0], cols[:, 1] = ca, cb
+    return pairs.reshape(-1, 3), cols.reshape(-1, colours.shape[1])
 
 
 def relative_to(
