@@ -95,15 +95,17 @@ def frame_phases(eph, samples: int | None, frames: int, png: Path | None) -> dic
                 phases[key].append(value)
     # Export's path: each frame read back while the next is drawn (pack buffers), one sync at the end.
     ets = [et0 + 20.0 * i for i in range(frames)]
-    for _ in r.frames(ets[:5], intent):
-        pass
-    t = time.perf_counter()
-    for _ in r.frames(ets, intent):
-        pass
-    pipelined = (time.perf_counter() - t) / frames
+    pipelined = None  # an older checkout (bench/against.py, a same-run baseline) has no frames()
+    if hasattr(r, "frames"):
+        for _ in r.frames(ets[:5], intent):
+            pass
+        t = time.perf_counter()
+        for _ in r.frames(ets, intent):
+            pass
+        pipelined = round((time.perf_counter() - t) / frames * 1e3, 3)
     out = {
         "samples": r.target.samples,
-        "pipelined_frame_in_host_memory_ms": round(pipelined * 1e3, 3),
+        "pipelined_frame_in_host_memory_ms": pipelined,
         "first_frame_s": round(first, 3),
         **{f"{k}_ms": _median_ms(v) for k, v in phases.items()},
         "frame_ms_min": round(min(phases["frame"]) * 1e3, 3),
