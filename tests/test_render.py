@@ -456,3 +456,19 @@ def test_the_frame_ring_is_overwritten_only_buffers_frames_later(offscreen_facto
     ets = [to_et("2023-12-30T08:33:00") + 40.0 * i for i in range(7)]
     kept = [rgb for rgb, _ in r.frames(ets, view, buffers=3)]
     assert kept[0] is kept[3] and kept[1] is kept[4] and len({id(a) for a in kept}) == 3
+
+
+def test_bodies_drawn_whole_for_the_gpu_to_cull_look_as_the_near_side_alone(offscreen_factory):
+    """On a GPU the scene sends every face once and lets GL cull the far side; on software GL it
+    sends the near side each frame (``meshes.Facing``). Both must give the same picture, also
+    right after a frame that sent another near side (from Juno, Io turns under it as it passes)."""
+    r = offscreen_factory(DisplayOptions(), (320, 200))
+    view = CameraIntent(mode="from", target="IO", from_body="JUNO", fov_deg=60.0)
+    before, et = to_et("2023-12-30T08:33:00"), to_et("2023-12-30T08:40:00")
+    r.scene.cull_on_cpu = True
+    near_side = r.render(et, view)[0][..., :3].astype(int)
+    r.render(before, view)
+    r.scene.cull_on_cpu = False
+    whole = r.render(et, view)[0][..., :3].astype(int)
+    assert (near_side.max(axis=2) > 40).mean() > 0.05  # a body fills part of the frame
+    assert np.array_equal(whole, near_side)

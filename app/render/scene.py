@@ -145,6 +145,11 @@ class Scene:
         self._unmipped: list[gloo.Texture2D] = []
         # Names, ids and body-fixed frames asked of SPICE once per scene (as the radii above), not
         # every frame: a dozen pool lookups a frame were a fifth of the geometry's time.
+        # Only the faces towards the eye are sent (``meshes.Facing``) where the GL rasterises on the
+        # CPU, where each far-side triangle costs vertex work; a GPU culls them for nothing, and
+        # sending a new index list of each body every frame costs it more than drawing them all.
+        # None: decided from GL_RENDERER at the first draw.
+        self.cull_on_cpu: bool | None = None
         self._ids: dict[str, int] = {}
         self._names: dict[int, str] = {}
         self._body_frames: dict[int, str] = {}
@@ -298,6 +303,10 @@ class Scene:
         gl: dict[str, object] = {}
         body = {}
         self._stale_maps.clear()
+        if self.cull_on_cpu is None:
+            from perijove.render.context import is_software
+
+            self.cull_on_cpu = is_software(str(gloo.gl.glGetParameter(gloo.gl.GL_RENDERER)))
         # One body program for all bodies (compiled once, not five times): each draw sets that
         # body's texture, Minnaert exponent and uniforms.
         shared = _program(*SHADERS["body"], "logdepth", "shadow")
@@ -522,10 +531,13 @@ class Scene:
             if occ:
                 self._set_occluders(prog, state, occ)
             vertices, faces, facing = levels[level]
-            front = facing.front(state.rotations[b] @ (pose.eye - state.positions[b]))
-            if not len(front):
-                continue
-            faces.set_data(front)  # the near side only (see meshes.Facing)
+            if self.cull_on_cpu:
+                front = facing.front(state.rotations[b] @ (pose.eye - state.positions[b]))
+                if not len(front):
+                    continue
+                faces.set_data(front)  # the near side only (see meshes.Facing)
+            elif faces.size != len(facing.faces) * 3:
+                faces.set_data(facing.faces)  # every face, once; GL's culling hides the far side
             prog.bind(vertices)
             prog.draw("triangles", faces)
         gloo.set_state(cull_face=False)

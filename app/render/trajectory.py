@@ -76,7 +76,7 @@ def trail_vertices(
     past = ets <= et
     # Past: warm, fading with age; future: cool and fainter.
     t = np.clip(age, 0, 1)
-    colours[past] = np.c_[np.full(past.sum(), 1.0), 0.75 - 0.35 * t[past], 0.25 + 0.0 * t[past], 0.95 - 0.85 * t[past]]
+    colours[:, 0], colours[:, 1], colours[:, 2], colours[:, 3] = 1.0, 0.75 - 0.35 * t, 0.25, 0.95 - 0.85 * t
     colours[~past] = [0.45, 0.75, 1.0, 0.45]
     if colour_by is not None:  # distance to the target: near = bright yellow, far = deep red
         d = np.concatenate([colour_by[:split], [colour_by[split - 1] if split else colour_by[0]], colour_by[split:]])
