@@ -432,6 +432,8 @@ def test_frames_read_while_the_next_is_drawn_are_the_frames_render_gives(offscre
     time's frame in order, the same pixels ``render`` reads at once; also at a width whose rows are
     not a multiple of four bytes, where the GL has no pack buffers, and after a consumer that
     stopped early."""
+    from vispy.gloo import gl
+
     r = offscreen_factory(DisplayOptions(), (166, 94))  # 498-byte rows
     view = CameraIntent(mode="flyby", target="IO")
     ets = [to_et("2023-12-30T08:33:00") + 40.0 * i for i in range(5)]
@@ -446,8 +448,48 @@ def test_frames_read_while_the_next_is_drawn_are_the_frames_render_gives(offscre
     next(stopped)
     del stopped  # a frame was left on its way
     assert np.array_equal(next(iter(r.frames(ets[2:], view)))[0], expected[2])
+    live = r.frames(ets, view)
+    next(live)
+    with pytest.raises(RuntimeError, match="already handing out frames"):
+        next(r.frames(ets, view))  # would take the live one's buffers
+    live.close()
+
+    def cancelled_after_one():
+        yield ets[0]
+        raise KeyboardInterrupt  # as a cancel does, with the first read on its way
+
+    with pytest.raises(KeyboardInterrupt):
+        list(r.frames(cancelled_after_one(), view))
+    # No pack buffer is left bound: it would turn the reads that follow into writes to it.
+    r.canvas.set_current()
+    assert gl.glGetParameter(0x88ED) == 0  # GL_PIXEL_PACK_BUFFER_BINDING
+    assert np.array_equal(r.render(ets[1], view)[0][..., :3], expected[1])
     r.target._no_pack, r.target._pack = True, None  # no pack buffers (ES 2.0): read at once
     assert all(np.array_equal(a, b) for (a, _), b in zip(r.frames(ets, view), expected, strict=True))
+
+
+def test_a_gl_that_exports_map_buffer_but_maps_nothing_reads_at_once(offscreen_factory, monkeypatch):
+    """libGL exports glMapBufferRange whatever the context supports; where it maps nothing (a GL
+    2.1 context) the pack buffers are given up when made, and frames are read at once."""
+    from vispy.gloo import gl
+    from vispy.gloo.gl import gl2
+
+    r = offscreen_factory(DisplayOptions(), (120, 80))
+    view = CameraIntent(mode="flyby", target="IO")
+    ets = [to_et("2023-12-30T08:33:00") + 40.0 * i for i in range(3)]
+    expected = [r.render(et, view)[0][..., :3] for et in ets]
+    r.target._pack, r.target._no_pack = None, False
+    real = gl2._get_gl_func
+
+    def lookup(name, *args):
+        return (lambda *a: None) if name == "glMapBufferRange" else real(name, *args)
+
+    monkeypatch.setattr(gl2, "_get_gl_func", lookup)
+    got = [rgb.copy() for rgb, _ in r.frames(ets, view)]
+    assert r.target._no_pack and r.target._pack is None
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected, strict=True))
+    r.canvas.set_current()
+    assert gl.glGetParameter(0x88ED) == 0  # the buffers made for the probe are gone, none bound
 
 
 def test_the_frame_ring_is_overwritten_only_buffers_frames_later(offscreen_factory):

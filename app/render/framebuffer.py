@@ -123,11 +123,20 @@ class _PackBuffers:
             "glMapBufferRange", ctypes.c_void_p, (ctypes.c_uint, ctypes.c_ssize_t, ctypes.c_ssize_t, ctypes.c_uint)
         )
         self._unmap = gl2._get_gl_func("glUnmapBuffer", ctypes.c_ubyte, (ctypes.c_uint,))
-        self.ids = [gl.glCreateBuffer() for _ in range(count)]
-        for pbo in self.ids:
-            gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo)
-            gl.glBufferData(GL_PIXEL_PACK_BUFFER, nbytes, GL_STREAM_READ)
-        gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
+        self.ids = []
+        try:
+            self.ids = [gl.glCreateBuffer() for _ in range(count)]
+            for pbo in self.ids:
+                gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo)
+                gl.glBufferData(GL_PIXEL_PACK_BUFFER, nbytes, GL_STREAM_READ)
+            gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
+            # libGL exports glMapBufferRange whatever the context offers (a GL 2.1 context on an old
+            # driver or macOS's legacy profile): it then maps nothing. Found out here, not mid-export.
+            self.map(self.ids[0])
+            self.unmap(self.ids[0])
+        except Exception:
+            self.delete()  # nothing left bound or allocated: the caller reads at once instead
+            raise
 
     def map(self, pbo: int) -> np.ndarray:
         """The bytes read into ``pbo``, readable (from any thread) until ``unmap``."""
@@ -142,10 +151,13 @@ class _PackBuffers:
 
     def unmap(self, pbo: int) -> None:
         gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo)
-        self._unmap(GL_PIXEL_PACK_BUFFER)
-        gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
+        try:
+            self._unmap(GL_PIXEL_PACK_BUFFER)
+        finally:
+            gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
 
     def delete(self) -> None:
+        gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
         for pbo in self.ids:
             gl.glDeleteBuffer(pbo)
         self.ids = []
@@ -290,8 +302,10 @@ class OffscreenTarget:
                 return
             pbo = next(p for p in self._pack.ids if p not in self._pending and p not in self._mapped)
             gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo)
-            _gl_read_pixels()(0, 0, w, h, gl.GL_RGB, gl.GL_UNSIGNED_BYTE, None)  # into the buffer
-            gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
+            try:
+                _gl_read_pixels()(0, 0, w, h, gl.GL_RGB, gl.GL_UNSIGNED_BYTE, None)  # into the buffer
+            finally:  # bound, it would turn every later glReadPixels (VisPy's too) into a buffer write
+                gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
             self._pending.append(pbo)
         finally:
             gl.glPixelStorei(gl.GL_PACK_ALIGNMENT, 4)

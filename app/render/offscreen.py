@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +29,7 @@ class OffscreenRenderer:
         self.scene = Scene(eph, display)
         self.size = size
         self.target = OffscreenTarget(*size, samples=samples)  # multisampled (None: the default)
+        self._frames_live: object | None = None  # the frames() generator now using the target's reads
 
     def render(self, et: float, intent: CameraIntent) -> tuple[np.ndarray, FrameState]:
         """RGBA image (top row first) and the geometry it was drawn from."""
@@ -57,8 +57,11 @@ class OffscreenRenderer:
         drawn: deque[FrameState] = deque()  # read started, not yet mapped
         copying = None  # (handle, future, image, state) of the frame being copied out
         n = 0
+        if self._frames_live is not None:
+            raise RuntimeError("this renderer is already handing out frames: close that generator first")
+        self._frames_live = token = object()
         self.canvas.set_current()
-        target.drop_reads()  # a consumer that stopped early left frames on their way
+        target.drop_reads()  # anything left by a reader that stopped without closing its generator
         copier = ThreadPoolExecutor(1, thread_name_prefix="perijove-readback")
 
         def start_copy():
@@ -73,8 +76,9 @@ class OffscreenRenderer:
             try:
                 future.result()
             finally:
-                self.canvas.set_current()
-                target.unmap_rgb(handle)
+                if future.done():  # interrupted while waiting: unmapped below, once the copy is over
+                    self.canvas.set_current()
+                    target.unmap_rgb(handle)
             return image, state
 
         try:
@@ -99,12 +103,11 @@ class OffscreenRenderer:
                     self.canvas.set_current()
                     copying = start_copy()
         finally:
-            if copying is not None:
-                with contextlib.suppress(Exception):
-                    copying[1].result()
-            copier.shutdown(wait=True)
-            self.canvas.set_current()
-            target.drop_reads()
+            copier.shutdown(wait=True)  # no copy still reads a mapped buffer
+            if self._frames_live is token:
+                self._frames_live = None
+                self.canvas.set_current()
+                target.drop_reads()
 
     def close(self) -> None:
         self.canvas.close()
