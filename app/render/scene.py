@@ -143,13 +143,13 @@ class Scene:
         # alike), or, for the window, by ``make_mipmaps`` once its first frame is up.
         self._eager_mipmaps = eager_mipmaps
         self._unmipped: list[gloo.Texture2D] = []
-        # Names, ids and body-fixed frames asked of SPICE once per scene (as the radii above), not
-        # every frame: a dozen pool lookups a frame were a fifth of the geometry's time.
         # Only the faces towards the eye are sent (``meshes.Facing``) where the GL rasterises on the
         # CPU, where each far-side triangle costs vertex work; a GPU culls them for nothing, and
         # sending a new index list of each body every frame costs it more than drawing them all.
         # None: decided from GL_RENDERER at the first draw.
         self.cull_on_cpu: bool | None = None
+        # Names, ids and body-fixed frames asked of SPICE once per scene (as the radii above), not
+        # every frame: a dozen pool lookups a frame were a fifth of the geometry's time.
         self._ids: dict[str, int] = {}
         self._names: dict[int, str] = {}
         self._body_frames: dict[int, str] = {}
