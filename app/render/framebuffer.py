@@ -276,8 +276,8 @@ class OffscreenTarget:
         return out
 
     def read_rgb_later(self) -> None:
-        """Start reading the resolved frame as R, G, B bytes; ``map_rgb`` (or ``collect_rgb``) hands
-        it over later, oldest first.
+        """Start reading the resolved frame as R, G, B bytes; ``map_rgb`` hands it over later,
+        oldest first.
 
         Export's path: three bytes a pixel are what the encoder takes (no alpha to strip, no copy to
         make contiguous), and with pack buffers the read does not wait for the GPU. At most three
@@ -332,18 +332,6 @@ class OffscreenTarget:
             self._mapped.remove(handle)
             _flush()
             self._pack.unmap(handle)
-
-    def collect_rgb(self, out: np.ndarray | None = None) -> np.ndarray:
-        """``map_rgb``'s frame copied into ``out`` if given (memory the caller recycles: fresh 6 MB
-        arrays cost their page faults each frame), else a new array."""
-        handle, view = self.map_rgb()
-        try:
-            if out is None:
-                return view.copy()
-            np.copyto(out, view)
-            return out
-        finally:
-            self.unmap_rgb(handle)
 
     def drop_reads(self) -> None:
         """Forget frames started and never collected (their buffers are read into again); unmap

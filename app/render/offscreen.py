@@ -51,15 +51,15 @@ class OffscreenRenderer:
         overwritten ``buffers`` frames later, so a consumer that keeps frames (a queue to an
         encoder) must hold fewer than that.
         """
+        if self._frames_live is not None:
+            raise RuntimeError("this renderer is already handing out frames: close that generator first")
+        self._frames_live = token = object()
         w, h = self.size
         ring = [np.empty((h, w, 3), np.uint8) for _ in range(max(buffers, 2))]
         target = self.target
         drawn: deque[FrameState] = deque()  # read started, not yet mapped
         copying = None  # (handle, future, image, state) of the frame being copied out
         n = 0
-        if self._frames_live is not None:
-            raise RuntimeError("this renderer is already handing out frames: close that generator first")
-        self._frames_live = token = object()
         self.canvas.set_current()
         target.drop_reads()  # anything left by a reader that stopped without closing its generator
         copier = ThreadPoolExecutor(1, thread_name_prefix="perijove-readback")
