@@ -75,7 +75,8 @@ def perijove_frames(size: tuple[int, int], frames: int) -> tuple[dict, object]:
         window.canvas.set_current()
         state = window.scene.frame_state(et0 + 7.0 * i, intent, window.size)
         with window.target:
-            window.scene.draw(state, interleave=software and window.target.samples < 2)
+            one = window.target.samples < 2
+            window.scene.draw(state, interleave=software and one, smooth_edges=one)
         if software:
             window.target.read_bgra()
         else:

@@ -1,7 +1,9 @@
 // Body (ellipsoid) vertex shader.
 // Attributes: a_position (km, body-fixed), a_normal (body-fixed), a_texcoord (map u, v).
 // Uniforms: u_model (mat4, body-fixed -> world relative to the floating origin), u_rotation
-// (mat3, body-fixed -> world), u_view, u_projection (mat4).
+// (mat3, body-fixed -> world), u_view, u_projection (mat4), u_inflate (the mesh's scale: 1, or a
+// pixel or two larger where body_fragment.glsl anti-aliases the limb itself and needs fragments
+// just outside it).
 // World coordinates are J2000 kilometres relative to the camera's focus (floating origin).
 attribute vec3 a_position;
 attribute vec3 a_normal;
@@ -10,13 +12,14 @@ uniform mat4 u_model;
 uniform mat3 u_rotation;
 uniform mat4 u_view;
 uniform mat4 u_projection;
+uniform float u_inflate;
 varying vec3 v_world;
 varying vec3 v_normal;
 varying vec2 v_texcoord;
 varying float v_depth;
 
 void main() {
-    vec4 world = u_model * vec4(a_position, 1.0);
+    vec4 world = u_model * vec4(a_position * u_inflate, 1.0);
     v_world = world.xyz;
     v_normal = u_rotation * a_normal;
     v_texcoord = a_texcoord;

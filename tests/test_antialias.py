@@ -21,8 +21,18 @@ def flat_map(tmp_path_factory):
     return str(path)
 
 
-def _render_limb(flat_map: str, samples: int, size=SIZE, distance_km: float = 9000.0, level: int | None = None):
-    """Io at 90° phase on a uniform map, and SPICE's limb ellipse projected into the frame."""
+def _render_limb(
+    flat_map: str,
+    samples: int,
+    size=SIZE,
+    distance_km: float = 9000.0,
+    level: int | None = None,
+    smooth_edges: bool | None = None,
+):
+    """Io at 90° phase on a uniform map, and SPICE's limb ellipse projected into the frame.
+
+    ``smooth_edges``: None draws as the renderer does (the shader smooths the limb at one sample);
+    True or False overrides it."""
     from perijove.render import scene as scene_module
     from perijove.render.offscreen import OffscreenRenderer
 
@@ -36,10 +46,18 @@ def _render_limb(flat_map: str, samples: int, size=SIZE, distance_km: float = 90
         eye /= np.linalg.norm(eye)
         az, el = np.degrees(np.arctan2(eye[1], eye[0])), np.degrees(np.arcsin(eye[2]))
         view = CameraIntent(mode="orbit", target="IO", distance_km=distance_km, azimuth_deg=az, elevation_deg=el)
-        image, state = renderer.render(et, view)
+        if smooth_edges is None:
+            image, state = renderer.render(et, view)
+        else:
+            renderer.canvas.set_current()
+            state = renderer.scene.frame_state(et, view, size)
+            with renderer.target:
+                renderer.scene.draw(state, smooth_edges=smooth_edges)
+            image = renderer.target.read()
         if level is not None:  # the mesh the scene chose for Io
             pose = state.pose
-            assert scene_module.Scene._level(pose.view, pose, state.positions[501], 1829.4) == level
+            sag = scene_module.SMOOTH_SILHOUETTE_PX if samples < 2 else scene_module.SILHOUETTE_PX
+            assert scene_module.Scene._level(pose.view, pose, state.positions[501], 1829.4, sag) == level
         rot = state.rotations[501]  # J2000 -> IAU_IO
         a, b, c = state.radii[501]
         viewpoint = rot @ (state.pose.eye - state.positions[501])
@@ -74,22 +92,31 @@ def _lit_limb_pixels(image, state, limb_px, sun_px):
 
 
 @pytest.mark.parametrize(
-    ("size", "distance_km", "grid"),
+    ("samples", "size", "distance_km", "grid"),
     [
-        (SIZE, 20000.0, 48),
-        (SIZE, 12000.0, 64),
-        (SIZE, 9000.0, 96),
-        ((1600, 1200), 8890.0, 128),  # Io 400 px in radius: the 128 x 64 grid is within 1/8 px
-        ((1600, 1200), 7200.0, 192),  # 500 px
+        (4, SIZE, 20000.0, 48),
+        (4, SIZE, 12000.0, 64),
+        (4, SIZE, 9000.0, 96),
+        (4, (1600, 1200), 8890.0, 128),  # Io 400 px in radius: the 128 x 64 grid is within 1/8 px
+        (4, (1600, 1200), 7200.0, 192),  # 500 px
+        # One sample: the body shader finds the limb itself, on grids whose facets fall up to half
+        # a pixel inside it (the mesh is drawn inflated past it).
+        (0, SIZE, 20000.0, 32),
+        (0, SIZE, 9000.0, 48),
+        (0, (1600, 1200), 8890.0, 64),
+        (0, (1600, 1200), 7200.0, 96),
     ],
 )
-def test_limb_is_antialiased_where_spice_puts_it(flat_map, size, distance_km, grid):
+def test_limb_is_antialiased_where_spice_puts_it(flat_map, samples, size, distance_km, grid):
     """Each case draws Io with the coarsest grid the silhouette test allows at that size."""
     from perijove.render.scene import LEVELS
 
     level = [n_lon for n_lon, _n_lat in LEVELS].index(grid)
-    image, state, limb_px, sun_px, samples = _render_limb(flat_map, 4, size, distance_km, level)
-    assert samples >= 2  # Mesa's llvmpipe multisamples; a driver without it would fail here
+    image, state, limb_px, sun_px, granted = _render_limb(flat_map, samples, size, distance_km, level)
+    if samples:
+        assert granted >= 2  # Mesa's llvmpipe multisamples; a driver without it would fail here
+    else:
+        assert granted == 0
     d, cover = _lit_limb_pixels(image, state, limb_px, sun_px)
     on_edge = np.abs(d) < 0.2
     partial = (cover > 0.1) & (cover < 0.9)
@@ -101,9 +128,10 @@ def test_limb_is_antialiased_where_spice_puts_it(flat_map, size, distance_km, gr
     assert cover[d < -1.2].min() > 0.8 and cover[d > 1.2].max() < 0.2
 
 
-def test_without_multisampling_the_limb_is_a_hard_step(flat_map):
-    """The check above can fail: with one sample the same limb has no partial pixels."""
-    image, state, limb_px, sun_px, samples = _render_limb(flat_map, samples=0)
+def test_without_multisampling_or_the_shaders_smoothing_the_limb_is_a_hard_step(flat_map):
+    """The check above can fail: with one sample and the body shader's smoothing off, the same limb
+    has no partial pixels."""
+    image, state, limb_px, sun_px, samples = _render_limb(flat_map, samples=0, smooth_edges=False)
     assert samples == 0
     d, cover = _lit_limb_pixels(image, state, limb_px, sun_px)
     partial = (cover > 0.1) & (cover < 0.9)
@@ -176,3 +204,48 @@ def test_the_frame_reports_the_samples_the_gl_granted():
         assert target.samples == granted >= 2
         target.delete()
     canvas.close()
+
+
+def test_a_smoothed_limb_blends_over_the_body_behind_it(tmp_path):
+    """Io against Jupiter's disc, one sample a pixel: the limb's partly covered pixels lie between
+    Io and Jupiter, not darker than both (a near body drawn before the far one would blend its rim
+    over the black sky and leave a dark ring round it, the far body's fragments failing the depth
+    test there)."""
+    from perijove.render.offscreen import OffscreenRenderer
+
+    maps = {}
+    for name, level in (("io", 40), ("jupiter", 110)):  # the body behind the brighter one
+        maps[name] = str(tmp_path / f"{name}.png")
+        Image.fromarray(np.full((64, 128, 3), level, np.uint8)).save(maps[name])
+    eph = Ephemeris(open_kernels())
+    display = DisplayOptions(
+        stars=False, trajectory=False, moon_orbits=False, labels=False, shadows=False, night_brightness=1.0, maps=maps
+    )
+    renderer = OffscreenRenderer(eph, SIZE, display, samples=0)
+    try:
+        et = to_et(CA1)
+        away = -eph.position("JUPITER", et, "IO")  # from Io, straight away from Jupiter
+        away /= np.linalg.norm(away)
+        az, el = np.degrees(np.arctan2(away[1], away[0])), np.degrees(np.arcsin(away[2]))
+        view = CameraIntent(mode="orbit", target="IO", distance_km=40000.0, azimuth_deg=az, elevation_deg=el)
+        image, state = renderer.render(et, view)
+    finally:
+        renderer.close()
+    rot = state.rotations[501]
+    viewpoint = rot @ (state.pose.eye - state.positions[501])
+    centre, s1, s2 = spiceypy.el2cgv(spiceypy.edlimb(*state.radii[501], viewpoint))
+    angles = np.linspace(0, 2 * np.pi, 720, endpoint=False)
+    limb = state.pose.project(
+        (rot.T @ (centre + np.outer(np.cos(angles), s1) + np.outer(np.sin(angles), s2)).T).T + state.positions[501]
+    )
+    io_px = state.pixel(501)
+    grey = image[:, :, :3].astype(float).mean(axis=2)
+
+    def at(points):
+        return grey[np.floor(points[:, 1]).astype(int), np.floor(points[:, 0]).astype(int)]
+
+    out = (limb - io_px) / np.linalg.norm(limb - io_px, axis=1)[:, None]
+    inside, rim, outside = at(limb - 3 * out), at(limb), at(limb + 3 * out)
+    assert (outside > inside + 20).all()  # Jupiter's disc all round Io, brighter than it
+    assert (rim < outside - 5).mean() > 0.5  # the rim pixels are partly Io's ...
+    assert (rim >= 0.9 * inside).mean() > 0.98  # ... and blend with Jupiter, not with black

@@ -36,7 +36,7 @@ class OffscreenRenderer:
         self.canvas.set_current()
         state = self.scene.frame_state(et, intent, self.size)
         with self.target:
-            self.scene.draw(state, self.canvas)
+            self.scene.draw(state, self.canvas, smooth_edges=self.target.samples < 2)
         return self.target.read(), state
 
     def frames(
@@ -86,7 +86,7 @@ class OffscreenRenderer:
                 self.canvas.set_current()  # each time: the consumer may have drawn elsewhere meanwhile
                 state = self.scene.frame_state(float(et), intent, self.size)
                 with target:
-                    self.scene.draw(state, self.canvas)
+                    self.scene.draw(state, self.canvas, smooth_edges=target.samples < 2)
                 target.read_rgb_later()
                 drawn.append(state)
                 if copying is not None:

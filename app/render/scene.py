@@ -35,6 +35,10 @@ MINNAERT = {599: 0.85}
 # 6 ms at 128 x 64, the next level up when the steps were 256/128/32, against 4.3 ms at 64 x 32).
 LEVELS = ((256, 128), (192, 96), (128, 64), (96, 48), (64, 32), (48, 24), (32, 16))
 SILHOUETTE_PX = 0.125  # the most a level's facets may fall inside the true limb, in pixels
+# With one sample a pixel the body shader finds the limb itself (``smooth_edges``): the facets may
+# fall further inside, as the mesh is drawn inflated past the limb by that much and EDGE_MARGIN_PX.
+SMOOTH_SILHOUETTE_PX = 0.5
+EDGE_MARGIN_PX = 1.0
 SHADERS = {"body": ("body_vertex", "body_fragment"), "spacecraft": ("mesh_vertex", "mesh_fragment")}
 LINE_DTYPE = [("a_position", np.float32, 3), ("a_color", np.float32, 4)]
 
@@ -403,7 +407,9 @@ class Scene:
         return prog
 
     @staticmethod
-    def _level(view: np.ndarray, pose: cam.CameraPose, centre: np.ndarray, radius: float) -> int | None:
+    def _level(
+        view: np.ndarray, pose: cam.CameraPose, centre: np.ndarray, radius: float, sag_px: float = SILHOUETTE_PX
+    ) -> int | None:
         """Mesh level for a body, or None when its bounding sphere is outside the view frustum."""
         x, y, z = view[:3, :3] @ centre + view[:3, 3]
         depth = -z
@@ -425,7 +431,7 @@ class Scene:
         off_axis = depth / distance
         pixels = np.tan(np.arcsin(radius / distance)) * pose.pixels_per_radian() / off_axis**2
         for level in range(len(LEVELS) - 1, 0, -1):
-            if pixels * (1.0 - np.cos(np.pi / LEVELS[level][0])) <= SILHOUETTE_PX:
+            if pixels * (1.0 - np.cos(np.pi / LEVELS[level][0])) <= sag_px:
                 return level
         return 0
 
@@ -458,6 +464,26 @@ class Scene:
                 sunlit[kind].bind(gl["spacecraft_vertices"])
         return sunlit[kind]
 
+    @staticmethod
+    def _set_limb(prog: gloo.Program, state: FrameState, body: int, sag_px: float | None) -> None:
+        """The body shader's limb anti-aliasing: off (``sag_px`` None, multisampled), or on with
+        the mesh inflated past the limb by the facets' sag and EDGE_MARGIN_PX."""
+        if sag_px is None:
+            prog["u_smooth"], prog["u_inflate"] = 0.0, 1.0
+            prog["u_eye_unit"], prog["u_to_unit"] = np.zeros(3, np.float32), np.eye(3, dtype=np.float32)
+            return
+        pose = state.pose
+        offset = pose.eye - state.positions[body]
+        to_unit = np.diag(1.0 / state.radii[body]) @ state.rotations[body]  # world -> unit sphere
+        distance, smallest = float(np.linalg.norm(offset)), float(state.radii[body].min())
+        # The limb's radius on screen, at least (on the view axis, the shortest radius): scaling the
+        # mesh by 1 + m / that moves its outline out by at least m pixels everywhere.
+        limb_px = np.tan(np.arcsin(min(smallest / distance, 1.0 - 1e-9))) * pose.pixels_per_radian()
+        prog["u_smooth"] = 1.0
+        prog["u_inflate"] = 1.0 + (sag_px + EDGE_MARGIN_PX) / max(limb_px, 1e-6)
+        prog["u_eye_unit"] = (to_unit @ offset).astype(np.float32)
+        prog["u_to_unit"] = _mat3(to_unit)
+
     def _set_occluders(self, prog: gloo.Program, state: FrameState, occ: list[int]) -> None:
         prog["u_n_occ"] = len(occ)
         prog["u_sun_radius"] = state.sun_angular_radius
@@ -468,8 +494,12 @@ class Scene:
             prog[f"u_occ_centre[{i}]"] = centre.astype(np.float32)
             prog[f"u_occ_to_unit[{i}]"] = _mat3(to_unit)
 
-    def draw(self, state: FrameState, canvas=None, interleave: bool = False) -> None:
+    def draw(self, state: FrameState, canvas=None, interleave: bool = False, smooth_edges: bool = False) -> None:
         """Issue the GL draws for ``state`` into the current framebuffer (``canvas``: unused, kept for callers).
+
+        ``smooth_edges``: the framebuffer has one sample a pixel, so the body shader anti-aliases
+        the limbs itself (``shaders/body_fragment.glsl``), as four samples would. Bodies are then
+        drawn farthest first, so that a limb's partly covered pixels blend over what lies behind.
 
         ``interleave``: on software GL, flush the star field and then the bodies to the rasteriser
         as soon as they are issued, so that its threads fill pixels while Python prepares the lines
@@ -493,7 +523,9 @@ class Scene:
             stars.draw("points")
         if interleave:
             _start_rasterising()
-        gloo.set_state(depth_test=True)
+        # One sample a pixel: GL's own line anti-aliasing (coverage as alpha; with four samples GL
+        # ignores it and the samples smooth the lines).
+        gloo.set_state(depth_test=True, line_smooth=smooth_edges)
         line = gl["line"]
         eye_view = pose.view.copy()
         eye_view[:3, 3] = 0.0  # lines go to the GPU relative to the eye (see ``_draw_line``)
@@ -508,9 +540,12 @@ class Scene:
         gloo.set_cull_face("back")
         gloo.set_front_face("ccw")
         primed: set[int] = set()  # programs given this frame's camera (all bodies share one or two)
-        for b, (prog, levels) in gl["bodies"].items():
+        sag = SMOOTH_SILHOUETTE_PX if smooth_edges else SILHOUETTE_PX
+        far_first = sorted(gl["bodies"], key=lambda b: -float(np.linalg.norm(state.positions[b] - pose.eye)))
+        for b in far_first:
+            prog, levels = gl["bodies"][b]
             radius = float(state.radii[b].max())
-            level = self._level(view64, pose, state.positions[b], radius)
+            level = self._level(view64, pose, state.positions[b], radius, sag)
             if level is None:
                 continue  # outside the view: nothing to draw
             rot = state.rotations[b].T  # body-fixed -> J2000
@@ -528,6 +563,7 @@ class Scene:
             prog["u_minnaert"] = MINNAERT.get(b, 1.0)
             prog["u_model"], prog["u_rotation"] = _mat4(model), _mat3(rot)
             prog["u_sun_dir"] = state.sun_dir[b].astype(np.float32)
+            self._set_limb(prog, state, b, sag if smooth_edges else None)
             if occ:
                 self._set_occluders(prog, state, occ)
             vertices, faces, facing = levels[level]
@@ -581,6 +617,8 @@ class Scene:
                     infinite=False,
                 )
 
+        if smooth_edges:
+            gloo.set_state(line_smooth=False)
         if self.display.labels:
             self._draw_labels(state)
 

@@ -278,7 +278,7 @@ class SceneCanvas(ViewControl, app.Canvas):
             if antialias and self.presenter.draw(self.scene, self.state, (w, max(h, 1))):
                 self.frame_samples = self.presenter.samples
             else:
-                self.scene.draw(self.state, self)
+                self.scene.draw(self.state, self, smooth_edges=True)  # the widget's own one-sample framebuffer
                 self.frame_samples = 0
         except PerijoveError as err:
             gloo.set_clear_color((0.05, 0.0, 0.0, 1.0))
@@ -298,7 +298,7 @@ class SceneCanvas(ViewControl, app.Canvas):
         try:
             state = self.scene.frame_state(self.session.clock.et, self.session.camera, (w, max(h, 1)))
             with target:
-                self.scene.draw(state, self)
+                self.scene.draw(state, self, smooth_edges=target.samples < 2)
             return target.read()
         finally:
             target.delete()

@@ -164,7 +164,7 @@ class ImageCanvas(ViewControl):
         state = self.scene.frame_state(self.session.clock.et, self.session.camera, size)
         target = self._target(self.wanted_samples, size)
         with target:
-            self.scene.draw(state)
+            self.scene.draw(state, smooth_edges=target.samples < 2)
         return target.read()
 
     def release(self) -> None:
@@ -225,7 +225,8 @@ class ImageCanvas(ViewControl):
             if antialias and target.samples < 2:
                 self.wanted_samples = 0  # this GL has no multisampling: one sample it is
             with target:
-                self.scene.draw(self.state, interleave=bool(self._software) and target.samples < 2)
+                one = target.samples < 2
+                self.scene.draw(self.state, interleave=bool(self._software) and one, smooth_edges=one)
             if LITTLE_ENDIAN:
                 # Into the image's own memory, kept while the size is: the painted image shows the
                 # new frame from here on, which is what it is replaced with anyway.
