@@ -154,9 +154,10 @@ def test_juno_mesh_is_smooth_where_curved_and_sharp_at_creases():
     assert (deviation < 0.01).mean() > 0.5
 
 
-@pytest.mark.parametrize("samples", [4, 0])
-def test_spacecraft_edges_are_antialiased(samples):
-    """Juno 30 m away against black sky: its outline has partly covered pixels only when multisampled."""
+@pytest.mark.parametrize(("samples", "smooth_edges"), [(4, None), (0, None), (0, False)])
+def test_spacecraft_edges_are_antialiased(samples, smooth_edges):
+    """Juno 30 m away against black sky: its outline has partly covered pixels when multisampled,
+    or with one sample where its edges are drawn again as smoothed lines; not without either."""
     from perijove.render.offscreen import OffscreenRenderer
 
     eph = Ephemeris(open_kernels())
@@ -170,7 +171,14 @@ def test_spacecraft_edges_are_antialiased(samples):
         view = CameraIntent(
             mode="follow", target="JUNO", distance_km=0.03, azimuth_deg=float(az), elevation_deg=float(el), fov_deg=60
         )
-        image, state = renderer.render(et, view)
+        if smooth_edges is None:
+            image, state = renderer.render(et, view)
+        else:
+            renderer.canvas.set_current()
+            state = renderer.scene.frame_state(et, view, renderer.size)
+            with renderer.target:
+                renderer.scene.draw(state, smooth_edges=smooth_edges)
+            image = renderer.target.read()
     finally:
         renderer.close()
     assert state.draw_spacecraft
@@ -182,10 +190,10 @@ def test_spacecraft_edges_are_antialiased(samples):
     ratio = grey[edge] / np.maximum(neighbours[edge], 1.0)
     partial = (ratio < 0.6).mean()
     assert edge.sum() > 100
-    if samples:
-        assert partial > 0.5  # 0.72 here
-    else:
+    if smooth_edges is False:
         assert partial < 0.3  # 0.19 here: shading and thin parts, not coverage
+    else:
+        assert partial > 0.5  # 0.72 here with four samples, 0.54 with one
 
 
 def test_the_frame_reports_the_samples_the_gl_granted():
@@ -249,3 +257,43 @@ def test_a_smoothed_limb_blends_over_the_body_behind_it(tmp_path):
     assert (outside > inside + 20).all()  # Jupiter's disc all round Io, brighter than it
     assert (rim < outside - 5).mean() > 0.5  # the rim pixels are partly Io's ...
     assert (rim >= 0.9 * inside).mean() > 0.98  # ... and blend with Jupiter, not with black
+
+
+def test_software_gl_takes_four_samples_only_for_frames_that_show_the_spacecraft(monkeypatch):
+    """Mesa's llvmpipe, samples left to Perijove: a frame of Io from Juno (limbs and lines, which the
+    shaders smooth) is drawn with one sample; Juno 30 m away with four. PERIJOVE_MSAA or a sample
+    count asked for fixes them for every frame."""
+    from vispy.gloo import gl
+
+    from perijove.render.context import is_software
+    from perijove.render.offscreen import OffscreenRenderer
+
+    monkeypatch.delenv("PERIJOVE_MSAA", raising=False)
+    eph = Ephemeris(open_kernels())
+    et = to_et(CA1)
+    io_from_juno = CameraIntent(mode="from", target="IO", from_body="JUNO", fov_deg=60.0)
+    juno_close = CameraIntent(mode="follow", target="JUNO", distance_km=0.03, fov_deg=60.0)
+    juno_far = CameraIntent(mode="follow", target="JUNO", distance_km=50.0, fov_deg=60.0)  # 2 px
+
+    def samples_drawn(**kwargs) -> list[int]:
+        renderer = OffscreenRenderer(eph, (240, 180), **kwargs)
+        try:
+            if not is_software(str(gl.glGetParameter(gl.GL_RENDERER))):
+                pytest.skip("a GPU multisamples every frame")
+            got = []
+            for view in (io_from_juno, juno_close, juno_far):
+                renderer.render(et, view)
+                got.append(renderer.target.frame_samples)
+            frames = list(renderer.frames([et, et], juno_close)) + list(renderer.frames([et], io_from_juno))
+            assert len(frames) == 3
+            got.append(renderer.target.frame_samples)
+            return got
+        finally:
+            renderer.close()
+
+    assert samples_drawn() == [0, 4, 0, 0]
+    assert samples_drawn(samples=4) == [4, 4, 4, 4]
+    monkeypatch.setenv("PERIJOVE_MSAA", "4")
+    assert samples_drawn() == [4, 4, 4, 4]
+    monkeypatch.setenv("PERIJOVE_MSAA", "0")
+    assert samples_drawn() == [0, 0, 0, 0]

@@ -37,16 +37,24 @@ _read_pixels = None  # glReadPixels into caller's memory (VisPy's copies into a 
 
 
 def default_samples() -> int:
-    """Samples a pixel for frames and the window: 4, or ``PERIJOVE_MSAA`` (0 turns anti-aliasing off).
+    """Samples a pixel for frames and the window: 4, or ``PERIJOVE_MSAA`` (0: one sample a pixel).
 
     Multisampling is nearly free on a GPU but costs Mesa's software llvmpipe a full-frame clear and
     resolve of four samples (``bench/render_bench.py`` reports the frame time with and without).
+    With one sample the shaders smooth the limbs, lines and the spacecraft's outline themselves
+    (``Scene.draw``'s ``smooth_edges``).
     """
+    chosen = samples_chosen()
+    return DEFAULT_SAMPLES if chosen is None else chosen
+
+
+def samples_chosen() -> int | None:
+    """``PERIJOVE_MSAA`` as a sample count, or None where it is unset (or not a number)."""
     raw = os.environ.get("PERIJOVE_MSAA", "").strip()
     try:
-        return max(int(raw), 0) if raw else DEFAULT_SAMPLES
+        return max(int(raw), 0) if raw else None
     except ValueError:
-        return DEFAULT_SAMPLES
+        return None
 
 
 class _Multisample:
@@ -185,7 +193,9 @@ class OffscreenTarget:
     """Colour texture + 24-bit depth renderbuffer, bound with ``with target:``.
 
     ``samples`` > 1 asks for multisampling (``self.samples`` is what was granted: 0 when the GL
-    has none); draws inside ``with target:`` then go to the multisampled buffer, resolved on exit.
+    has none); draws inside ``with target:`` then go to the multisampled buffer, resolved on exit,
+    unless ``multisample`` is set False for a frame: that frame is drawn with one sample a pixel
+    (``frame_samples`` says which).
     """
 
     def __init__(self, width: int, height: int, samples: int | None = None) -> None:
@@ -207,6 +217,7 @@ class OffscreenTarget:
             except (RuntimeError, AttributeError, OSError):
                 self._msaa = None  # an aliased frame beats no frame
         self.samples = self._msaa.samples if self._msaa else 0
+        self.multisample = True  # the next frames go to the multisampled buffer (where there is one)
         self._rows: np.ndarray | None = None  # read_bgra's landing memory, kept
         self._pack: _PackBuffers | None = None  # made on the first read_rgb_later
         self._pending: list[int] = []  # pack buffers holding frames not yet collected, oldest first
@@ -214,16 +225,21 @@ class OffscreenTarget:
         self._no_pack = False  # the GL has no pack buffers: read_rgb_later reads at once
         self._early: list[np.ndarray] = []  # frames read at once, in that case
 
+    @property
+    def frame_samples(self) -> int:
+        """Samples a pixel of the frames drawn now: ``samples``, or 0 while ``multisample`` is off."""
+        return self.samples if self.multisample else 0
+
     def __enter__(self) -> OffscreenTarget:
         self.fbo.activate()
         gloo.set_viewport(0, 0, *self.size)
-        if self._msaa is not None:
+        if self._msaa is not None and self.multisample:
             _flush()
             self._msaa.bind()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._msaa is not None:
+        if self._msaa is not None and self.multisample:
             context = _flush()  # the frame's draws, into the multisampled buffer
             self._msaa.resolve(context.shared.parser.get_object(self.fbo.id).handle)
         self.fbo.deactivate()

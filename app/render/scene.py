@@ -39,6 +39,10 @@ SILHOUETTE_PX = 0.125  # the most a level's facets may fall inside the true limb
 # fall further inside, as the mesh is drawn inflated past the limb by that much and EDGE_MARGIN_PX.
 SMOOTH_SILHOUETTE_PX = 0.5
 EDGE_MARGIN_PX = 1.0
+# The spacecraft's mesh at least this large on screen (its bounding radius, pixels) asks for four
+# samples where they cost (software GL): the smoothed lines that outline it with one sample thicken
+# its thin parts (booms, antenna feed) to a pixel and a half.
+SPACECRAFT_SAMPLES_PX = 4.0
 SHADERS = {"body": ("body_vertex", "body_fragment"), "spacecraft": ("mesh_vertex", "mesh_fragment")}
 LINE_DTYPE = [("a_position", np.float32, 3), ("a_color", np.float32, 4)]
 
@@ -157,6 +161,7 @@ class Scene:
         self._ids: dict[str, int] = {}
         self._names: dict[int, str] = {}
         self._body_frames: dict[int, str] = {}
+        self._sc_bound: tuple[Mesh | None, float] = (None, 0.0)  # the spacecraft mesh, its bounding radius (km)
 
     def _id(self, body: int | str) -> int:
         key = str(body)
@@ -330,6 +335,8 @@ class Scene:
         gl["spacecraft_vertices"] = gloo.VertexBuffer(vbo)
         prog.bind(gl["spacecraft_vertices"])
         gl["spacecraft"] = (prog, gloo.IndexBuffer(m.faces))
+        edges = np.sort(m.faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
+        gl["spacecraft_edges"] = gloo.IndexBuffer(np.unique(edges, axis=0).astype(np.uint32))
         gl["line"] = _program("line_vertex", "line_fragment", "logdepth")
         gl["line_buffers"] = {}
         gl["label"] = gloo.Program(shader_source("label_vertex"), shader_source("label_fragment"))
@@ -607,6 +614,17 @@ class Scene:
             if occ:
                 self._set_occluders(prog, state, occ)
             prog.draw("triangles", faces)
+            if smooth_edges:
+                # One sample a pixel: the facets' edges drawn again as GL's smoothed lines, shaded as
+                # the surface, so the outline gets partly covered pixels as four samples would give
+                # it (the lines only blend: no depth written, and the far side's edges stay hidden).
+                gloo.set_depth_mask(False)
+                gloo.set_depth_func("lequal")
+                gloo.set_line_width(1.5)  # a ramp over about a pixel and a half, as four samples give
+                prog.draw("lines", gl["spacecraft_edges"])
+                gloo.set_line_width(1.0)
+                gloo.set_depth_func("less")
+                gloo.set_depth_mask(True)
             if state.marker:
                 self._draw_points(
                     points,
@@ -621,6 +639,24 @@ class Scene:
             gloo.set_state(line_smooth=False)
         if self.display.labels:
             self._draw_labels(state)
+
+    def needs_samples(self, state: FrameState) -> bool:
+        """Whether a frame of ``state`` is worth four samples a pixel where they cost: only when it
+        shows the spacecraft's mesh at SPACECRAFT_SAMPLES_PX or more. Limbs and lines come out as
+        smooth with one sample (``draw``'s ``smooth_edges``)."""
+        if state.spacecraft is None or not state.draw_spacecraft:
+            return False
+        pose = state.pose
+        mesh = self.sc_mesh
+        if self._sc_bound[0] is not mesh:
+            self._sc_bound = (mesh, float(np.linalg.norm(mesh.positions, axis=1).max()))
+        radius = self._sc_bound[1]
+        distance = float(np.linalg.norm(state.spacecraft - pose.eye))
+        if distance <= radius:
+            return True  # the camera within its bounding sphere
+        if radius / distance * pose.pixels_per_radian() < SPACECRAFT_SAMPLES_PX:
+            return False
+        return self._level(pose.view, pose, state.spacecraft, radius) is not None  # in the view
 
     def label_layout(self, state: FrameState) -> list[Placed]:
         """Where the frame's labels go (``labels.layout``): only seen bodies, no overlaps, inside the frame."""
