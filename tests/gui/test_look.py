@@ -43,10 +43,11 @@ def _displayed(window):
 
 
 def test_the_window_shows_anti_aliased_frames_once_the_view_is_still(window, qtbot):
-    """The window's frames are anti-aliased like exported ones (4 samples, resolved offscreen).
+    """The window's frames are anti-aliased like exported ones.
 
     On software GL (Mesa under Xvfb here) frames drawn while the view changes have one sample,
-    and an anti-aliased frame follows once the view has been still; on a GPU every frame has four.
+    the limbs smoothed by the body shader, and a four-sample frame follows once the view has been
+    still; on a GPU every frame has four.
     """
     import dataclasses
 
@@ -74,5 +75,6 @@ def test_the_window_shows_anti_aliased_frames_once_the_view_is_still(window, qtb
         canvas._settled = True
         canvas.update()
         Image.fromarray(_displayed(window)).save(os.path.join(os.environ["PERIJOVE_TEST_SAVE"], "still.png"))
-    # Limb pixels partly covered: 0.79 still, 0.40 moving here (shading falls off toward the limb too).
-    assert still > 0.6 and still > moving + 0.25, (still, moving)
+    # Limb pixels partly covered: 0.78 still, 0.75 moving here (0.40 moving before the shader smoothed
+    # limbs: shading falls off toward the limb too).
+    assert still > 0.6 and moving > 0.6, (still, moving)
