@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace as dataclasses_replace
+
 import numpy as np
 import pytest
 import spiceypy
 from PIL import Image
+from scipy import ndimage
 
 from perijove.ephemeris import Ephemeris, open_kernels, to_et
 from perijove.model import CameraIntent, DisplayOptions
@@ -215,48 +218,52 @@ def test_the_frame_reports_the_samples_the_gl_granted():
 
 
 def test_a_smoothed_limb_blends_over_the_body_behind_it(tmp_path):
-    """Io against Jupiter's disc, one sample a pixel: the limb's partly covered pixels lie between
-    Io and Jupiter, not darker than both (a near body drawn before the far one would blend its rim
-    over the black sky and leave a dark ring round it, the far body's fragments failing the depth
-    test there)."""
+    """Io half behind Jupiter's limb, one sample a pixel: Jupiter's partly covered limb pixels lie
+    between Jupiter and Io, not darker than both. Drawn nearest first (Jupiter, as the scene lists
+    the bodies), Jupiter's rim would blend over the black sky and write its depth, Io's fragments
+    there would fail the depth test, and a dark line would cross Io along the limb."""
     from perijove.render.offscreen import OffscreenRenderer
 
     maps = {}
-    for name, level in (("io", 40), ("jupiter", 110)):  # the body behind the brighter one
+    for name in ("io", "jupiter"):
         maps[name] = str(tmp_path / f"{name}.png")
-        Image.fromarray(np.full((64, 128, 3), level, np.uint8)).save(maps[name])
+        Image.fromarray(np.full((64, 128, 3), 110, np.uint8)).save(maps[name])
     eph = Ephemeris(open_kernels())
     display = DisplayOptions(
         stars=False, trajectory=False, moon_orbits=False, labels=False, shadows=False, night_brightness=1.0, maps=maps
     )
+    et = to_et(CA1)
+    io = eph.position("IO", et, "JUPITER")
+    side = np.cross(io, [0.0, 0.0, 1.0])
+    side /= np.linalg.norm(side)
+    grazing = (71492.0 * side - io) / np.linalg.norm(71492.0 * side - io)  # from Io past Jupiter's limb
+    az, el = np.degrees(np.arctan2(grazing[1], grazing[0])), np.degrees(np.arcsin(grazing[2]))
+    view = CameraIntent(mode="orbit", target="IO", distance_km=1.2e6, azimuth_deg=az, elevation_deg=el, fov_deg=1.0)
     renderer = OffscreenRenderer(eph, SIZE, display, samples=0)
     try:
-        et = to_et(CA1)
-        away = -eph.position("JUPITER", et, "IO")  # from Io, straight away from Jupiter
-        away /= np.linalg.norm(away)
-        az, el = np.degrees(np.arctan2(away[1], away[0])), np.degrees(np.arcsin(away[2]))
-        view = CameraIntent(mode="orbit", target="IO", distance_km=40000.0, azimuth_deg=az, elevation_deg=el)
         image, state = renderer.render(et, view)
     finally:
         renderer.close()
-    rot = state.rotations[501]
-    viewpoint = rot @ (state.pose.eye - state.positions[501])
-    centre, s1, s2 = spiceypy.el2cgv(spiceypy.edlimb(*state.radii[501], viewpoint))
-    angles = np.linspace(0, 2 * np.pi, 720, endpoint=False)
-    limb = state.pose.project(
-        (rot.T @ (centre + np.outer(np.cos(angles), s1) + np.outer(np.sin(angles), s2)).T).T + state.positions[501]
-    )
+    rot = state.rotations[599]
+    viewpoint = rot @ (state.pose.eye - state.positions[599])
+    centre, s1, s2 = spiceypy.el2cgv(spiceypy.edlimb(*state.radii[599], viewpoint))
+    angles = np.linspace(0, 2 * np.pi, 20000, endpoint=False)
+    world = (rot.T @ (centre + np.outer(np.cos(angles), s1) + np.outer(np.sin(angles), s2)).T).T
+    limb = state.pose.project(world + state.positions[599])
     io_px = state.pixel(501)
+    io_radius = 1821.0 / np.linalg.norm(state.positions[501] - state.pose.eye) * state.pose.pixels_per_radian()
+    across = limb[np.linalg.norm(limb - io_px, axis=1) < io_radius - 4]  # where the limb crosses Io
+    assert len(across) > 30 and io_radius > 20
     grey = image[:, :, :3].astype(float).mean(axis=2)
+    out = state.pixel(599) - across
+    out = -out / np.linalg.norm(out, axis=1)[:, None]  # away from Jupiter's centre
 
     def at(points):
         return grey[np.floor(points[:, 1]).astype(int), np.floor(points[:, 0]).astype(int)]
 
-    out = (limb - io_px) / np.linalg.norm(limb - io_px, axis=1)[:, None]
-    inside, rim, outside = at(limb - 3 * out), at(limb), at(limb + 3 * out)
-    assert (outside > inside + 20).all()  # Jupiter's disc all round Io, brighter than it
-    assert (rim < outside - 5).mean() > 0.5  # the rim pixels are partly Io's ...
-    assert (rim >= 0.9 * inside).mean() > 0.98  # ... and blend with Jupiter, not with black
+    inside, rim, outside = at(across - 3 * out), at(across), at(across + 3 * out)
+    assert (np.minimum(inside, outside) > 60).all()  # Jupiter on one side, Io on the other
+    assert (rim >= 0.85 * np.minimum(inside, outside)).mean() > 0.98
 
 
 def test_software_gl_takes_four_samples_only_for_frames_that_show_the_spacecraft(monkeypatch):
@@ -280,13 +287,15 @@ def test_software_gl_takes_four_samples_only_for_frames_that_show_the_spacecraft
         try:
             if not is_software(str(gl.glGetParameter(gl.GL_RENDERER))):
                 pytest.skip("a GPU multisamples every frame")
-            got = []
+            got, images = [], []
             for view in (io_from_juno, juno_close, juno_far):
-                renderer.render(et, view)
-                got.append(renderer.target.frame_samples)
+                images.append(renderer.render(et, view)[0][..., :3])
+                got.append(renderer.last_samples)
+            # Export's path, switching between four samples and one frame by frame: the same pixels.
             frames = list(renderer.frames([et, et], juno_close)) + list(renderer.frames([et], io_from_juno))
-            assert len(frames) == 3
-            got.append(renderer.target.frame_samples)
+            assert [f.shape for f, _state in frames] == [images[1].shape] * 3
+            assert np.array_equal(frames[0][0], images[1]) and np.array_equal(frames[2][0], images[0])
+            got.append(renderer.last_samples)
             return got
         finally:
             renderer.close()
@@ -297,3 +306,97 @@ def test_software_gl_takes_four_samples_only_for_frames_that_show_the_spacecraft
     assert samples_drawn() == [4, 4, 4, 4]
     monkeypatch.setenv("PERIJOVE_MSAA", "0")
     assert samples_drawn() == [0, 0, 0, 0]
+
+
+def _pair(eph, display: DisplayOptions, size, et: float, view: CameraIntent) -> tuple[np.ndarray, np.ndarray, object]:
+    """The same frame with four samples and with one (smoothed): RGB images and the state."""
+    from perijove.render.offscreen import OffscreenRenderer
+
+    images = []
+    for samples in (4, 0):
+        renderer = OffscreenRenderer(eph, size, display, samples=samples)
+        try:
+            image, state = renderer.render(et, view)
+        finally:
+            renderer.close()
+        images.append(image[..., :3].astype(float))
+    return images[0], images[1], state
+
+
+def test_a_smoothed_small_body_hides_nothing_in_front_of_it():
+    """Jupiter 15 px in radius behind Juno at perijove (750 km up): Juno's marker shows in front of
+    it with one sample as with four. The mesh drawn inflated past the limb (about 7% of Jupiter's
+    radius here, 5,000 km) must not put the disc's depth in front of what lies just above it."""
+    display = DisplayOptions(stars=False, moon_orbits=False, labels=False, trajectory=False)
+    eph = Ephemeris(open_kernels())
+    et = to_et("2023-12-30T12:36:00")
+    away = -eph.position("JUPITER", et, "JUNO")
+    away /= np.linalg.norm(away)
+    az, el = np.degrees(np.arctan2(away[1], away[0])), np.degrees(np.arcsin(away[2]))
+    view = CameraIntent(mode="follow", target="JUNO", distance_km=2.7e6, azimuth_deg=az, elevation_deg=el)
+    msaa, one, state = _pair(eph, display, SIZE, et, view)
+    assert state.marker
+    x, y = np.floor(state.pose.project(state.spacecraft)).astype(int)
+    marker_4 = msaa[y - 2 : y + 3, x - 2 : x + 3]
+    marker_1 = one[y - 2 : y + 3, x - 2 : x + 3]
+    jupiter = np.median(one[y - 8 : y + 9, x - 8 : x + 9].reshape(-1, 3), axis=0)
+    assert np.abs(marker_4.max(axis=(0, 1)) - jupiter).max() > 60  # the marker stands out from the disc
+    assert np.abs(marker_1.max(axis=(0, 1)) - marker_4.max(axis=(0, 1))).max() < 30
+
+
+def test_a_smoothed_body_seen_from_just_above_it_is_drawn():
+    """Io 50 km below a camera with a 170° view: the body fills most of the frame with one sample as
+    with four (a mesh inflated past the camera would leave it only back faces, all culled)."""
+    display = DisplayOptions(stars=False, moon_orbits=False, labels=False, trajectory=False, night_brightness=1.0)
+    view = CameraIntent(
+        mode="orbit", target="IO", distance_km=1829.4 + 50.0, azimuth_deg=30.0, elevation_deg=10.0, fov_deg=170.0
+    )
+    eph = Ephemeris(open_kernels())
+    msaa, one, _state = _pair(eph, display, (320, 240), to_et(CA1), view)
+    covered_4, covered_1 = (msaa.max(axis=2) > 0).mean(), (one.max(axis=2) > 0).mean()
+    assert covered_4 > 0.05  # 170 degrees squeeze Io's 77-degree radius into 45 pixels
+    assert abs(covered_1 - covered_4) < 0.1 * covered_4
+    # The map where it is with four samples: the mesh moved out at its outline only (scaled whole
+    # by the pixel its outline needs, 10 km of the 50, the ground below was magnified a fifth more).
+    inside = ndimage.binary_erosion((msaa.max(axis=2) > 0) & (one.max(axis=2) > 0), iterations=3)
+    assert np.abs(msaa - one)[inside].mean() < 4.0
+
+
+@pytest.mark.parametrize("io_px", [0.3, 0.6, 0.8, 1.5])
+def test_a_smoothed_sub_pixel_body_is_as_bright_as_its_area(flat_map, io_px):
+    """Io a fraction of a pixel across, its night side (the map's grey, 200, at night brightness 1)
+    at several places within a pixel: its light summed over the frame with one sample comes within
+    a third of its disc's area, also with the disc centred where four pixels meet (the shader's
+    derivatives see no change there), and not four full pixels for a disc of two."""
+    from perijove.render.offscreen import OffscreenRenderer
+
+    display = DisplayOptions(
+        stars=False,
+        moon_orbits=False,
+        labels=False,
+        trajectory=False,
+        shadows=False,
+        night_brightness=1.0,
+        maps={"io": flat_map},
+    )
+    size, fov = (160, 120), 35.0
+    ppr = size[1] / 2 / np.tan(np.radians(fov / 2))
+    distance = 1821.0 * ppr / io_px
+    eph = Ephemeris(open_kernels())
+    et = to_et(CA1) + 2 * 86400.0  # Juno (and its marker) far from Io
+    # From high above Io's orbit: Jupiter well away from Io in the frame.
+    base = CameraIntent(mode="orbit", target="IO", distance_km=distance, azimuth_deg=30.0, elevation_deg=80.0)
+    renderer = OffscreenRenderer(eph, size, display, samples=0)
+    try:
+        pose = renderer.scene.frame_state(et, base, size).pose
+        right, up = pose.view[0, :3], pose.view[1, :3]
+        ratios = []
+        for dx, dy in ((0.0, 0.0), (1.0, 1.0), (0.5, 0.5), (0.25, 0.75), (1.0, 0.5)):  # pixels
+            view = dataclasses_replace(base, pan_km=tuple(float(v) for v in (right * dx - up * dy) * distance / ppr))
+            image, state = renderer.render(et, view)
+            x, y = np.floor(state.pixel(501)).astype(int)
+            light = image[y - 3 : y + 4, x - 3 : x + 4, :3].astype(float).mean(axis=2).sum() / 200.0
+            ratios.append(light / (np.pi * io_px**2))
+    finally:
+        renderer.close()
+    assert min(ratios) > 0.67 and max(ratios) < 1.5, np.round(ratios, 2)

@@ -32,6 +32,7 @@ class OffscreenRenderer:
         self.size = size
         self.target = OffscreenTarget(*size, samples=samples)  # multisampled (None: the default)
         self._frames_live: object | None = None  # the frames() generator now using the target's reads
+        self.last_samples = self.target.samples  # samples a pixel of the last frame drawn
         # Software GL, samples left to Perijove: four samples only for frames that need them
         # (``Scene.needs_samples``); the others, one sample a pixel smoothed in the shaders, cost
         # half as much (the 1080p benchmark view: 26 against 56 ms).
@@ -47,8 +48,12 @@ class OffscreenRenderer:
         target = self.target
         if self.samples_when_needed:
             target.multisample = self.scene.needs_samples(state)
-        with target:
-            self.scene.draw(state, self.canvas, smooth_edges=target.frame_samples < 2)
+        try:
+            with target:
+                self.scene.draw(state, self.canvas, smooth_edges=target.frame_samples < 2)
+        finally:
+            self.last_samples = target.frame_samples
+            target.multisample = True  # whoever draws into the target next gets what it was made with
 
     def render(self, et: float, intent: CameraIntent) -> tuple[np.ndarray, FrameState]:
         """RGBA image (top row first) and the geometry it was drawn from."""

@@ -85,6 +85,27 @@ def _start_rasterising() -> None:
     gl.glFlush()
 
 
+def _disc_ramp(rho: float) -> tuple[float, float]:
+    """The body shader's coverage ramp for a disc of radius ``rho`` pixels: its steepness (1: a
+    pixel wide) and the scale that brings the disc's summed coverage to its true area.
+
+    Coverage goes as clamp(0.5 + (rho - x) / (2 w)) at x pixels from the centre. Half a pixel
+    each side of the limb (w = 0.5) suits a disc a pixel or more across, but summed over the
+    pixel grid a smaller one would flicker as it moves (0.8 pixels at its centre, 0.37 where
+    four pixels meet, for rho = 0.3): below a pixel the ramp widens to a pixel each side as rho
+    goes to 0 (then within 5%), and the sum over the plane, which the ramp inflates by its width,
+    is scaled back to pi rho^2. Blended to no scaling by two pixels (8% too much light at one)."""
+    w = 0.5 if rho >= 1.0 else 1.0 - 0.5 * rho
+    if rho >= 2.0:
+        return 1.0, 1.0
+    at = min(rho, 1.0)
+    a, b = at + w, max(at - w, 0.0)
+    area = np.pi * b * b + np.pi / w * (a**3 / 6.0 - a * b * b / 2.0 + b**3 / 3.0)
+    exact = np.pi * at * at / area
+    scale = exact if rho <= 1.0 else exact * (2.0 - rho) + (rho - 1.0)
+    return 0.5 / w, float(scale)
+
+
 def _mat4(m: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(m.T, dtype=np.float32)  # GL reads column-major
 
@@ -472,23 +493,50 @@ class Scene:
         return sunlit[kind]
 
     @staticmethod
-    def _set_limb(prog: gloo.Program, state: FrameState, body: int, sag_px: float | None) -> None:
-        """The body shader's limb anti-aliasing: off (``sag_px`` None, multisampled), or on with
-        the mesh inflated past the limb by the facets' sag and EDGE_MARGIN_PX."""
-        if sag_px is None:
-            prog["u_smooth"], prog["u_inflate"] = 0.0, 1.0
+    def _set_limb(prog: gloo.Program, state: FrameState, body: int, level: int, smooth: bool) -> None:
+        """The body shader's limb anti-aliasing (``shaders/body_fragment.glsl``): off (multisampled)
+        or on, the mesh of ``level`` inflated past the true limb."""
+        if not smooth:
+            prog["u_smooth"], prog["u_inflate"], prog["u_min_slope"] = 0.0, 1.0, 1.0
+            prog["u_ramp"], prog["u_cover_scale"] = 1.0, 1.0
             prog["u_eye_unit"], prog["u_to_unit"] = np.zeros(3, np.float32), np.eye(3, dtype=np.float32)
+            prog["u_radii"] = np.ones(3, np.float32)
             return
         pose = state.pose
+        radii = state.radii[body]
         offset = pose.eye - state.positions[body]
-        to_unit = np.diag(1.0 / state.radii[body]) @ state.rotations[body]  # world -> unit sphere
-        distance, smallest = float(np.linalg.norm(offset)), float(state.radii[body].min())
-        # The limb's radius on screen, at least (on the view axis, the shortest radius): scaling the
-        # mesh by 1 + m / that moves its outline out by at least m pixels everywhere.
-        limb_px = np.tan(np.arcsin(min(smallest / distance, 1.0 - 1e-9))) * pose.pixels_per_radian()
+        to_unit = np.diag(1.0 / radii) @ state.rotations[body]  # world -> the body's unit sphere
+        eye_unit = to_unit @ offset
+        height = float(np.linalg.norm(eye_unit))  # > 1: outside the body
+        distance, ppr = float(np.linalg.norm(offset)), pose.pixels_per_radian()
+
+        def on_screen(radius: float) -> float:  # a sphere's radius in pixels, on the view axis
+            return float(np.tan(np.arcsin(min(radius / distance, 1.0 - 1e-9))) * ppr)
+
+        # On the limb r (the ray's closest approach to the centre, 1 there) changes by
+        # sqrt(h^2 - 1) a radian, less than anywhere inside, and scaling the unit sphere by s
+        # moves the limb to r = s. A pixel spans between cos^2 and cos of its angle off the view
+        # axis over ppr radians, the limb's angles lying within the disc's angular radius of the
+        # centre's: r's change a pixel along the limb lies between these two.
+        per_radian = np.sqrt(max(height * height - 1.0, 0.0)) / ppr
+        centre_angle = np.arccos(np.clip(float(pose.view[2, :3] @ offset) / distance, -1.0, 1.0))
+        disc = np.arcsin(min(1.0 / height, 1.0))
+        most = per_radian * np.cos(min(abs(centre_angle - disc), np.pi / 2))
+        least = per_radian * np.cos(min(centre_angle + disc, np.pi / 2)) ** 2
+        # The facets fall inside the ellipsoid by up to 1 - cos of half a triangle's diagonal
+        # (sqrt(2) pi / n): scaled by the inverse they reach it, then EDGE_MARGIN_PX beyond.
+        # Never past the eye (at most half its height above the surface): inside the mesh the eye
+        # would see only back faces, all culled.
+        inflate = 1.0 / np.cos(np.sqrt(2.0) * np.pi / LEVELS[level][0]) + EDGE_MARGIN_PX * most
+        prog["u_inflate"] = min(inflate, 1.0 + 0.5 * (height - 1.0))
+        # Nine tenths of the least is the least the shader takes: where a small disc is centred
+        # between four pixels its derivatives see no change at all.
+        prog["u_min_slope"] = 0.9 * least
+        ramp, scale = _disc_ramp(on_screen(float(np.prod(radii)) ** (1.0 / 3.0)))
+        prog["u_ramp"], prog["u_cover_scale"] = ramp, scale
         prog["u_smooth"] = 1.0
-        prog["u_inflate"] = 1.0 + (sag_px + EDGE_MARGIN_PX) / max(limb_px, 1e-6)
-        prog["u_eye_unit"] = (to_unit @ offset).astype(np.float32)
+        prog["u_radii"] = np.asarray(radii, np.float32)
+        prog["u_eye_unit"] = eye_unit.astype(np.float32)
         prog["u_to_unit"] = _mat3(to_unit)
 
     def _set_occluders(self, prog: gloo.Program, state: FrameState, occ: list[int]) -> None:
@@ -570,7 +618,8 @@ class Scene:
             prog["u_minnaert"] = MINNAERT.get(b, 1.0)
             prog["u_model"], prog["u_rotation"] = _mat4(model), _mat3(rot)
             prog["u_sun_dir"] = state.sun_dir[b].astype(np.float32)
-            self._set_limb(prog, state, b, sag if smooth_edges else None)
+            self._set_limb(prog, state, b, level, smooth_edges)
+            prog["u_graphic"] = 1.0 if self._textures[b][1] == "planetographic" else 0.0
             if occ:
                 self._set_occluders(prog, state, occ)
             vertices, faces, facing = levels[level]
