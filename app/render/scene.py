@@ -106,6 +106,15 @@ def _disc_ramp(rho: float) -> tuple[float, float]:
     return 0.5 / w, float(scale)
 
 
+def _limb_off(prog: gloo.Program) -> None:
+    """The body shader's own limb anti-aliasing off (the framebuffer multisamples): once a frame for
+    each program, not for each body. The values keep its unused arithmetic finite."""
+    prog["u_smooth"], prog["u_inflate"], prog["u_min_slope"] = 0.0, 1.0, 1.0
+    prog["u_ramp"], prog["u_cover_scale"], prog["u_graphic"] = 1.0, 1.0, 0.0
+    prog["u_eye_unit"], prog["u_to_unit"] = np.zeros(3, np.float32), np.eye(3, dtype=np.float32)
+    prog["u_radii"] = np.ones(3, np.float32)
+
+
 def _mat4(m: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(m.T, dtype=np.float32)  # GL reads column-major
 
@@ -157,6 +166,7 @@ class Scene:
         self.bodies = tuple(b for b in BODIES if eph.covered(b))
         self.radii = {b: radii(b) for b in self.bodies}
         self.sc_mesh = spacecraft_mesh or juno()
+        self._sc_radius = float(np.linalg.norm(self.sc_mesh.positions, axis=1).max())  # km, bounding sphere
         self.ghost = None
         self.trajectory = TrajectoryCache(
             eph, self.sc, self.display.trajectory_past_days * 86400, self.display.trajectory_future_days * 86400
@@ -182,7 +192,6 @@ class Scene:
         self._ids: dict[str, int] = {}
         self._names: dict[int, str] = {}
         self._body_frames: dict[int, str] = {}
-        self._sc_bound: tuple[Mesh | None, float] = (None, 0.0)  # the spacecraft mesh, its bounding radius (km)
 
     def _id(self, body: int | str) -> int:
         key = str(body)
@@ -493,15 +502,10 @@ class Scene:
         return sunlit[kind]
 
     @staticmethod
-    def _set_limb(prog: gloo.Program, state: FrameState, body: int, level: int, smooth: bool) -> None:
-        """The body shader's limb anti-aliasing (``shaders/body_fragment.glsl``): off (multisampled)
-        or on, the mesh of ``level`` inflated past the true limb."""
-        if not smooth:
-            prog["u_smooth"], prog["u_inflate"], prog["u_min_slope"] = 0.0, 1.0, 1.0
-            prog["u_ramp"], prog["u_cover_scale"] = 1.0, 1.0
-            prog["u_eye_unit"], prog["u_to_unit"] = np.zeros(3, np.float32), np.eye(3, dtype=np.float32)
-            prog["u_radii"] = np.ones(3, np.float32)
-            return
+    def _set_limb(prog: gloo.Program, state: FrameState, body: int, level: int, graphic: bool) -> None:
+        """The body shader's limb anti-aliasing (``shaders/body_fragment.glsl``) for one body: the
+        mesh of ``level`` inflated past the true limb; ``graphic``: its map's latitudes are
+        planetographic."""
         pose = state.pose
         radii = state.radii[body]
         offset = pose.eye - state.positions[body]
@@ -534,7 +538,7 @@ class Scene:
         prog["u_min_slope"] = 0.9 * least
         ramp, scale = _disc_ramp(on_screen(float(np.prod(radii)) ** (1.0 / 3.0)))
         prog["u_ramp"], prog["u_cover_scale"] = ramp, scale
-        prog["u_smooth"] = 1.0
+        prog["u_smooth"], prog["u_graphic"] = 1.0, float(graphic)
         prog["u_radii"] = np.asarray(radii, np.float32)
         prog["u_eye_unit"] = eye_unit.astype(np.float32)
         prog["u_to_unit"] = _mat3(to_unit)
@@ -614,12 +618,14 @@ class Scene:
                     prog[k] = v
                 prog["u_eye"] = pose.eye.astype(np.float32)
                 prog["u_night"] = self.display.night_brightness
+                if not smooth_edges:
+                    _limb_off(prog)
             prog["u_texture"] = self._textures[b][0]
             prog["u_minnaert"] = MINNAERT.get(b, 1.0)
             prog["u_model"], prog["u_rotation"] = _mat4(model), _mat3(rot)
             prog["u_sun_dir"] = state.sun_dir[b].astype(np.float32)
-            self._set_limb(prog, state, b, level, smooth_edges)
-            prog["u_graphic"] = 1.0 if self._textures[b][1] == "planetographic" else 0.0
+            if smooth_edges:
+                self._set_limb(prog, state, b, level, self._textures[b][1] == "planetographic")
             if occ:
                 self._set_occluders(prog, state, occ)
             vertices, faces, facing = levels[level]
@@ -696,10 +702,7 @@ class Scene:
         if state.spacecraft is None or not state.draw_spacecraft:
             return False
         pose = state.pose
-        mesh = self.sc_mesh
-        if self._sc_bound[0] is not mesh:
-            self._sc_bound = (mesh, float(np.linalg.norm(mesh.positions, axis=1).max()))
-        radius = self._sc_bound[1]
+        radius = self._sc_radius
         distance = float(np.linalg.norm(state.spacecraft - pose.eye))
         if distance <= radius:
             return True  # the camera within its bounding sphere
