@@ -19,7 +19,7 @@ MIN_WIDTH, MAX_SIDE = 200, 8192
 
 def add_plot_parser(sub, add_kernels: Callable[[argparse.ArgumentParser], None]) -> argparse.ArgumentParser:
     """Register ``perijove plot`` on the main parser's subcommands."""
-    from perijove.export.plots import GROUNDTRACK_SIZE, SERIES_SIZE
+    from perijove.model.frame_size import GROUNDTRACK_SIZE, SERIES_SIZE
 
     plot = sub.add_parser(
         "plot",

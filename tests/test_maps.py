@@ -429,3 +429,25 @@ def test_shipped_maps_are_prepared_once_and_read_back(tmp_path, monkeypatch):
     assert np.array_equal(textures.real_io_map(), io)
     for fn in (textures.real_io_map, textures.real_jupiter_map):
         fn.cache_clear()  # the next user of the maps reads them from the session's own cache
+
+
+def test_the_plain_moon_maps_are_made_once_and_read_back(tmp_path, monkeypatch):
+    """Europa's, Ganymede's and Callisto's generated maps come from the render cache after the first
+    start: the window's first frame neither computes their noise nor imports numpy.random for it."""
+    from perijove.render import textures
+
+    monkeypatch.setenv("PERIJOVE_RENDER_CACHE", str(tmp_path / "cache"))
+    textures.plain_map.cache_clear()
+    made = {b: textures.default_map(b) for b in (502, 503, 504)}
+    assert len(list((tmp_path / "cache").glob("plain-*.png"))) == 3
+
+    def no_noise(*_args):
+        raise AssertionError("a plain map was generated again")
+
+    monkeypatch.setattr(textures, "_periodic_noise", no_noise)
+    textures.plain_map.cache_clear()
+    for body, image in made.items():
+        assert np.array_equal(textures.default_map(body), image)
+    monkeypatch.undo()
+    textures.plain_map.cache_clear()
+    assert np.array_equal(textures.plain_map(textures.MOON_COLOURS[502]), made[502])  # generated alike

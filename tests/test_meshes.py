@@ -64,3 +64,15 @@ def test_frames_drawn_from_the_near_side_faces_equal_frames_drawn_from_all(offsc
     assert (near_side[..., :3] > 0).mean() > 0.001  # something was drawn
     diff = np.abs(near_side.astype(int) - every_face.astype(int)).max(axis=2)
     assert diff.max() <= 2 and (diff > 0).sum() <= 3
+
+
+def test_unique_edges_lists_each_edge_of_the_mesh_once():
+    from perijove.render.meshes import juno, unique_edges
+
+    faces = juno().faces
+    edges = unique_edges(faces)
+    pairs = np.sort(faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
+    assert edges.dtype == np.uint32 and edges.shape[1] == 2
+    assert np.array_equal(edges, np.unique(pairs, axis=0))  # sorted pairs, each once
+    shared = np.array([[0, 1, 2], [2, 1, 3], [3, 1, 0]], np.uint32)  # 6 edges, 3 of them shared
+    assert unique_edges(shared).tolist() == [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]

@@ -92,3 +92,45 @@ def test_the_reduced_catalogue_is_kept_in_the_render_cache(tmp_path, monkeypatch
     again = stars.bright_stars()
     assert np.array_equal(first.directions, again.directions) and np.array_equal(first.hip, again.hip)
     stars.bright_stars.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("size", "fov_deg", "azimuth_deg", "elevation_deg"),
+    [
+        ((960, 540), 60.0, 30.0, 10.0),
+        ((400, 900), 40.0, 200.0, -50.0),
+        ((800, 600), 120.0, 90.0, 80.0),
+        ((640, 480), 170.0, 0.0, 0.0),
+        ((1200, 300), 2.0, 123.0, 45.0),
+    ],
+)
+def test_software_gl_draws_only_the_stars_in_view_and_the_same_sky(
+    renderer_factory, size, fov_deg, azimuth_deg, elevation_deg
+):
+    """On software GL the stars outside the view's cone are dropped before GL sees them (their vertices
+    cost a 23,000-point draw a frame there); the frame must not change by one pixel, to the edges."""
+    r = renderer_factory(size)
+    view = CameraIntent(
+        mode="orbit",
+        target="EARTH",
+        azimuth_deg=azimuth_deg,
+        elevation_deg=elevation_deg,
+        distance_km=1e8,
+        fov_deg=fov_deg,
+    )
+    was = r.scene.cull_on_cpu
+    try:
+        r.scene.cull_on_cpu = True
+        culled, state = r.render(to_et(CA1), view)
+        kept = r.scene.visible_stars(state.pose)
+        r.scene.cull_on_cpu = False
+        everything, _ = r.render(to_et(CA1), view)
+    finally:
+        r.scene.cull_on_cpu = was
+    assert everything[..., :3].max() > 100  # stars were drawn
+    assert np.array_equal(culled, everything)
+    total = len(r.scene._setup()["star_dirs"])
+    if fov_deg <= 60:
+        assert kept is not None and len(kept) < total / 4, (len(kept), total)  # most are dropped
+    if fov_deg >= 170:
+        assert kept is None or len(kept) > total / 2

@@ -19,6 +19,7 @@ import numpy as np
 import spiceypy
 
 from perijove.ephemeris.bodies import EARTH, SUN, Body, body_frame, body_id, display_name, radii
+from perijove.ephemeris.bulk import spkezr_many
 from perijove.ephemeris.errors import CoverageError, QueryError, spice_errors, spice_reason
 from perijove.ephemeris.kernels import KernelSet
 from perijove.ephemeris.timeconv import et_to_utc, have_leapseconds
@@ -132,8 +133,8 @@ class Ephemeris:
         self.check_coverage(oid, arr)
         ctx = f"state of {display_name(tid)} relative to {display_name(oid)} in {frame}"
         with spice_errors(ctx, CoverageError):
-            states, _lt = spiceypy.spkezr(str(tid), arr, frame, abcorr, str(oid))
-        return _shape(np.asarray(states, dtype=float).reshape(-1, 6), scalar)
+            states = spkezr_many(str(tid), arr, frame, abcorr, str(oid))
+        return _shape(states, scalar)
 
     def position(
         self, target: Body, ets, observer: Body = "JUPITER", frame: str = "J2000", abcorr: str = "NONE"

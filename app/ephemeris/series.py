@@ -38,6 +38,7 @@ from spiceypy.utils.exceptions import SpiceyError
 
 from perijove.ephemeris.approach import refine_minimum
 from perijove.ephemeris.bodies import SPACECRAFT, SUN, Body, body_frame, body_id, display_name, radii
+from perijove.ephemeris.bulk import spkezr_many
 from perijove.ephemeris.errors import PerijoveError, QueryError
 from perijove.ephemeris.geometry import Ephemeris
 from perijove.ephemeris.provenance import body_provenance
@@ -100,22 +101,8 @@ def _covered(eph: Ephemeris, code: int, ets: np.ndarray) -> np.ndarray:
 
 
 def _states(target: int, observer: int, ets: np.ndarray, frame: str = "J2000") -> np.ndarray:
-    """States of ``target`` from ``observer``; NaN rows where SPICE fails (one call if it can)."""
-    out = np.full((ets.size, 6), np.nan)
-    if not ets.size:
-        return out
-    try:
-        states, _lt = spiceypy.spkezr(str(target), ets, frame, "NONE", str(observer))
-        out[:] = np.asarray(states, dtype=float).reshape(-1, 6)
-        return out
-    except SpiceyError:
-        spiceypy.reset()
-    for i, et in enumerate(ets.tolist()):  # some times fail: find which, one by one
-        try:
-            out[i] = spiceypy.spkezr(str(target), et, frame, "NONE", str(observer))[0]
-        except SpiceyError:
-            spiceypy.reset()
-    return out
+    """States of ``target`` from ``observer``; NaN rows where SPICE fails."""
+    return spkezr_many(str(target), ets, frame, "NONE", str(observer), nan_on_error=True)
 
 
 def _masked_states(eph: Ephemeris, target: int, observer: int, ets: np.ndarray, frame: str = "J2000") -> np.ndarray:

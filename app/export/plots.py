@@ -23,10 +23,9 @@ from perijove import __version__
 from perijove.ephemeris import Event, PerijoveError, display_name, et_to_utc
 from perijove.ephemeris.provenance import describe
 from perijove.ephemeris.series import GeometrySeries
+from perijove.model.frame_size import GROUNDTRACK_SIZE, SERIES_SIZE
 
 FORMATS = (".png", ".svg", ".pdf")
-SERIES_SIZE = (1200, 1000)  # pixels at DPI: five panels that each stay readable
-GROUNDTRACK_SIZE = (1400, 820)  # a 2:1 map plus title and footer
 DPI = 100
 TRACK_COLOUR = "#00ffff"  # pure cyan: no map of ours holds it, so tests find the track by colour
 CA_COLOUR = "#ff00ff"

@@ -8,6 +8,10 @@ from __future__ import annotations
 from perijove.ephemeris.errors import PerijoveError
 
 MIN_SIDE, MAX_SIDE = 16, 8192
+# The plots' default sizes (pixels at their DPI), here so that ``perijove --help`` and every
+# command's start-up need not import the plotting and export code to print them.
+SERIES_SIZE = (1200, 1000)  # five panels that each stay readable
+GROUNDTRACK_SIZE = (1400, 820)  # a 2:1 map plus title and footer
 
 
 def parse_size(

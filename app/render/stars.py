@@ -120,6 +120,9 @@ def star_colours(b_v: np.ndarray, saturation: float = 0.7) -> np.ndarray:
     return rgb / rgb.max(axis=1, keepdims=True)
 
 
+SPRITE_MAX_PX = 8.0  # the brightest stars' discs (at size_scale 1)
+
+
 def star_sprites(size_scale: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Directions, RGBA colours and pixel sizes for drawing.
 
@@ -130,6 +133,6 @@ def star_sprites(size_scale: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.nd
     sky = bright_stars()
     b = np.clip((MAG_LIMIT + 0.5 - sky.magnitudes) / (MAG_LIMIT + 2.0), 0.0, 1.0)
     alpha = 0.22 + 0.78 * b**1.1
-    sizes = (2.0 + 6.0 * b**1.5) * size_scale
+    sizes = (2.0 + (SPRITE_MAX_PX - 2.0) * b**1.5) * size_scale
     colours = np.c_[star_colours(sky.b_v), alpha]
     return sky.directions.astype(np.float32), colours.astype(np.float32), sizes.astype(np.float32)

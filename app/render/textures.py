@@ -237,7 +237,13 @@ def make_io_map(width: int = 2048, height: int = 1024) -> np.ndarray:
 
 @lru_cache(maxsize=4)
 def plain_map(rgb: tuple[float, float, float], width: int = 256, height: int = 128) -> np.ndarray:
-    """A uniform map (the other moons, or tests that need uniform albedo)."""
+    """A uniform map (the other moons, or tests that need uniform albedo), cached on disk after the
+    first use: made, it costs the window's first frame its noise and numpy.random's import."""
+    name = "plain-" + "-".join(str(round(c * 1000)) for c in rgb)
+    return _disk_cached(name, lambda w, h: make_plain_map(rgb, w, h), width, height)
+
+
+def make_plain_map(rgb: tuple[float, float, float], width: int = 256, height: int = 128) -> np.ndarray:
     rng = np.random.default_rng(int(sum(rgb) * 1000))
     lon, lat = lonlat_grid(width, height)
     n = _periodic_noise(lon, lat, rng, 30, 16)

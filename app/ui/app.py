@@ -72,7 +72,9 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
     # The real maps (and the procedural Jupiter whose poles Cassini's map borrows) are decoded while
     # Qt and the window's modules import: Pillow lets go of the GIL while it decodes, so the two
     # overlap on two cores. Joined before Qt starts any thread of its own.
-    maps = threading.Thread(target=lambda: (default_map(599), default_map(501)), name="perijove-maps", daemon=True)
+    maps = threading.Thread(
+        target=lambda: [default_map(b) for b in (599, 501, 502, 503, 504)], name="perijove-maps", daemon=True
+    )
     maps.start()
     vispy.use(app="pyside6")
     from PySide6 import QtWidgets
@@ -116,8 +118,13 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
         from PySide6 import QtCore
 
         def check() -> None:
-            if window.canvas.frames_drawn > 0:
-                print(f"first frame after {time.perf_counter() - t0:.2f} s", flush=True)
+            drawn = window.canvas.first_frame_at
+            if drawn is not None:
+                # When the frame was drawn, not now: the first-frame work that follows it (the event
+                # search's child starts) and this timer's period are not start-up. The wall-clock
+                # moment too, for the benchmark, which times from the process's launch.
+                epoch = time.time() - (time.perf_counter() - drawn)
+                print(f"first frame after {drawn - t0:.2f} s (at {epoch:.6f})", flush=True)
                 hud = window.hud.text().replace("\n", " | ") if window.hud.isVisible() else "(hidden)"
                 print(f"HUD: {hud}", flush=True)
                 window.close()

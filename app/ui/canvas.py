@@ -50,6 +50,7 @@ class ViewControl:
         self._released = False
         self.state: FrameState | None = None
         self.frames_drawn = 0
+        self.first_frame_at: float | None = None  # perf_counter() when the first frame was drawn
         self.last_draw_s = 0.0
         self._drag: tuple[float, float, float, float] | None = None
         self._pan_from: tuple | None = None  # (pan at the press, the frame then) while the drag pans
@@ -78,6 +79,8 @@ class ViewControl:
         if self.wanted_samples > 1 and not antialiased:
             self._settle.start()  # restarted by every frame while the view changes
         self.frames_drawn += 1
+        if self.first_frame_at is None:
+            self.first_frame_at = time.perf_counter()
         if self._after_first:
             QtCore.QTimer.singleShot(0, self.native, self._run_after_first)
         if self.scene.mipmaps_pending and not self._mipmaps_queued:
