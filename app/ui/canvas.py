@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import time
+import traceback
 
 import numpy as np
 from PySide6 import QtCore, QtWidgets
@@ -26,6 +27,7 @@ from perijove.render.scene import FrameState, Scene
 ORBITING = ("orbit", "follow", "bodyfixed")  # cameras placed by angles around a point
 SETTLE_MS = 250  # on software GL, the view unchanged this long gets its anti-aliased frame
 FIRST_FRAME_WAIT_MS = 3000  # work waiting for the first frame starts anyway after this (a hidden window)
+WHILE_DRAWING_WAIT_MS = 15  # work for the next frame's drawing runs anyway after this (no frame drawn)
 
 
 class ViewControl:
@@ -44,6 +46,11 @@ class ViewControl:
         self._settle.setInterval(SETTLE_MS)
         self._settle.timeout.connect(self._settle_now)
         self._after_first: list = []
+        self._while_drawing: list = []
+        self._while_timer = QtCore.QTimer(self.native)  # goes with the widget
+        self._while_timer.setSingleShot(True)
+        self._while_timer.setInterval(WHILE_DRAWING_WAIT_MS)
+        self._while_timer.timeout.connect(self._run_while_drawing)
         self.session = session
         self.scene = Scene(session.eph, session.display, eager_mipmaps=False)
         self._mipmaps_queued = False
@@ -68,6 +75,8 @@ class ViewControl:
         """Free what the view holds beyond its widget (the window closes); nothing is drawn after."""
         self._released = True
         self._settle.stop()
+        self._while_timer.stop()
+        self._while_drawing.clear()
 
     def _antialias(self) -> bool:
         """Whether this frame is drawn anti-aliased: always on a GPU; on software GL once still."""
@@ -111,6 +120,26 @@ class ViewControl:
         # Timed against the widget, so a deleted window takes the call with it (a closed one clears
         # the list: see cancel_after_first_frame).
         QtCore.QTimer.singleShot(0 if self.frames_drawn else FIRST_FRAME_WAIT_MS, self.native, self._run_after_first)
+
+    def while_drawing(self, callback) -> None:
+        """Call ``callback`` once, while the next frame is drawn: after its draws are issued and
+        before its pixels are waited for. Work the model's change asks for besides the frame (the
+        HUD's SPICE queries) then overlaps the rasteriser's (software GL's threads, or the GPU)
+        instead of adding to each clock step. Without a frame within WHILE_DRAWING_WAIT_MS (the
+        view hidden), from a timer."""
+        if callback not in self._while_drawing:
+            self._while_drawing.append(callback)
+        if not self._while_timer.isActive():
+            self._while_timer.start()
+
+    def _run_while_drawing(self) -> None:
+        self._while_timer.stop()
+        callbacks, self._while_drawing = self._while_drawing, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # a bug there is reported as a slot's would be; the frame goes on
+                traceback.print_exc()
 
     def cancel_after_first_frame(self) -> None:
         self._after_first.clear()
@@ -287,6 +316,7 @@ class SceneCanvas(ViewControl, app.Canvas):
             gloo.set_clear_color((0.05, 0.0, 0.0, 1.0))
             gloo.clear()
             self._on_error(str(err))
+        self._run_while_drawing()  # the GPU draws the frame meanwhile; the buffers swap after this returns
         self._drawn(t0, antialias)
 
     def grab(self) -> np.ndarray:

@@ -227,6 +227,7 @@ class ImageCanvas(ViewControl):
             with target:
                 one = target.samples < 2
                 self.scene.draw(self.state, interleave=bool(self._software) and one, smooth_edges=one)
+            self._run_while_drawing()  # while GL fills the frame, before its pixels are read
             if LITTLE_ENDIAN:
                 # Into the image's own memory, kept while the size is: the painted image shows the
                 # new frame from here on, which is what it is replaced with anyway.

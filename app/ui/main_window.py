@@ -73,7 +73,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings_note = self.store.restore()
         self.bookmarks.fill_menu()
         self._display_changed(s.display)
-        self._refresh_time()  # the HUD has its text before the first frame is drawn
+        self.transport.show_time()
+        self.hud.refresh()  # the HUD has its text before the first frame is drawn
         message = f"Data: {', '.join(s.kernels.provenances())}"
         for note in self.data_notes:
             message += f". ⚠ {note}"
@@ -164,7 +165,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- glue: the session changed --------------------------------------------------------------------------
     def _refresh_time(self) -> None:
         self.transport.show_time()
-        self.hud.refresh()
+        self.canvas.while_drawing(self.hud.refresh)  # its SPICE queries overlap the frame's rasterising
 
     def _refresh_hud(self) -> None:
         self.hud.refresh()

@@ -415,3 +415,38 @@ def test_every_command_is_declared_once_bound_and_listed_in_the_help_and_the_rea
     keys = [line.split(" | ")[0].removeprefix("| ").strip() for line in table.splitlines()[2:]]
     assert keys == [f"`{k}`" for k, _ in SHORTCUTS], "README.md's key table differs from actions.ROWS"
     assert table == markdown_key_table(), "run `python3 -m perijove.ui.actions` and paste its table into README.md"
+
+
+def test_the_hud_is_worked_out_while_the_frame_is_drawn_and_agrees_with_it(window, qtbot, monkeypatch):
+    """A clock step's HUD queries (SPICE, about 1-2 ms) run after the frame's draws are issued and before
+    its pixels are waited for, so they overlap the rasteriser's work instead of adding to the step;
+    the HUD shows the frame's time. A hidden view (no frame drawn) still gets its HUD from a timer."""
+    canvas, hud = window.canvas, window.hud
+    order: list[str] = []
+    scene_draw, refresh = type(canvas.scene).draw, type(hud).refresh
+
+    def draw(scene, *args, **kwargs):
+        order.append("draw")
+        return scene_draw(scene, *args, **kwargs)
+
+    def hud_refresh(self):
+        order.append("hud")
+        return refresh(self)
+
+    monkeypatch.setattr(type(canvas.scene), "draw", draw)
+    monkeypatch.setattr(type(hud), "refresh", hud_refresh)
+    start = window.session.clock.et
+    for step in range(1, 4):
+        order.clear()
+        drawn = canvas.frames_drawn
+        window.session.clock.set_et(start + 60.0 * step)
+        assert order == []  # nothing yet: the step itself returns at once
+        qtbot.waitUntil(lambda d=drawn: canvas.frames_drawn > d, timeout=5000)
+        assert order[:2] == ["draw", "hud"], order
+        assert window.hud_values["et"] == canvas.state.et == window.session.clock.et
+    canvas.native.hide()
+    order.clear()
+    window.session.clock.set_et(start + 600.0)
+    qtbot.waitUntil(lambda: window.hud_values["et"] == window.session.clock.et, timeout=2000)
+    assert order == ["hud"]
+    canvas.native.show()
