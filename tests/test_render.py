@@ -393,10 +393,23 @@ def test_several_lines_clipped_in_one_pass_are_the_lines_clipped_one_by_one():
     colours = [rng.random((len(v), 4)) for v in lines]
     alone = [eye_segments(v, c, view, 0.5) for v, c in zip(lines, colours, strict=True)]
     starts = np.cumsum([0] + [len(v) for v in lines[:-1]])
-    pairs, cols = eye_segments(np.concatenate(lines), np.concatenate(colours), view, 0.5, starts)
-    assert np.array_equal(pairs, np.concatenate([p for p, _ in alone]))
-    assert np.array_equal(cols, np.concatenate([c for _, c in alone]))
-    assert len(pairs) < 2 * (sum(len(v) for v in lines) - 1)  # some segments were dropped or clipped
+    packed = eye_segments(np.concatenate(lines), np.concatenate(colours), view, 0.5, starts)
+    assert packed.dtype == np.float32 and packed.shape[1] == 7  # position relative to the eye, then RGBA
+    assert np.array_equal(packed, np.concatenate(alone))
+    assert len(packed) < 2 * (sum(len(v) for v in lines) - 1)  # some segments were dropped or clipped
+    # Each line against a plain segment-by-segment clipping, in float64.
+    eye = np.array([0.0, 0.0, 10.0])
+    for v, c, got in zip(lines, colours, alone, strict=True):
+        want = []
+        for i in range(len(v) - 1):
+            a, b = v[i] - eye, v[i + 1] - eye
+            da, db = -a[2], -b[2]  # the camera looks down -z
+            if da <= 0.5 and db <= 0.5:
+                continue  # wholly behind the near plane
+            cut = a + (0.5 - da) / (db - da) * (b - a) if da != db else a
+            a, b = (cut if da < 0.5 else a), (cut if db < 0.5 else b)
+            want += [np.r_[a, c[i]], np.r_[b, c[i + 1]]]
+        assert np.allclose(got, np.array(want).reshape(-1, 7), rtol=1e-6, atol=1e-5) if want else not len(got)
 
 
 def test_a_frame_handed_to_the_rasteriser_in_parts_is_the_same_frame(offscreen_factory):

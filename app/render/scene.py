@@ -815,12 +815,10 @@ class Scene:
         """
         near = state.pose.near * 2.0  # just inside the GL near plane
         starts = np.cumsum([0] + [len(v) for v in lines[:-1]])
-        pairs, cols = eye_segments(np.concatenate(lines), np.concatenate(colours), state.pose.view, near, starts)
-        if len(pairs) < 2:
+        packed = eye_segments(np.concatenate(lines), np.concatenate(colours), state.pose.view, near, starts)
+        if len(packed) < 2:
             return
-        packed = np.empty((len(pairs), 7), np.float32)  # position and colour side by side, as LINE_DTYPE
-        packed[:, :3], packed[:, 3:] = pairs, cols
-        data = packed.view(np.dtype(LINE_DTYPE)).reshape(-1)
+        data = packed.view(np.dtype(LINE_DTYPE)).reshape(-1)  # position and colour side by side
         buffers = self._setup()["line_buffers"]
         if kind not in buffers:
             buffers[kind] = gloo.VertexBuffer(data)

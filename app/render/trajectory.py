@@ -87,44 +87,47 @@ def trail_vertices(
 
 def eye_segments(
     verts: np.ndarray, colours: np.ndarray, view: np.ndarray, near: float, starts: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+) -> np.ndarray:
     """A polyline as line-pair vertices relative to the eye, clipped in float64 at the near plane.
 
-    Returns (2K, 3) positions in world axes but centred on the eye (so float32 keeps metres next to
-    the camera) and their colours, for ``GL_LINES``. The view from the spacecraft puts the eye on its
-    own trail: left to the GPU, the segments through the eye (or, with the eye's vertex dropped, the
-    chord that skips it) project to lines across the whole picture. Clipped here, the trail ahead
-    starts exactly in the direction of flight and the trail behind the camera is gone.
+    Returns (2K, 3 + C) float32 rows for ``GL_LINES``: each vertex's position in world axes but
+    centred on the eye (so float32 keeps metres next to the camera), then its colour's C channels,
+    side by side as the line program's vertex buffer holds them (written once, no pair and colour
+    arrays copied again: a frame's trail and orbits are about 3,000 vertices, and this runs every
+    frame). The view from the spacecraft puts the eye on its own trail: left to the GPU, the
+    segments through the eye (or, with the eye's vertex dropped, the chord that skips it) project
+    to lines across the whole picture. Clipped here, the trail ahead starts exactly in the
+    direction of flight and the trail behind the camera is gone.
 
     ``starts``: indices of vertices that begin a new polyline (several lines in one call, as a
     frame's moon orbits are: one pass of array work instead of one per line); no segment joins
     the vertex before one to it.
     """
     verts = np.asarray(verts, dtype=np.float64)
+    channels = colours.shape[1] if np.ndim(colours) == 2 else 4
     if len(verts) < 2:
-        return np.zeros((0, 3)), np.zeros((0, 4))
+        return np.zeros((0, 3 + channels), np.float32)
     rot, eye = view[:3, :3], -view[:3, :3].T @ view[:3, 3]
     rel = verts - eye
-    depth = -(rel @ rot[2])  # distance in front of the camera along its axis
-    a, b = rel[:-1], rel[1:]
-    da, db = depth[:-1], depth[1:]
-    ca, cb = colours[:-1], colours[1:]
-    keep = (da > near) | (db > near)
+    depth = rel @ -rot[2]  # distance in front of the camera along its axis
+    front = depth > near
+    keep = front[:-1] | front[1:]
     if starts is not None and len(starts):
         starts = np.asarray(starts)
         keep[starts[(starts > 0) & (starts < len(verts))] - 1] = False
-    if not keep.all():
-        a, b, da, db, ca, cb = a[keep], b[keep], da[keep], db[keep], ca[keep], cb[keep]
-    if (da < near).any() or (db < near).any():  # most frames: no segment reaches the near plane
+    first = np.flatnonzero(keep)  # segment i joins vertex i to i + 1
+    out = np.empty((len(first), 2, 3 + channels), np.float32)
+    a, b = rel[first], rel[first + 1]
+    behind_a, behind_b = ~front[first], ~front[first + 1]
+    if behind_a.any() or behind_b.any():  # most frames: no kept segment reaches the near plane
+        da, db = depth[first], depth[first + 1]
         t = np.clip((near - da) / np.where(db != da, db - da, 1.0), 0.0, 1.0)[:, None]
         cut = a + t * (b - a)  # where the segment crosses the near plane
-        a = np.where((da < near)[:, None], cut, a)
-        b = np.where((db < near)[:, None], cut, b)
-    pairs = np.empty((len(a), 2, 3))
-    pairs[:, 0], pairs[:, 1] = a, b
-    cols = np.empty((len(ca), 2, colours.shape[1]), dtype=np.result_type(colours.dtype, np.float32))
-    cols[:, 0], cols[:, 1] = ca, cb
-    return pairs.reshape(-1, 3), cols.reshape(-1, colours.shape[1])
+        a = np.where(behind_a[:, None], cut, a)
+        b = np.where(behind_b[:, None], cut, b)
+    out[:, 0, :3], out[:, 1, :3] = a, b
+    out[:, 0, 3:], out[:, 1, 3:] = colours[first], colours[first + 1]
+    return out.reshape(-1, 3 + channels)
 
 
 def relative_to(
