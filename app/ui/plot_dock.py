@@ -73,6 +73,17 @@ def _unix_offset(et: float) -> float:
     return moment.timestamp() - et
 
 
+def _unbroken(field: str) -> str:
+    """A readout field whose words stay on one line (spaces outside its HTML tags made no-break)."""
+    out, inside = [], False
+    for ch in field:
+        inside = inside or ch == "<"
+        out.append("&nbsp;" if ch == " " and not inside else ch)
+        if ch == ">":
+            inside = False
+    return "".join(out)
+
+
 class PlotPanel(QtWidgets.QWidget):
     """Four linked plots over one UTC axis, a cursor at the clock's time, events marked; a click sets the time."""
 
@@ -94,6 +105,9 @@ class PlotPanel(QtWidgets.QWidget):
         self.readout.setStyleSheet("QLabel { font-family: monospace; font-size: 11px; }")
         self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.readout.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Wrapped between its fields (each held together by no-break spaces): on one line its width
+        # was the dock's minimum, and showing the plots widened a narrow window by 300 px.
+        self.readout.setWordWrap(True)
         layout.addWidget(self.readout)
         self.view = pg.GraphicsLayoutWidget()
         self.view.setMinimumHeight(200)  # four panels; more when the dock is dragged taller or floated
@@ -224,7 +238,8 @@ class PlotPanel(QtWidgets.QWidget):
                     item = pg.InfiniteLine(
                         e.et + self._offset, angle=90, movable=False,
                         pen=pg.mkPen(colour, width=1, style=QtCore.Qt.PenStyle.DashLine),
-                        label=label, labelOpts={"position": 0.9, "color": colour},
+                        # Hung from the top edge into the plot (centred on its point, it was cut off).
+                        label=label, labelOpts={"position": 1.0, "color": colour, "anchors": [(0, 0), (1, 0)]},
                     )  # fmt: skip
                 else:
                     item = pg.LinearRegionItem(
@@ -257,19 +272,24 @@ class PlotPanel(QtWidgets.QWidget):
             return
         head = f"{display_name(series.spacecraft)}–{display_name(series.target)}  {et_to_utc(et, 1)} UTC"
         if not series.start <= et <= series.stop:
-            self.readout.setText(f"{head}  (outside the plotted span)   data: {describe(series.provenance)}")
+            fields = [head, "(outside the plotted span)", f"data: {describe(series.provenance)}"]
+            self.readout.setText(" &nbsp;".join(_unbroken(f) for f in fields))
             return
         v = series.at(et)
 
         def num(value: float, fmt: str, unit: str) -> str:
             return f"{format(value, fmt)}{unit}" if math.isfinite(value) else "—"
 
-        self.readout.setText(
-            f"{head}  <span style='color:{DISTANCE_COLOUR}'>distance {num(v['distance_km'], ',.0f', ' km')}</span>"
-            f"  <span style='color:{ALTITUDE_COLOUR}'>altitude {num(v['altitude_km'], ',.0f', ' km')}</span>"
-            f"  speed {num(v['speed_km_s'], '.2f', ' km/s')}  phase {num(v['phase_deg'], '.1f', '°')}"
-            f"  lat {num(v['lat_deg'], '.1f', '°')}   data: {describe(series.provenance)}"
-        )
+        fields = [
+            head,
+            f"<span style='color:{DISTANCE_COLOUR}'>distance {num(v['distance_km'], ',.0f', ' km')}</span>",
+            f"<span style='color:{ALTITUDE_COLOUR}'>altitude {num(v['altitude_km'], ',.0f', ' km')}</span>",
+            f"speed {num(v['speed_km_s'], '.2f', ' km/s')}",
+            f"phase {num(v['phase_deg'], '.1f', '°')}",
+            f"lat {num(v['lat_deg'], '.1f', '°')}",
+            f"data: {describe(series.provenance)}",
+        ]
+        self.readout.setText(" &nbsp;".join(_unbroken(f) for f in fields))
 
     # -- clicking sets the time ----------------------------------------------------------------------
     def et_at(self, scene_pos: QtCore.QPointF) -> float | None:

@@ -108,3 +108,18 @@ def test_go_to_flyby_fills_the_plots_while_it_plays(window, qtbot):
     assert panel.span == pytest.approx((flyby.et - FLYBY_HALF_SPAN_S, flyby.et + FLYBY_HALF_SPAN_S))
     qtbot.wait(300)
     assert panel.cursor_et() == pytest.approx(window.session.clock.et, abs=1e-3)
+
+
+def test_event_labels_sit_inside_their_plot(window, qtbot):
+    """A flyby's label ("flyby Io") was drawn half above the top plot, cut off at small dock heights."""
+    window.resize(1200, 700)
+    _flyby_event, panel = _shown_on_flyby(window, qtbot)
+    qtbot.wait(100)
+    top = panel.plots[0]
+    box = top.getViewBox().sceneBoundingRect()
+    labels = [item.label for plot, item in panel._event_items if plot is top and getattr(item, "label", None)]
+    assert labels, "no event labelled in the span"
+    for label in labels:
+        if label.isVisible():
+            rect = label.sceneBoundingRect()
+            assert box.top() - 0.5 <= rect.top() and rect.bottom() <= box.bottom() + 0.5, (rect, box)

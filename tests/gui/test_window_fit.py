@@ -47,3 +47,24 @@ def test_a_saved_window_taller_than_the_screen_comes_back_inside_it(qtbot, tmp_p
     frame = again.frameGeometry()
     assert frame.height() <= room.height() and room.contains(frame.topLeft()) and room.contains(frame.bottomRight())
     again.close()
+
+
+def test_opening_the_plots_in_a_narrow_window_keeps_its_width(window, qtbot):
+    """At 1,100 px wide (near the window's narrowest, 1,069 px here) the plots' one-line readout used to
+    set the dock's minimum width: showing the plots grew the window by about 300 px, past a small
+    screen. The readout wraps between its fields instead, and says everything it said."""
+    window.resize(1100, 700)
+    qtbot.wait(50)
+    assert window.width() == 1100
+    window.plot_dock.show()
+    panel = window.plot_panel
+    qtbot.waitUntil(lambda: panel.series is not None, timeout=10_000)
+    panel.refresh()
+    qtbot.wait(100)
+    assert window.width() <= 1100
+    assert window.frameGeometry().right() <= _room().right()
+    text = panel.readout.text()
+    for field in ("UTC", "distance", "altitude", "speed", "phase", "lat", "data:"):
+        assert field in text
+    readout = panel.readout
+    assert readout.height() >= readout.heightForWidth(readout.width())  # wrapped lines shown whole
