@@ -549,3 +549,36 @@ def test_a_slow_writer_gets_every_frame_as_drawn(eph, tmp_path):
     written = [np.asarray(Image.open(p)) for p in sorted((tmp_path / "f").glob("frame_*.png"))]
     assert len(written) == 12 and np.abs(expected[0].astype(int) - expected[-1]).max() > 50
     assert all(np.array_equal(a, b) for a, b in zip(written, expected, strict=True))
+
+
+FULL = {**VALUES, "target": "Io", "distance_km": 26751.0, "altitude_km": 24926.0, "spin": "steady"}
+
+
+@pytest.mark.parametrize("size", [(160, 120), (240, 160), (320, 240), (426, 240), (640, 480), (1920, 1080)])
+def test_the_overlay_fits_small_frames_whole_and_keeps_the_time(size):
+    """Frames under 480 px were crowded: six rows of 12-px text covered most of a 160x120 frame and
+    ran off its right edge. Text now scales with the frame, every row wraps to it, and the rows
+    cover at most 40% of its height, the least needed dropped first (never the time)."""
+    w, h = size
+    overlay = Overlay(title="Juno PJ57 — Io flyby\nsecond line")
+    rows, px = overlay.layout(FULL, w, h)
+    drawn = overlay.draw(np.zeros((h, w, 3), np.uint8), FULL)
+    ink = drawn.max(axis=2) > 60
+    assert not ink[:, -2:].any()  # nothing cut at the right edge
+    assert not ink[int(0.4 * h) + 2 :].any()  # nothing below the top 40%
+    assert any(row.endswith(" UTC") for row in rows)  # the time is always there
+    assert len(_ink_bands(drawn)) == len(rows)
+    if h >= 480:
+        assert px >= 12 and "second line" in rows and "Juno's spin not shown (steady attitude)" in rows
+    if "Io: 26,751 km, altitude 24,926 km" in " ".join(rows):
+        assert "synthetic data" in rows  # a distance shown says what data it rests on
+
+
+def test_a_title_too_big_for_the_frame_is_left_out_with_a_note(tmp_path):
+    overlay = Overlay(title="Juno PJ57 — Io flyby")
+    assert overlay.title_fits(640, 480) and not overlay.title_fits(160, 120)
+    small = _cli_export(tmp_path / "small", "--title", "Juno PJ57 — Io flyby", "--size", "160x120", frames="1")
+    assert small.returncode == 0, small.stderr
+    assert "note: the title does not fit a 160x120 frame" in small.stderr
+    big = _cli_export(tmp_path / "big", "--title", "Juno PJ57 — Io flyby", "--size", "640x480", frames="1")
+    assert big.returncode == 0 and "title" not in big.stderr, big.stderr

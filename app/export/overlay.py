@@ -32,6 +32,8 @@ PRIMARY_FONTS = (
 )
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 MAX_TITLE_ROWS = 4  # a title never covers more of the frame than this
+MIN_TEXT_PX = 8  # the smallest text an overlay uses (a 40th of the frame's height above 320 px)
+OVERLAY_MAX_HEIGHT = 0.4  # the most of a frame's height the overlay's rows cover
 PROBE_PX = 24
 NOT_A_CHARACTER = "\U0010ffff"  # mapped by no font: what a missing glyph looks like
 
@@ -140,6 +142,17 @@ def clean_title(title: str) -> list[str]:
     return lines
 
 
+# Values with every row an overlay can have: what ``title_fits`` lays out against.
+_LONGEST = {
+    "utc": "2000-01-01T00:00:00.000",
+    "target": "Callisto",
+    "distance_km": 9_999_999.0,
+    "altitude_km": 9_999_999.0,
+    "provenance": "synthetic",
+    "spin": "steady",
+}
+
+
 @dataclass(frozen=True)
 class Overlay:
     title: str = ""
@@ -156,35 +169,72 @@ class Overlay:
                 )
 
     def lines(self, values: dict) -> list[str]:
-        out = clean_title(self.title)
-        out.append(f"{values['utc']} UTC")
+        time, geometry, notes = self._parts(values)
+        return [*clean_title(self.title), *time, *geometry, *notes]
+
+    def _parts(self, values: dict) -> tuple[list[str], list[str], list[str]]:
+        """The time; the geometry with the data it rests on; notes."""
+        geometry = []
         if self.geometry and values.get("distance_km") is not None:
             alt = values.get("altitude_km")
-            out.append(
+            geometry.append(
                 f"{values['target']}: {values['distance_km']:,.0f} km"
                 + (f", altitude {alt:,.0f} km" if alt is not None else "")
             )
         if "synthetic" in str(values.get("provenance", "")):
-            out.append("synthetic data")
+            geometry.append("synthetic data")
+        notes = []
         if values.get("spin") == "steady":  # attitude.SPIN_STEADY: frames too far apart to show the spin
-            out.append("Juno's spin not shown (steady attitude)")
-        return out
+            notes.append("Juno's spin not shown (steady attitude)")
+        return [f"{values['utc']} UTC"], geometry, notes
+
+    def layout(self, values: dict, width: int, height: int) -> tuple[list[str], int]:
+        """The rows drawn on a ``width`` x ``height`` frame, wrapped to it, and their text size (px)."""
+        groups, size = self._groups(values, width, height)
+        return [row for _rank, rows in groups for row in rows], size
+
+    def _groups(self, values: dict, width: int, height: int) -> tuple[list[tuple[int, list[str]]], int]:
+        """The rows by what they show, ranked by how much they are needed (0: the time, kept always).
+
+        Text scales with the frame (a 40th of its height, at least 8 px), and the rows fill at most
+        OVERLAY_MAX_HEIGHT of it: on a small frame the least needed go first (the spin note, then
+        the title's later rows, its first row, and last the distance with its data note). The
+        time always stays.
+        """
+        size = max(MIN_TEXT_PX, height // 40)
+        margin = size // 2
+        room = max(width - 2 * margin, size)
+        title = clean_title(self.title)
+        title_rows: list[str] = []
+        for line in title:
+            title_rows.extend(_wrap(line, size, room))
+        if len(title_rows) > MAX_TITLE_ROWS:
+            title_rows = [*title_rows[: MAX_TITLE_ROWS - 1], _fit(title_rows[MAX_TITLE_ROWS - 1] + "…", size, room)]
+        time, geometry, notes = self._parts(values)
+        # (rank, rows): dropped from the highest rank down while the rows overflow.
+        groups = [(2, title_rows[:1]), (3, title_rows[1:]), (0, time), (1, geometry), (4, notes)]
+        groups = [(rank, [w for r in rows for w in _wrap(r, size, room)]) for rank, rows in groups]
+        ascent, descent = _metrics(_font(_primary(), size), size)
+        step = max(int(size * 1.3), ascent + descent + max(2, size // 5))
+        fits = max(1, int((OVERLAY_MAX_HEIGHT * height - margin - (ascent + descent)) // step) + 1)
+        for rank in (4, 3, 2, 1):
+            if sum(len(rows) for _r, rows in groups) <= fits:
+                break
+            groups = [(r, rows) for r, rows in groups if r != rank]
+        return groups, size
+
+    def title_fits(self, width: int, height: int) -> bool:
+        """Whether the whole title is drawn on frames of this size, next to the longest geometry."""
+        groups, _size = self._groups(_LONGEST, width, height)
+        return {2, 3} <= {rank for rank, _rows in groups}
 
     def draw(self, rgb: np.ndarray, values: dict) -> np.ndarray:
         from PIL import Image, ImageDraw
 
         img = Image.fromarray(rgb)
         draw = ImageDraw.Draw(img)
-        size = max(12, img.height // 40)
+        rows, size = self.layout(values, img.width, img.height)
         margin = size // 2
-        width = max(img.width - 2 * margin, size)
-        title = clean_title(self.title)
-        rows: list[str] = []
-        for line in title:
-            rows.extend(_wrap(line, size, width))
-        if len(rows) > MAX_TITLE_ROWS:
-            rows = [*rows[: MAX_TITLE_ROWS - 1], _fit(rows[MAX_TITLE_ROWS - 1] + "…", size, width)]
-        rows.extend(self.lines(values)[len(title) :])
         y = margin
         for row in rows:
             runs = _runs(row)
