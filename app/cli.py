@@ -597,8 +597,6 @@ def _export_run(args: argparse.Namespace, stop: _StopSignals) -> int:
     # The destination first: a refusal should come before kernels load and long before any frame.
     check_destination(out, size, args.fps, args.json, args.overwrite)
     overlay = Overlay(title=args.title) if args.overlay or args.title else None
-    if overlay is not None and overlay.title and not overlay.title_fits(*size):
-        print(f"note: the title does not fit a {size[0]}x{size[1]} frame: it is left out", file=sys.stderr)
     ks = open_kernels(args.kernels, defaults=not args.no_defaults)
     eph = Ephemeris(ks)
     start, stop_et = to_et(args.start), to_et(args.stop)
@@ -665,6 +663,9 @@ def _export_run(args: argparse.Namespace, stop: _StopSignals) -> int:
     from perijove.ephemeris.attitude import describe_spin
 
     print(describe_spin(result.spin))
+    if result.left_out:
+        parts = " and ".join(result.left_out)
+        print(f"note: {size[0]}x{size[1]} frames have no room for {parts} in the overlay: left out", file=sys.stderr)
     return 0
 
 

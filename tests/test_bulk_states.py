@@ -64,3 +64,23 @@ def test_no_epochs_and_one_epoch():
     assert spkezr_many("JUNO", np.array([]), "J2000", "NONE", "JUPITER").shape == (0, 6)
     one = spkezr_many("JUNO", np.array([to_et(PJ)]), "J2000", "NONE", "JUPITER")
     assert np.array_equal(one[0], spiceypy.spkezr("JUNO", to_et(PJ), "J2000", "NONE", "JUPITER")[0])
+
+
+def test_the_error_is_spiceypys_own_and_a_pending_one_is_handled_as_before():
+    bad = np.array([to_et(PJ), to_et("2022-07-05T09:17:22")])
+    with pytest.raises(SpiceyError) as ours:
+        spkezr_many("JUNO", bad, "J2000", "NONE", "JUPITER")
+    with pytest.raises(SpiceyError) as theirs:
+        spiceypy.spkezr("JUNO", bad[1], "J2000", "NONE", "JUPITER")
+    assert type(ours.value) is type(theirs.value) and "SPKGEO" in ours.value.traceback
+    # An error someone left pending: raised, as spiceypy's own call raises it ...
+    spiceypy.setmsg("left over")
+    spiceypy.sigerr("SPICE(LEFTOVER)")
+    with pytest.raises(SpiceyError, match="LEFTOVER"):
+        spkezr_many("JUNO", bad[:1], "J2000", "NONE", "JUPITER")
+    assert not spiceypy.failed()
+    # ... or, for the NaN-per-epoch path, cleared first: every good epoch is answered.
+    spiceypy.setmsg("left over")
+    spiceypy.sigerr("SPICE(LEFTOVER)")
+    out = spkezr_many("JUNO", bad, "J2000", "NONE", "JUPITER", nan_on_error=True)
+    assert not np.isnan(out[0]).any() and np.isnan(out[1]).all() and not spiceypy.failed()

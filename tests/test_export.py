@@ -576,9 +576,23 @@ def test_the_overlay_fits_small_frames_whole_and_keeps_the_time(size):
 
 def test_a_title_too_big_for_the_frame_is_left_out_with_a_note(tmp_path):
     overlay = Overlay(title="Juno PJ57 — Io flyby")
-    assert overlay.title_fits(640, 480) and not overlay.title_fits(160, 120)
+    assert overlay.left_out(FULL, 640, 480) == [] and "the title" in overlay.left_out(FULL, 160, 120)
     small = _cli_export(tmp_path / "small", "--title", "Juno PJ57 — Io flyby", "--size", "160x120", frames="1")
     assert small.returncode == 0, small.stderr
-    assert "note: the title does not fit a 160x120 frame" in small.stderr
+    assert "note: 160x120 frames have no room for the title" in small.stderr
     big = _cli_export(tmp_path / "big", "--title", "Juno PJ57 — Io flyby", "--size", "640x480", frames="1")
-    assert big.returncode == 0 and "title" not in big.stderr, big.stderr
+    assert big.returncode == 0 and "no room" not in big.stderr, big.stderr
+
+
+def test_the_overlay_keeps_the_same_rows_through_a_movie():
+    """Which rows a small frame leaves out is decided once for a movie, on its farthest distance: a row
+    never comes and goes as the numbers change (25,000 km kept the distance and dropped the title;
+    1,250,000 km wrapped and dropped the distance and its data note)."""
+    overlay = Overlay(title="Juno PJ57 — Io flyby").for_movie(1_250_000.0)
+    for w, h in [(160, 120), (240, 160), (320, 240), (200, 300)]:
+        kinds = set()
+        for km in (1.0, 1_500.0, 25_000.0, 1_250_000.0):
+            rows, _px = overlay.layout({**FULL, "distance_km": km, "altitude_km": km - 1821.0}, w, h)
+            kinds.add((any("flyby" in r for r in rows), any("km" in r for r in rows), "synthetic data" in rows))
+            assert "synthetic data" in rows  # the data a frame rests on, always
+        assert len(kinds) == 1, (w, h, kinds)

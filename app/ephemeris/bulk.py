@@ -15,7 +15,6 @@ import ctypes
 
 import numpy as np
 import spiceypy
-from spiceypy.utils.exceptions import SpiceyError
 
 _c: dict[str, object] = {}
 
@@ -28,18 +27,16 @@ def _routines() -> dict[str, object]:
         c_str, c_ptr = ctypes.c_char_p, ctypes.c_void_p
         spkezr = ctypes.CFUNCTYPE(None, c_str, ctypes.c_double, c_str, c_str, c_str, c_ptr, c_ptr)
         failed = ctypes.CFUNCTYPE(ctypes.c_int)
-        _c["spkezr"] = spkezr(("spkezr_c", libspice))
-        _c["failed"] = failed(("failed_c", libspice))
+        made = {"spkezr": spkezr(("spkezr_c", libspice)), "failed": failed(("failed_c", libspice))}
+        _c.update(made)  # whole, in one step
     return _c
 
 
 def _raise_spice_error() -> None:
-    """SPICE's pending error as spiceypy raises it, with SPICE's error state reset."""
-    short = spiceypy.getmsg("SHORT", 26)
-    explain = spiceypy.getmsg("EXPLAIN", 100).strip()
-    long = spiceypy.getmsg("LONG", 1841).strip()
-    spiceypy.reset()
-    raise SpiceyError(short=short, explain=explain, long=long)
+    """SPICE's pending error as spiceypy raises it (its own subclass and call trace), SPICE reset."""
+    from spiceypy.spiceypy import check_for_spice_error
+
+    check_for_spice_error(None)
 
 
 def spkezr_many(
@@ -48,25 +45,34 @@ def spkezr_many(
     """``spkezr`` states, shape (len(ets), 6), of ``target`` from ``observer`` at every ET.
 
     A failure raises spiceypy's ``SpiceyError`` (SPICE reset), or with ``nan_on_error`` leaves
-    that epoch's row NaN and goes on.
+    that epoch's row NaN and goes on. An error already pending when called is raised as spiceypy
+    would (``nan_on_error``: cleared first, as the one-call-then-each-epoch path did).
     """
     c = _routines()
     call, failed = c["spkezr"], c["failed"]
+    if failed():
+        if not nan_on_error:
+            _raise_spice_error()
+        spiceypy.reset()
     ets = np.ascontiguousarray(ets, dtype=np.float64).reshape(-1)
     out = np.empty((ets.size, 6))
     light = np.empty(1)
-    names = [s.encode() for s in (target, frame, abcorr, observer)]
-    t, f, a, o = names
+    t, f, a, o = (text.encode() for text in (target, frame, abcorr, observer))
     base, lt = out.ctypes.data, light.ctypes.data
-    if nan_on_error:
+    try:
+        if nan_on_error:
+            for i, et in enumerate(ets.tolist()):
+                call(t, et, f, a, o, base + 48 * i, lt)
+                if failed():
+                    spiceypy.reset()
+                    out[i] = np.nan
+            return out
         for i, et in enumerate(ets.tolist()):
             call(t, et, f, a, o, base + 48 * i, lt)
-            if failed():
-                spiceypy.reset()
-                out[i] = np.nan
-        return out
-    for i, et in enumerate(ets.tolist()):
-        call(t, et, f, a, o, base + 48 * i, lt)
+    except BaseException:  # an interrupt between a failing call and the check below
+        if failed():
+            spiceypy.reset()
+        raise
     if failed():  # in RETURN mode (spiceypy's) the calls after a failure did nothing
         _raise_spice_error()
     return out

@@ -14,7 +14,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 import numpy as np
@@ -142,21 +142,13 @@ def clean_title(title: str) -> list[str]:
     return lines
 
 
-# Values with every row an overlay can have: what ``title_fits`` lays out against.
-_LONGEST = {
-    "utc": "2000-01-01T00:00:00.000",
-    "target": "Callisto",
-    "distance_km": 9_999_999.0,
-    "altitude_km": 9_999_999.0,
-    "provenance": "synthetic",
-    "spin": "steady",
-}
-
-
 @dataclass(frozen=True)
 class Overlay:
     title: str = ""
     geometry: bool = True
+    # The farthest distance of the movie (``for_movie``): which rows a small frame leaves out is
+    # decided on it, once, so that no row comes and goes as the numbers grow and shrink.
+    widest_km: float | None = None
 
     def __post_init__(self) -> None:
         # Refuse now, in one line, rather than burn boxes into every frame of a long export.
@@ -168,25 +160,37 @@ class Overlay:
                     " (e.g. fonts-noto-cjk)"
                 )
 
-    def lines(self, values: dict) -> list[str]:
-        time, geometry, notes = self._parts(values)
-        return [*clean_title(self.title), *time, *geometry, *notes]
+    def for_movie(self, widest_km: float | None) -> Overlay:
+        """This overlay laid out for a movie whose distance reaches ``widest_km`` (None: unknown)."""
+        return replace(self, widest_km=widest_km)
 
-    def _parts(self, values: dict) -> tuple[list[str], list[str], list[str]]:
-        """The time; the geometry with the data it rests on; notes."""
+    def lines(self, values: dict) -> list[str]:
+        time, geometry, data, notes = self._parts(values)
+        return [*clean_title(self.title), *time, *geometry, *data, *notes]
+
+    def _parts(self, values: dict) -> tuple[list[str], list[str], list[str], list[str]]:
+        """The time; the distance; the data it rests on (when synthetic); notes."""
         geometry = []
         if self.geometry and values.get("distance_km") is not None:
-            alt = values.get("altitude_km")
-            geometry.append(
-                f"{values['target']}: {values['distance_km']:,.0f} km"
-                + (f", altitude {alt:,.0f} km" if alt is not None else "")
-            )
-        if "synthetic" in str(values.get("provenance", "")):
-            geometry.append("synthetic data")
+            geometry.append(self._geometry_row(values["target"], values["distance_km"], values.get("altitude_km")))
+        data = ["synthetic data"] if "synthetic" in str(values.get("provenance", "")) else []
         notes = []
         if values.get("spin") == "steady":  # attitude.SPIN_STEADY: frames too far apart to show the spin
             notes.append("Juno's spin not shown (steady attitude)")
-        return [f"{values['utc']} UTC"], geometry, notes
+        return [f"{values['utc']} UTC"], geometry, data, notes
+
+    @staticmethod
+    def _geometry_row(target: str, distance_km: float, altitude_km: float | None) -> str:
+        altitude = f", altitude {altitude_km:,.0f} km" if altitude_km is not None else ""
+        return f"{target}: {distance_km:,.0f} km{altitude}"
+
+    def _title_rows(self, size: int, room: float) -> list[str]:
+        rows: list[str] = []
+        for line in clean_title(self.title):
+            rows.extend(_wrap(line, size, room))
+        if len(rows) > MAX_TITLE_ROWS:
+            rows = [*rows[: MAX_TITLE_ROWS - 1], _fit(rows[MAX_TITLE_ROWS - 1] + "…", size, room)]
+        return rows
 
     def layout(self, values: dict, width: int, height: int) -> tuple[list[str], int]:
         """The rows drawn on a ``width`` x ``height`` frame, wrapped to it, and their text size (px)."""
@@ -194,39 +198,55 @@ class Overlay:
         return [row for _rank, rows in groups for row in rows], size
 
     def _groups(self, values: dict, width: int, height: int) -> tuple[list[tuple[int, list[str]]], int]:
-        """The rows by what they show, ranked by how much they are needed (0: the time, kept always).
+        """The rows by what they show, ranked by how much they are needed (0: the time and the data
+        note, kept always), and the text size.
 
         Text scales with the frame (a 40th of its height, at least 8 px), and the rows fill at most
-        OVERLAY_MAX_HEIGHT of it: on a small frame the least needed go first (the spin note, then
-        the title's later rows, its first row, and last the distance with its data note). The
-        time always stays.
+        OVERLAY_MAX_HEIGHT of it: on a small frame the least needed go first (the spin note, the
+        title's later rows, its first row, last the distance). In a movie (``for_movie``) which go
+        is decided on its farthest distance, not this frame's, so that no row comes and goes as
+        the numbers change.
         """
-        size = max(MIN_TEXT_PX, height // 40)
+        size, room = _text_size(width, height)
         margin = size // 2
-        room = max(width - 2 * margin, size)
-        title = clean_title(self.title)
-        title_rows: list[str] = []
-        for line in title:
-            title_rows.extend(_wrap(line, size, room))
-        if len(title_rows) > MAX_TITLE_ROWS:
-            title_rows = [*title_rows[: MAX_TITLE_ROWS - 1], _fit(title_rows[MAX_TITLE_ROWS - 1] + "…", size, room)]
-        time, geometry, notes = self._parts(values)
-        # (rank, rows): dropped from the highest rank down while the rows overflow.
-        groups = [(2, title_rows[:1]), (3, title_rows[1:]), (0, time), (1, geometry), (4, notes)]
-        groups = [(rank, [w for r in rows for w in _wrap(r, size, room)]) for rank, rows in groups]
+        title_rows = self._title_rows(size, room)
+        time, geometry, data, notes = self._parts(values)
+        if self.widest_km is not None and self.geometry:
+            widest = [self._geometry_row(values["target"], self.widest_km, self.widest_km)]
+        else:
+            widest = geometry
+        # (rank, rows drawn, rows the decision counts)
+        groups = [
+            (2, title_rows[:1], title_rows[:1]),
+            (3, title_rows[1:], title_rows[1:]),
+            (0, time + data, time + data),
+            (1, geometry, widest),
+            (4, notes, notes),
+        ]
+        groups = [(rank, _wrapped(shown, size, room), _wrapped(counted, size, room)) for rank, shown, counted in groups]
         ascent, descent = _metrics(_font(_primary(), size), size)
         step = max(int(size * 1.3), ascent + descent + max(2, size // 5))
         fits = max(1, int((OVERLAY_MAX_HEIGHT * height - margin - (ascent + descent)) // step) + 1)
         for rank in (4, 3, 2, 1):
-            if sum(len(rows) for _r, rows in groups) <= fits:
+            if sum(len(counted) for _r, _s, counted in groups) <= fits:
                 break
-            groups = [(r, rows) for r, rows in groups if r != rank]
-        return groups, size
+            groups = [g for g in groups if g[0] != rank]
+        # Drawn in reading order: the title, the time, the distance, the data note, then notes.
+        order = {2: 0, 3: 1, 0: 2, 1: 3, 4: 4}
+        return sorted(((rank, shown) for rank, shown, _c in groups), key=lambda g: order[g[0]]), size
 
-    def title_fits(self, width: int, height: int) -> bool:
-        """Whether the whole title is drawn on frames of this size, next to the longest geometry."""
-        groups, _size = self._groups(_LONGEST, width, height)
-        return {2, 3} <= {rank for rank, _rows in groups}
+    def left_out(self, values: dict, width: int, height: int) -> list[str]:
+        """What frames of this size leave out for want of room (for a note to the user)."""
+        kept = {rank for rank, _rows in self._groups(values, width, height)[0]}
+        title_rows = self._title_rows(*_text_size(width, height))
+        _time, geometry, _data, notes = self._parts(values)
+        names = {
+            2: "the title" if title_rows else "",
+            3: "the title's later lines" if len(title_rows) > 1 and 2 in kept else "",
+            1: "the distance" if geometry else "",
+            4: "the spin note" if notes else "",
+        }
+        return [name for rank, name in names.items() if name and rank not in kept]
 
     def draw(self, rgb: np.ndarray, values: dict) -> np.ndarray:
         from PIL import Image, ImageDraw
@@ -251,6 +271,17 @@ class Overlay:
                 x += font.getlength(text)
             y += max(int(size * 1.3), ascent + descent + max(2, size // 5))
         return np.asarray(img)
+
+
+def _text_size(width: int, height: int) -> tuple[int, float]:
+    """An overlay's text size on frames of this size (a 40th of the height, at least MIN_TEXT_PX)
+    and the width its rows wrap to."""
+    size = max(MIN_TEXT_PX, height // 40)
+    return size, max(width - 2 * (size // 2), size)
+
+
+def _wrapped(rows: list[str], size: int, width: float) -> list[str]:
+    return [part for row in rows for part in _wrap(row, size, width)]
 
 
 def _metrics(font, size: int) -> tuple[int, int]:

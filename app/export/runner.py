@@ -42,6 +42,7 @@ class ExportResult:
     sidecar: Path
     seconds: float
     spin: str = SPIN_SAMPLED  # whether the frames show Juno's spin or its steady, spin-averaged attitude
+    left_out: tuple[str, ...] = ()  # what the overlay had no room for on frames of this size
 
     @property
     def fps(self) -> float:
@@ -55,6 +56,19 @@ def _table_target(intent: CameraIntent) -> str:
     from perijove.model.hud import measured_target
 
     return measured_target(intent)
+
+
+def _widest_km(eph: Ephemeris, ets: np.ndarray, target: str) -> float | None:
+    """The farthest the spacecraft is from ``target`` in the movie (what the overlay lays out for),
+    or None where the data do not cover it all (each frame then shows what it can)."""
+    from perijove.ephemeris.bodies import SPACECRAFT, body_id
+
+    if body_id(target) == SPACECRAFT:
+        return None
+    try:
+        return float(np.linalg.norm(eph.position(SPACECRAFT, ets, target), axis=-1).max())
+    except PerijoveError:
+        return None
 
 
 def export(
@@ -91,6 +105,8 @@ def export(
     # Juno spins every 30 s: frames farther apart than a twelfth of that would show it jump at random.
     spin = spin_mode(float(np.max(np.diff(ets))) if len(ets) > 1 else 0.0)
     target = _table_target(intent)
+    if overlay is not None:
+        overlay = overlay.for_movie(_widest_km(eph, ets, target))
     own_renderer = renderer is None
     frames: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
     failure: list[BaseException] = []
@@ -114,6 +130,7 @@ def export(
 
     rows: list[dict] = []
     t0 = time.perf_counter()
+    left_out: tuple[str, ...] = ()
     thread = threading.Thread(target=writer, name="perijove-encoder", daemon=True)
     try:
         try:
@@ -149,6 +166,8 @@ def export(
                 et = float(state.et)
                 values = {**hud_values(eph, et, target), "spin": spin}
                 if overlay is not None:
+                    if not i:
+                        left_out = tuple(overlay.left_out(values, *size))
                     rgb = overlay.draw(rgb, values)
                 frames.put((i, rgb))
                 rows.append({"frame": i, **values, "gl": gl_text})
@@ -178,7 +197,7 @@ def export(
             renderer.close()
         elif renderer is not None and steady_before is not None:
             renderer.scene.steady_spin = steady_before  # a reused renderer goes back as it came
-    return ExportResult(out, len(ets), sink.sidecar, time.perf_counter() - t0, spin)
+    return ExportResult(out, len(ets), sink.sidecar, time.perf_counter() - t0, spin, left_out)
 
 
 def _write_sidecars(sink, rows: list[dict], json_sidecar: bool) -> None:

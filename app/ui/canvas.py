@@ -57,7 +57,7 @@ class ViewControl:
         self._released = False
         self.state: FrameState | None = None
         self.frames_drawn = 0
-        self.first_frame_at: float | None = None  # perf_counter() when the first frame was drawn
+        self.first_frame_at: float | None = None  # perf_counter() when the first frame was shown
         self.last_draw_s = 0.0
         self._drag: tuple[float, float, float, float] | None = None
         self._pan_from: tuple | None = None  # (pan at the press, the frame then) while the drag pans
@@ -67,6 +67,10 @@ class ViewControl:
         session.display_changed.connect(self._display)
         session.kernels_changed.connect(self._kernels)
         session.ghost_changed.connect(self._ghost)
+
+    # Whether a frame is on screen once drawn (the GL view: its buffers swap as the draw returns);
+    # the image view says when it has painted it instead.
+    shown_when_drawn = True
 
     def update(self) -> None:  # a subclass schedules a new frame
         raise NotImplementedError
@@ -88,7 +92,7 @@ class ViewControl:
         if self.wanted_samples > 1 and not antialiased:
             self._settle.start()  # restarted by every frame while the view changes
         self.frames_drawn += 1
-        if self.first_frame_at is None:
+        if self.first_frame_at is None and self.shown_when_drawn:
             self.first_frame_at = time.perf_counter()
         if self._after_first:
             QtCore.QTimer.singleShot(0, self.native, self._run_after_first)
@@ -127,6 +131,8 @@ class ViewControl:
         HUD's SPICE queries) then overlaps the rasteriser's (software GL's threads, or the GPU)
         instead of adding to each clock step. Without a frame within WHILE_DRAWING_WAIT_MS (the
         view hidden), from a timer."""
+        if self._released:
+            return  # the window is closing: nothing more to show
         if callback not in self._while_drawing:
             self._while_drawing.append(callback)
         if not self._while_timer.isActive():

@@ -310,7 +310,11 @@ def run_export(parent: QtWidgets.QWidget, job: dict, on_message) -> QtCore.QObje
         dialog.setLabelText(f"{label} {text}".strip() + time_left(time.monotonic() - started, fraction))
 
     worker.progress.connect(remaining)
-    worker.finished.connect(lambda path, frames: on_message(f"Exported {frames} frames to {path}"))
+    def finished(path: str, frames: int) -> None:
+        note = f" ({' and '.join(worker.left_out)} left out of the overlay: no room)" if worker.left_out else ""
+        on_message(f"Exported {frames} frames to {path}{note}")
+
+    worker.finished.connect(finished)
     worker.cancelled.connect(lambda: on_message("Export cancelled; nothing was written"))
     worker.failed.connect(lambda message: on_message(f"⚠ {message}"))
     worker.start()

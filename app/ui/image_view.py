@@ -86,6 +86,9 @@ class _View(QtWidgets.QWidget):
         else:
             painter.drawImage(self.rect(), image)
         painter.end()
+        owner = self._owner
+        if owner.first_frame_at is None and owner.frames_drawn and image is not None:
+            owner.first_frame_at = time.perf_counter()  # painted: Qt puts it on screen as this returns
 
     def event(self, event: QtCore.QEvent) -> bool:
         if event.type() == _DPR_CHANGE:  # moved to a screen of another pixel density: draw anew
@@ -113,6 +116,8 @@ class _View(QtWidgets.QWidget):
 
 class ImageCanvas(ViewControl):
     """The view as images drawn offscreen (see the module notes); the same interface as ``SceneCanvas``."""
+
+    shown_when_drawn = False  # on screen once its paint event has drawn the image
 
     def __init__(self, session: Session, on_error=None, gl_canvas=None, samples: int | None = None) -> None:
         from perijove.render.context import is_software, offscreen_canvas

@@ -169,7 +169,7 @@ def _export(job: dict, out: mp.Queue, stop) -> None:
             cancel=stop.is_set,
             overwrite=job.get("overwrite", False),  # the dialog asked the user
         )
-        out.put(("done", str(result.out), result.frames))
+        out.put(("done", str(result.out), (result.frames, list(result.left_out))))
     except ExportCancelled as err:
         out.put(("cancelled", str(err), None))
     except (PerijoveError, ValueError) as err:
@@ -186,6 +186,7 @@ class ExportJob(ProcessJob):
 
     def __init__(self, job: dict, parent: QtCore.QObject | None = None) -> None:
         super().__init__(_export, (job,), parent)
+        self.left_out: list[str] = []  # what the overlay had no room for, once finished
 
     def cancel(self) -> None:
         self._stop.set()  # the child stops at the next frame and removes its partial files
@@ -212,7 +213,8 @@ class ExportJob(ProcessJob):
 
     def _final(self, kind: str, a, b) -> None:
         if kind == "done":
-            self.finished.emit(a, b)
+            frames, self.left_out = b
+            self.finished.emit(a, frames)
         elif kind == "cancelled":
             self.cancelled.emit()
         else:

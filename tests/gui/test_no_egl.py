@@ -134,3 +134,10 @@ def test_window_export_without_any_gl_fails_with_one_line(qtbot, tmp_path, monke
     assert len(messages) == 1 and messages[0].startswith("⚠ no OpenGL context: EGL: ")
     assert "\n" not in messages[0] and "Qt: no display" in messages[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_window_export_says_what_a_small_frame_left_out_of_the_overlay(qtbot, tmp_path, export_job):
+    job = {**export_job, "size": [160, 120], "overlay": {"title": "Juno PJ57 — Io flyby"}}
+    messages = _window_export(qtbot, job)
+    assert len(messages) == 1 and messages[0].startswith(f"Exported 4 frames to {tmp_path / 'window.mp4'} ("), messages
+    assert "the title" in messages[0] and messages[0].endswith(" left out of the overlay: no room)"), messages

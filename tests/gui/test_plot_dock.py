@@ -119,7 +119,8 @@ def test_event_labels_sit_inside_their_plot(window, qtbot):
     box = top.getViewBox().sceneBoundingRect()
     labels = [item.label for plot, item in panel._event_items if plot is top and getattr(item, "label", None)]
     assert labels, "no event labelled in the span"
-    for label in labels:
-        if label.isVisible():
-            rect = label.sceneBoundingRect()
-            assert box.top() - 0.5 <= rect.top() and rect.bottom() <= box.bottom() + 0.5, (rect, box)
+    shown = [label for label in labels if label.isVisible()]
+    assert shown, "no event label shown"
+    for label in shown:
+        rect = label.sceneBoundingRect()
+        assert box.top() - 0.5 <= rect.top() and rect.bottom() <= box.bottom() + 0.5, (rect, box)

@@ -269,3 +269,18 @@ def test_the_first_frame_comes_before_the_event_search_and_the_plots(qtbot, tmp_
     qtbot.waitUntil(lambda: win._plot_panel.series is not None, timeout=10_000)  # it plots once shown
     qtbot.waitUntil(lambda: len(win.session.events) > 0, timeout=60_000)
     win.close()
+
+
+def test_a_closed_window_refreshes_nothing_more(qtbot, tmp_path):
+    """A clock change reaching a closed window (a late timer) must not run the HUD's SPICE queries."""
+    settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat)
+    win = _new_window(qtbot, settings)
+    win.show()
+    qtbot.waitUntil(lambda: win.canvas.frames_drawn > 0, timeout=10_000)
+    assert win.canvas.first_frame_at is not None
+    calls: list[int] = []
+    win.close()
+    win.canvas.while_drawing(lambda: calls.append(1))
+    win.session.clock.set_et(win.session.clock.et + 60.0)
+    qtbot.wait(100)
+    assert calls == []
