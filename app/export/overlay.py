@@ -215,12 +215,13 @@ class Overlay:
             widest = [self._geometry_row(values["target"], self.widest_km, self.widest_km)]
         else:
             widest = geometry
-        # (rank, rows drawn, rows the decision counts)
+        # (rank, rows drawn, rows the decision counts), in reading order; rank 0 is never dropped.
         groups = [
             (2, title_rows[:1], title_rows[:1]),
             (3, title_rows[1:], title_rows[1:]),
-            (0, time + data, time + data),
+            (0, time, time),
             (1, geometry, widest),
+            (0, data, data),
             (4, notes, notes),
         ]
         groups = [(rank, _wrapped(shown, size, room), _wrapped(counted, size, room)) for rank, shown, counted in groups]
@@ -231,9 +232,7 @@ class Overlay:
             if sum(len(counted) for _r, _s, counted in groups) <= fits:
                 break
             groups = [g for g in groups if g[0] != rank]
-        # Drawn in reading order: the title, the time, the distance, the data note, then notes.
-        order = {2: 0, 3: 1, 0: 2, 1: 3, 4: 4}
-        return sorted(((rank, shown) for rank, shown, _c in groups), key=lambda g: order[g[0]]), size
+        return [(rank, shown) for rank, shown, _counted in groups], size
 
     def left_out(self, values: dict, width: int, height: int) -> list[str]:
         """What frames of this size leave out for want of room (for a note to the user)."""
