@@ -210,11 +210,10 @@ class Overlay:
         size, room = _text_size(width, height)
         margin = size // 2
         title_rows = self._title_rows(size, room)
-        time, geometry, data, notes = self._parts(values)
+        time, geometry, data, notes = (_wrapped(rows, size, room) for rows in self._parts(values))
+        widest = geometry
         if self.widest_km is not None and self.geometry:
-            widest = [self._geometry_row(values["target"], self.widest_km, self.widest_km)]
-        else:
-            widest = geometry
+            widest = _wrapped([self._geometry_row(values["target"], self.widest_km, self.widest_km)], size, room)
         # (rank, rows drawn, rows the decision counts), in reading order; rank 0 is never dropped.
         groups = [
             (2, title_rows[:1], title_rows[:1]),
@@ -224,7 +223,6 @@ class Overlay:
             (0, data, data),
             (4, notes, notes),
         ]
-        groups = [(rank, _wrapped(shown, size, room), _wrapped(counted, size, room)) for rank, shown, counted in groups]
         ascent, descent = _metrics(_font(_primary(), size), size)
         step = max(int(size * 1.3), ascent + descent + max(2, size // 5))
         fits = max(1, int((OVERLAY_MAX_HEIGHT * height - margin - (ascent + descent)) // step) + 1)
