@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from perijove.ephemeris import Ephemeris, PerijoveError
+from perijove.ephemeris import SPACECRAFT, Ephemeris, PerijoveError
 from perijove.ephemeris.attitude import SPIN_SAMPLED, SPIN_STEADY, spin_mode
 from perijove.export.overlay import Overlay
 from perijove.export.plan import FramePlan
@@ -60,11 +60,8 @@ def _table_target(intent: CameraIntent) -> str:
 
 def _widest_km(eph: Ephemeris, ets: np.ndarray, target: str) -> float | None:
     """The farthest the spacecraft is from ``target`` in the movie (what the overlay lays out for),
-    or None where the data do not cover it all (each frame then shows what it can)."""
-    from perijove.ephemeris.bodies import SPACECRAFT, body_id
-
-    if body_id(target) == SPACECRAFT:
-        return None
+    or None where the data do not cover it all (each frame then shows what it can). ``target`` is
+    never the spacecraft itself (``measured_target`` measures from Jupiter then)."""
     try:
         return float(np.linalg.norm(eph.position(SPACECRAFT, ets, target), axis=-1).max())
     except PerijoveError:
