@@ -17,7 +17,8 @@ def test_session_opens_before_the_first_flyby_without_a_geometry_finder_search(m
 
     reference = Session()
     flyby = next(
-        e.et for e in find_events(reference.eph, ["flyby"], [501], flyby_km=20_000).events  # gfdist LOCMIN, 1 µs
+        e.et
+        for e in find_events(reference.eph, ["flyby"], [501], flyby_km=20_000).events  # gfdist LOCMIN, 1 µs
     )
 
     def no_gf(*_args, **_kwargs):
@@ -60,6 +61,60 @@ def test_first_close_approach_is_the_same_whatever_the_chunks(monkeypatch, chunk
     for start in (flyby - 3 * 600.0, flyby - 1000.0, flyby - 7200.0 - 1.0):  # the minimum lands on chunk edges
         found = approach.first_close_approach(eph, "JUNO", "IO", start, window[-1].stop, within_km=20_000)
         assert found is not None and found[0] == pytest.approx(whole[0], abs=0.005)
+
+
+def _plain_scan(eph, body, target, start, stop, within_km, step=600.0):
+    """Every sample ``step`` apart, each local minimum near enough refined: the scan without its pre-scan."""
+    from perijove.ephemeris.approach import refine_minimum
+
+    ets = np.append(np.arange(start, stop, step), stop)
+    d = np.linalg.norm(eph.position(body, ets, target), axis=-1)
+    for i in np.flatnonzero((d[1:-1] <= d[:-2]) & (d[1:-1] < d[2:])) + 1:
+        if d[i] <= within_km + 60.0 * step:
+            et = refine_minimum(
+                lambda t: float(np.linalg.norm(eph.position(body, t, target))), ets[i - 1], ets[i + 1], 1e-3
+            )
+            if np.linalg.norm(eph.position(body, et, target)) < within_km:
+                return et
+    return None
+
+
+@pytest.mark.parametrize(
+    "target, within_km",
+    [("IO", 20_000), ("IO", 400_000), ("EUROPA", 200_000), ("EUROPA", 500_000), ("CALLISTO", 2e6), ("JUPITER", 1e5)],
+)
+def test_first_close_approach_finds_what_every_sample_finds(target, within_km):
+    """The coarse pre-scan skips only hours that cannot hold a minimum: same answer as reading every sample."""
+    from perijove.ephemeris import Ephemeris, open_kernels
+    from perijove.ephemeris.approach import first_close_approach
+
+    eph = Ephemeris(open_kernels())
+    window = eph.covered("JUNO")
+    for start in (window[0].start, window[0].start + 20 * 86400.0 + 123.0):
+        found = first_close_approach(eph, "JUNO", target, start, window[-1].stop, within_km=within_km)
+        plain = _plain_scan(eph, "JUNO", target, start, window[-1].stop, within_km)
+        assert (found is None) == (plain is None)
+        if plain is not None:
+            assert found[0] == pytest.approx(plain, abs=0.005)
+
+
+def test_first_close_approach_reads_few_samples_far_from_the_moon(monkeypatch):
+    """The window waits for this search: Juno is millions of km from Io most of the time, and those
+    weeks are read an hour apart, not every ten minutes."""
+    from perijove.ephemeris import Ephemeris, open_kernels
+    from perijove.ephemeris.approach import first_close_approach
+
+    eph = Ephemeris(open_kernels())
+    window = eph.covered("JUNO")
+    read = []
+    position = eph.position
+    monkeypatch.setattr(
+        eph, "position", lambda body, et, *a, **k: read.append(np.size(et)) or position(body, et, *a, **k)
+    )
+    found = first_close_approach(eph, "JUNO", "IO", window[0].start, window[-1].stop, within_km=20_000)
+    assert found is not None
+    every = (found[0] - window[0].start) / 600.0  # the samples every ten minutes up to the flyby
+    assert sum(read) < every / 3
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])

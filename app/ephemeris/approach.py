@@ -18,6 +18,10 @@ from perijove.ephemeris.geometry import Ephemeris
 
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 CHUNK = 2048  # samples a scan reads at a time
+COARSE_STEPS = 6  # fine steps per coarse step of the pre-scan
+# Faster than any relative speed near Jupiter: the escape speed at its cloud tops is 59.5 km/s and
+# the moons move at most 17.3 km/s.
+MAX_SPEED_KM_S = 120.0
 
 
 def refine_minimum(distance, a: float, b: float, tol: float) -> float:
@@ -53,12 +57,51 @@ def first_close_approach(
     """
     if stop - start < 2 * step:
         return None
+    # A minimum sampled at ``step`` is refined only if it is within ``reach``; an hour between
+    # coarse samples at most MAX_SPEED_KM_S apart in speed cannot hide one nearer than
+    # (d0 + d1 - speed * hour) / 2, so only the hours that could hold one are sampled finely.
+    # Juno spends most of its orbit millions of kilometres from any moon: the coarse samples are
+    # a sixth of the fine ones, and the fine scan reads a few hours an orbit.
+    reach = within_km + 60.0 * step
+    coarse = COARSE_STEPS * step
+    lo = start
+    while lo < stop:
+        hi = min(lo + CHUNK * coarse, stop)
+        ets = np.append(np.arange(lo, hi, coarse), hi)
+        d = np.linalg.norm(eph.position(body, ets, target), axis=-1)
+        near = np.flatnonzero(0.5 * (d[:-1] + d[1:] - MAX_SPEED_KM_S * np.diff(ets)) < reach)
+        if len(near):
+            # runs of consecutive near intervals, each widened by a fine step for its edge samples
+            breaks = np.flatnonzero(np.diff(near) > 1)
+            for first, last in zip(near[np.r_[0, breaks + 1]], near[np.r_[breaks, len(near) - 1]], strict=True):
+                found = _scan(
+                    eph,
+                    body,
+                    target,
+                    max(start, ets[first] - step),
+                    min(stop, ets[last + 1] + step),
+                    within_km,
+                    step,
+                    tol,
+                )
+                if found is not None:
+                    return found
+        if hi >= stop or len(ets) < 2:
+            return None
+        lo = float(ets[-2]) if len(ets) > 2 else hi  # the last interval is read again with the next chunk
+
+
+def _scan(
+    eph: Ephemeris, body: Body, target: Body, start: float, stop: float, within_km: float, step: float, tol: float
+) -> tuple[float, float] | None:
+    """The first refined minimum below ``within_km`` among the samples ``step`` apart on [start, stop]."""
+    if stop - start < 2 * step:
+        return None
 
     def distance(et: float) -> float:
         return float(np.linalg.norm(eph.position(body, et, target)))
 
-    # In chunks of about two weeks, so that the scan stops at the first one found (the window
-    # waits for it: the first Io flyby is six weeks into the embedded data's four months).
+    # In chunks, so that the scan stops at the first one found.
     lo = start
     while True:
         hi = min(lo + CHUNK * step, stop)
