@@ -450,3 +450,38 @@ def test_the_hud_is_worked_out_while_the_frame_is_drawn_and_agrees_with_it(windo
     qtbot.waitUntil(lambda: window.hud_values["et"] == window.session.clock.et, timeout=2000)
     assert order == ["hud"]
     canvas.native.show()
+
+
+def test_kernel_errors_and_notes_reach_the_command_line_of_the_window(tmp_path):
+    """``perijove gui`` with a bad file is one line and exit 2; a damaged download cache is one note
+    (not two: the window shows it too, and the command line prints it once) and the window starts."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    bad = tmp_path / "juno.bsp"
+    bad.write_bytes(b"DAF/SPK " + b"\0" * 100)
+    run = subprocess.run(
+        [sys.executable, "-m", "perijove", "gui", str(bad), "--first-frame-exit"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and run.stderr.startswith("perijove: error: ") and "juno.bsp" in run.stderr
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / ".perijove-cache").write_text("")
+    (cache / "active.json").write_text('{"set": 5, "files": "abc"}')
+    run = subprocess.run(
+        [sys.executable, "-m", "perijove", "gui", "--first-frame-exit"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "PERIJOVE_CACHE": str(cache)},
+    )
+    assert run.returncode == 0 and "first frame after" in run.stdout
+    notes = [line for line in run.stderr.splitlines() if line.startswith("perijove: note:")]
+    assert len(notes) == 1 and "active.json" in notes[0], run.stderr
