@@ -603,3 +603,26 @@ def test_the_overlay_keeps_the_same_rows_through_a_movie():
             kinds.add((any("flyby" in r for r in rows), any("km" in r for r in rows), "synthetic data" in rows))
             assert "synthetic data" in rows  # the data a frame rests on, always
         assert len(kinds) == 1, (w, h, kinds)
+
+
+@pytest.mark.parametrize(
+    "size, title, frames",
+    [
+        ((160, 120), "Juno PJ57 — Io flyby", 3),
+        ((240, 160), "Juno PJ57 — Io flyby\nsecond line", 2),
+        ((640, 480), "x", 2),
+    ],
+)
+def test_what_the_overlay_will_leave_out_is_known_before_the_export(tmp_path, size, title, frames):
+    """The export dialog says before the export what a small frame's overlay has no room for; told
+    from the movie's plan alone, it is what the export then leaves out (and reports)."""
+    from perijove.export.runner import overlay_left_out
+    from perijove.model import CameraIntent
+
+    eph = Ephemeris(open_kernels())
+    plan = FramePlan(to_et("2023-12-30T07:00:00"), to_et("2023-12-30T09:00:00"), frames=frames)
+    view = CameraIntent(mode="flyby", target="IO")
+    told = overlay_left_out(eph, plan, size, view, Overlay(title=title))
+    result = export(eph, plan, tmp_path / "f", size, view, overlay=Overlay(title=title))
+    assert told == list(result.left_out)
+    assert bool(told) == (size[1] < 480)  # the small frames leave something out, the large none

@@ -68,6 +68,30 @@ def _widest_km(eph: Ephemeris, ets: np.ndarray, target: str) -> float | None:
         return None
 
 
+def _movie(
+    eph: Ephemeris, ets: np.ndarray, intent: CameraIntent, overlay: Overlay | None
+) -> tuple[str, str, Overlay | None]:
+    """The movie's spin mode, the target its table and overlay measure, and its overlay laid out for it."""
+    # Juno spins every 30 s: frames farther apart than a twelfth of that would show it jump at random.
+    spin = spin_mode(float(np.max(np.diff(ets))) if len(ets) > 1 else 0.0)
+    target = _table_target(intent)
+    if overlay is not None:
+        overlay = overlay.for_movie(_widest_km(eph, ets, target))
+    return spin, target, overlay
+
+
+def overlay_left_out(
+    eph: Ephemeris, plan: FramePlan, size: tuple[int, int], intent: CameraIntent, overlay: Overlay
+) -> list[str]:
+    """What ``export`` will leave out of this movie's overlay for want of room, told before it runs
+    (the export dialog says so while the size and title are chosen)."""
+    ets = plan.ets()
+    spin, target, laid_out = _movie(eph, ets, intent, overlay)
+    if laid_out is None:
+        return []
+    return laid_out.left_out({**hud_values(eph, float(ets[0]), target), "spin": spin}, *size)
+
+
 def export(
     eph: Ephemeris,
     plan: FramePlan,
@@ -99,11 +123,7 @@ def export(
         raise PerijoveError(f"the renderer draws {renderer.size[0]}x{renderer.size[1]}, not {size[0]}x{size[1]}")
     clean_stale_partials(out.parent)
     ets = plan.ets()
-    # Juno spins every 30 s: frames farther apart than a twelfth of that would show it jump at random.
-    spin = spin_mode(float(np.max(np.diff(ets))) if len(ets) > 1 else 0.0)
-    target = _table_target(intent)
-    if overlay is not None:
-        overlay = overlay.for_movie(_widest_km(eph, ets, target))
+    spin, target, overlay = _movie(eph, ets, intent, overlay)
     own_renderer = renderer is None
     frames: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
     failure: list[BaseException] = []

@@ -12,6 +12,7 @@ import math
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtWidgets
 
@@ -19,6 +20,9 @@ from perijove.ephemeris import PerijoveError, et_to_utc, to_et
 from perijove.ephemeris.bodies import is_spacecraft
 from perijove.model.camera import CameraIntent
 from perijove.model.session import Session
+
+if TYPE_CHECKING:
+    from perijove.export.plan import FramePlan
 
 SIZES = ("1280x720", "1920x1080", "3840x2160", "854x480", "640x360", "1080x1080", "1080x1920", "2048x1024")
 CUSTOM = "Custom"
@@ -31,6 +35,7 @@ CAMERAS = (
     ("Orbit target", "orbit"),
 )
 SETTINGS_KEY = "export"
+NOTE_DELAY_MS = 250
 
 
 class ExportDialog(QtWidgets.QDialog):
@@ -85,6 +90,12 @@ class ExportDialog(QtWidgets.QDialog):
         form.addRow(self.overlay)
         self.title = QtWidgets.QLineEdit()
         form.addRow("Title", self.title)
+        # What a small frame's overlay will have no room for, said before the export rather than after.
+        self.overlay_note = QtWidgets.QLabel()
+        self.overlay_note.setWordWrap(True)
+        self.overlay_note.setStyleSheet("color: #c80")
+        self.overlay_note.hide()
+        form.addRow(self.overlay_note)
         row = QtWidgets.QHBoxLayout()
         self.out = QtWidgets.QLineEdit(str(Path.home() / "perijove.mp4"))
         browse = QtWidgets.QPushButton("…")
@@ -104,6 +115,26 @@ class ExportDialog(QtWidgets.QDialog):
         form.addRow(buttons)
         self.job: dict | None = None
         self._restore()
+        # Asked again a moment after the form stops changing (a title typed, a size spun through).
+        self._note_timer = QtCore.QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(NOTE_DELAY_MS)
+        self._note_timer.timeout.connect(self.update_overlay_note)
+        for signal in (
+            self.size.currentTextChanged,  # a preset sets the fields without their signals
+            self.width_box.valueChanged,
+            self.height_box.valueChanged,
+            self.title.textChanged,
+            self.overlay.toggled,
+            self.start.textChanged,
+            self.stop.textChanged,
+            self.frames.valueChanged,
+            self.fps.valueChanged,
+            self.camera.currentIndexChanged,
+            self.ease.toggled,
+        ):
+            signal.connect(self._note_timer.start)
+        self.update_overlay_note()
 
     # -- the size: a preset or any width and height -------------------------------------------------
     def _size_chosen(self, text: str) -> None:
@@ -225,17 +256,14 @@ class ExportDialog(QtWidgets.QDialog):
         if path:
             self.out.setText(path)
 
-    def build_job(self) -> dict:
-        """The export job for the worker; raises PerijoveError with a reason when the form is wrong."""
-        from perijove.export import FramePlan, check_destination
+    def _movie(self) -> tuple[tuple[int, int], FramePlan, CameraIntent, dict | None]:
+        """The size, frame plan, camera and overlay the form asks for; PerijoveError says what is wrong."""
+        from perijove.export import FramePlan
         from perijove.export.overlay import Overlay
         from perijove.model.frame_size import parse_size
 
         start, stop = to_et(self.start.text()), to_et(self.stop.text())
         size = parse_size("x".join(map(str, self.chosen_size())))
-        out = Path(self.out.text()).expanduser()
-        # Everything but consent: a folder of someone else's files or a read-only disk is no question.
-        check_destination(out, size, self.fps.value(), overwrite=True)
         overlay = {"title": self.title.text()} if self.overlay.isChecked() or self.title.text() else None
         if overlay is not None:
             Overlay(**overlay)  # a title no installed font can draw is refused here, not in every frame
@@ -255,6 +283,38 @@ class ExportDialog(QtWidgets.QDialog):
             import numpy as np
 
             self.session.eph.check_coverage(body, np.array([start, stop]))
+        return size, plan, camera, overlay
+
+    def update_overlay_note(self) -> None:
+        """Say which overlay rows frames of the chosen size will have no room for (nothing if all fit,
+        or while the form cannot make a movie: its error is told on Export)."""
+        from perijove.export.overlay import Overlay
+        from perijove.export.runner import overlay_left_out
+
+        self._note_timer.stop()
+        text = ""
+        try:
+            size, plan, camera, overlay = self._movie()
+            if overlay is not None:
+                left = overlay_left_out(self.session.eph, plan, size, camera, Overlay(**overlay))
+                if left:
+                    text = (
+                        f"At {size[0]}×{size[1]} the overlay has no room for {' and '.join(left)}:"
+                        f" {'it' if len(left) == 1 else 'they'} will be left out."
+                    )
+        except PerijoveError:
+            text = ""
+        self.overlay_note.setText(text)
+        self.overlay_note.setVisible(bool(text))
+
+    def build_job(self) -> dict:
+        """The export job for the worker; raises PerijoveError with a reason when the form is wrong."""
+        from perijove.export import check_destination
+
+        size, plan, camera, overlay = self._movie()
+        out = Path(self.out.text()).expanduser()
+        # Everything but consent: a folder of someone else's files or a read-only disk is no question.
+        check_destination(out, size, self.fps.value(), overwrite=True)
         return {
             "kernels": [str(f.path) for f in self.session.kernels.files],
             "plan": asdict(plan),
@@ -310,6 +370,7 @@ def run_export(parent: QtWidgets.QWidget, job: dict, on_message) -> QtCore.QObje
         dialog.setLabelText(f"{label} {text}".strip() + time_left(time.monotonic() - started, fraction))
 
     worker.progress.connect(remaining)
+
     def finished(path: str, frames: int) -> None:
         note = f" ({' and '.join(worker.left_out)} left out of the overlay: no room)" if worker.left_out else ""
         on_message(f"Exported {frames} frames to {path}{note}")

@@ -65,3 +65,29 @@ def test_export_dialog_refuses_a_folder_of_other_files_without_asking(dialog, tm
     dialog._accept()
     assert dialog.job is None and "did not write" in dialog.error.text()
     assert [p.name for p in folder.iterdir()] == ["photo.jpg"]
+
+
+def test_the_dialog_says_before_the_export_what_a_small_frame_leaves_out(dialog, qtbot):
+    """Said after the export only, a 160x120 movie's missing title was a surprise: the form says it
+    while the size and title are chosen, and says nothing once everything fits."""
+    note = dialog.overlay_note
+    assert note.isHidden()  # 640x360, no title: everything fits
+    dialog.title.setText("Juno PJ57 — Io flyby")
+    dialog.width_box.setValue(160)
+    dialog.height_box.setValue(120)
+    qtbot.waitUntil(lambda: not note.isHidden(), timeout=5000)
+    assert note.text().startswith("At 160×120 the overlay has no room for the title")
+    assert note.text().endswith("left out.")
+    dialog.size.setCurrentText("1920x1080")  # a preset
+    qtbot.waitUntil(lambda: note.isHidden(), timeout=5000)
+    assert note.text() == ""
+    dialog.width_box.setValue(160)
+    dialog.height_box.setValue(120)
+    qtbot.waitUntil(lambda: not note.isHidden(), timeout=5000)
+    dialog.title.setText("")
+    dialog.overlay.setChecked(False)  # no overlay at all: nothing to leave out
+    qtbot.waitUntil(lambda: note.isHidden(), timeout=5000)
+    dialog.overlay.setChecked(True)
+    dialog.stop.setText("not a time")  # a form that cannot make a movie: its error comes on Export
+    qtbot.wait(2 * 250 + 100)
+    assert note.isHidden()
