@@ -306,6 +306,12 @@ class ExportDialog(QtWidgets.QDialog):
             text = ""
         self.overlay_note.setText(text)
         self.overlay_note.setVisible(bool(text))
+        # A wrapped label's height depends on its width, which the form's layout does not ask for when
+        # the row appears: grow the dialog to the rows' height so that no line is squeezed.
+        self.layout().activate()
+        wanted = self.layout().totalHeightForWidth(self.width())
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
     def build_job(self) -> dict:
         """The export job for the worker; raises PerijoveError with a reason when the form is wrong."""
