@@ -71,6 +71,8 @@ def test_the_dialog_says_before_the_export_what_a_small_frame_leaves_out(dialog,
     """Said after the export only, a 160x120 movie's missing title was a surprise: the form says it
     while the size and title are chosen, and says nothing once everything fits."""
     note = dialog.overlay_note
+    dialog.show()
+    qtbot.waitExposed(dialog)
     assert note.isHidden()  # 640x360, no title: everything fits
     dialog.title.setText("Juno PJ57 — Io flyby")
     dialog.width_box.setValue(160)
@@ -78,6 +80,8 @@ def test_the_dialog_says_before_the_export_what_a_small_frame_leaves_out(dialog,
     qtbot.waitUntil(lambda: not note.isHidden(), timeout=5000)
     assert note.text().startswith("At 160×120 the overlay has no room for the title")
     assert note.text().endswith("left out.")
+    qtbot.wait(50)
+    assert note.height() >= note.heightForWidth(note.width())  # both wrapped lines shown whole
     dialog.size.setCurrentText("1920x1080")  # a preset
     qtbot.waitUntil(lambda: note.isHidden(), timeout=5000)
     assert note.text() == ""
