@@ -626,3 +626,41 @@ def test_what_the_overlay_will_leave_out_is_known_before_the_export(tmp_path, si
     result = export(eph, plan, tmp_path / "f", size, view, overlay=Overlay(title=title))
     assert told == list(result.left_out)
     assert bool(told) == (size[1] < 480)  # the small frames leave something out, the large none
+
+
+def test_the_form_s_quick_answer_reads_few_distances_and_every_one_when_it_must(monkeypatch):
+    """The export form asks as the user types: of a 6,000-frame movie it reads the distance at 200
+    frames, and its answer is the export's; when the farthest sampled distance and the most the
+    distance can grow between samples would lay out differently, it reads every frame."""
+    from perijove.export import runner
+    from perijove.model import CameraIntent
+
+    eph = Ephemeris(open_kernels())
+    plan = FramePlan(to_et("2023-12-30T07:00:00"), to_et("2023-12-30T10:00:00"), frames=6000)
+    view = CameraIntent(mode="flyby", target="IO")
+    read = []
+    real = runner._widest_km
+    monkeypatch.setattr(runner, "_widest_km", lambda e, ets, t: read.append(len(ets)) or real(e, ets, t))
+    for size, title in [
+        ((160, 120), "Juno PJ57 — Io flyby"),
+        ((200, 150), "Io"),
+        ((240, 160), "Io"),
+        ((1280, 720), ""),
+    ]:
+        read.clear()
+        quick = runner.overlay_left_out(eph, plan, size, view, Overlay(title=title), most_frames=200)
+        assert read == [200]
+        assert quick == runner.overlay_left_out(eph, plan, size, view, Overlay(title=title))
+    monkeypatch.setattr(runner, "MAX_SPEED_KM_S", 1e9)  # no bound to go by: the samples cannot settle it
+    read.clear()
+    quick = runner.overlay_left_out(eph, plan, (200, 150), view, Overlay(title="Io"), most_frames=200)
+    assert read == [200, 6000]
+    assert quick == runner.overlay_left_out(eph, plan, (200, 150), view, Overlay(title="Io"))
+
+
+def test_what_is_left_out_reads_as_a_sentence():
+    from perijove.export.runner import say_left_out
+
+    assert say_left_out(["the title"]) == "the title"
+    assert say_left_out(["the title", "the spin note"]) == "the title and the spin note"
+    assert say_left_out(["the title", "the distance", "the spin note"]) == "the title, the distance and the spin note"

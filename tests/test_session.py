@@ -98,6 +98,33 @@ def test_first_close_approach_finds_what_every_sample_finds(target, within_km):
             assert found[0] == pytest.approx(plain, abs=0.005)
 
 
+@pytest.mark.parametrize("target", ["JUPITER", "IO"])
+def test_first_close_approach_at_thresholds_just_above_and_below_each_minimum(target):
+    """Where the pre-scan's speed bound matters: a threshold a hair above a minimum (Juno's perijoves
+    pass Jupiter at 58 km/s) must find it, one a hair below must not, as reading every sample does."""
+    from perijove.ephemeris import Ephemeris, open_kernels
+    from perijove.ephemeris.approach import first_close_approach
+
+    eph = Ephemeris(open_kernels())
+    window = eph.covered("JUNO")
+    start, stop = window[0].start, window[-1].stop
+    ets = np.append(np.arange(start, stop, 600.0), stop)
+    d = np.linalg.norm(eph.position("JUNO", ets, target), axis=-1)
+    minima = (np.flatnonzero((d[1:-1] <= d[:-2]) & (d[1:-1] < d[2:])) + 1)[:3]
+    assert len(minima)
+    for i in minima:
+        closest = min(
+            float(np.linalg.norm(eph.position("JUNO", t, target))) for t in np.linspace(ets[i - 1], ets[i + 1], 241)
+        )
+        for within in (1.01 * closest, 0.99 * closest):
+            begin = max(start, ets[i] - 5 * 86400.0)
+            found = first_close_approach(eph, "JUNO", target, begin, stop, within_km=within)
+            plain = _plain_scan(eph, "JUNO", target, begin, stop, within)
+            assert (found is None) == (plain is None), (target, within)
+            if plain is not None:
+                assert found[0] == pytest.approx(plain, abs=0.005)
+
+
 def test_first_close_approach_reads_few_samples_far_from_the_moon(monkeypatch):
     """The window waits for this search: Juno is millions of km from Io most of the time, and those
     weeks are read an hour apart, not every ten minutes."""

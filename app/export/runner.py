@@ -29,6 +29,10 @@ from perijove.model import CameraIntent, DisplayOptions
 from perijove.model.hud import FIELDS, hud_values
 
 QUEUE_FRAMES = 4
+# No spacecraft near Jupiter moves faster relative to a body it is measured from: the escape speed
+# at Jupiter's cloud tops is 59.5 km/s (Juno reaches 92 km/s relative to Earth, which is never
+# the overlay's target).
+MAX_SPEED_KM_S = 120.0
 
 
 class ExportCancelled(PerijoveError):
@@ -68,28 +72,49 @@ def _widest_km(eph: Ephemeris, ets: np.ndarray, target: str) -> float | None:
         return None
 
 
-def _movie(
-    eph: Ephemeris, ets: np.ndarray, intent: CameraIntent, overlay: Overlay | None
-) -> tuple[str, str, Overlay | None]:
-    """The movie's spin mode, the target its table and overlay measure, and its overlay laid out for it."""
+def _spin_and_target(ets: np.ndarray, intent: CameraIntent) -> tuple[str, str]:
+    """The movie's spin mode and the target its table and overlay measure."""
     # Juno spins every 30 s: frames farther apart than a twelfth of that would show it jump at random.
     spin = spin_mode(float(np.max(np.diff(ets))) if len(ets) > 1 else 0.0)
-    target = _table_target(intent)
-    if overlay is not None:
-        overlay = overlay.for_movie(_widest_km(eph, ets, target))
-    return spin, target, overlay
+    return spin, _table_target(intent)
 
 
 def overlay_left_out(
-    eph: Ephemeris, plan: FramePlan, size: tuple[int, int], intent: CameraIntent, overlay: Overlay
+    eph: Ephemeris,
+    plan: FramePlan,
+    size: tuple[int, int],
+    intent: CameraIntent,
+    overlay: Overlay,
+    *,
+    most_frames: int | None = None,
 ) -> list[str]:
     """What ``export`` will leave out of this movie's overlay for want of room, told before it runs
-    (the export dialog says so while the size and title are chosen)."""
+    (the export form says so while the size and title are chosen).
+
+    ``most_frames``: read the distance at no more than this many of the frames (the form asks as
+    the user types, and a 100,000-frame plan took most of a second). The farthest of those, and
+    that plus the most the distance can grow between two of them, are laid out; where the two
+    agree, so does the movie's farthest distance, which lies between them (a longer number never
+    takes fewer rows). Where they do not, every frame is read.
+    """
     ets = plan.ets()
-    spin, target, laid_out = _movie(eph, ets, intent, overlay)
-    if laid_out is None:
-        return []
-    return laid_out.left_out({**hud_values(eph, float(ets[0]), target), "spin": spin}, *size)
+    spin, target = _spin_and_target(ets, intent)
+    values = {**hud_values(eph, float(ets[0]), target), "spin": spin}
+    if most_frames is not None and len(ets) > most_frames:
+        picked = ets[np.unique(np.linspace(0, len(ets) - 1, most_frames).round().astype(int))]
+        near = _widest_km(eph, picked, target)
+        if near is not None:
+            gap = float(np.max(np.diff(picked)))
+            told = {tuple(overlay.for_movie(km).left_out(values, *size)) for km in (near, near + MAX_SPEED_KM_S * gap)}
+            if len(told) == 1:
+                return list(told.pop())
+    return overlay.for_movie(_widest_km(eph, ets, target)).left_out(values, *size)
+
+
+def say_left_out(parts: list[str] | tuple[str, ...]) -> str:
+    """The parts as a sentence names them: "the title, the distance and the spin note"."""
+    parts = list(parts)
+    return " and ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def export(
@@ -123,7 +148,9 @@ def export(
         raise PerijoveError(f"the renderer draws {renderer.size[0]}x{renderer.size[1]}, not {size[0]}x{size[1]}")
     clean_stale_partials(out.parent)
     ets = plan.ets()
-    spin, target, overlay = _movie(eph, ets, intent, overlay)
+    spin, target = _spin_and_target(ets, intent)
+    if overlay is not None:
+        overlay = overlay.for_movie(_widest_km(eph, ets, target))
     own_renderer = renderer is None
     frames: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
     failure: list[BaseException] = []

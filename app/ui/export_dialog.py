@@ -36,6 +36,7 @@ CAMERAS = (
 )
 SETTINGS_KEY = "export"
 NOTE_DELAY_MS = 250
+NOTE_MOST_FRAMES = 2000  # distances the note reads as the form changes (every frame only when it must)
 
 
 class ExportDialog(QtWidgets.QDialog):
@@ -114,6 +115,7 @@ class ExportDialog(QtWidgets.QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.job: dict | None = None
+        self._closest: dict[tuple[str, float], float] = {}  # (target, time) -> its closest approach
         self._restore()
         # Asked again a moment after the form stops changing (a title typed, a size spun through).
         self._note_timer = QtCore.QTimer(self)
@@ -231,7 +233,10 @@ class ExportDialog(QtWidgets.QDialog):
                 changes["encounter_et"] = c.encounter_et
             else:
                 near = ease if ease is not None else 0.5 * (start + stop)
-                changes["encounter_et"] = closest_approach(self.session.eph, target, near)
+                key = (str(target), near)  # asked again each time the form changes: a search of 40-80 ms
+                if key not in self._closest:
+                    self._closest[key] = closest_approach(self.session.eph, target, near)
+                changes["encounter_et"] = self._closest[key]
         return c.with_(**changes)
 
     def prefill_flyby(self, et: float, half_span: float, seconds: float) -> None:
@@ -289,21 +294,23 @@ class ExportDialog(QtWidgets.QDialog):
         """Say which overlay rows frames of the chosen size will have no room for (nothing if all fit,
         or while the form cannot make a movie: its error is told on Export)."""
         from perijove.export.overlay import Overlay
-        from perijove.export.runner import overlay_left_out
+        from perijove.export.runner import overlay_left_out, say_left_out
 
         self._note_timer.stop()
         text = ""
-        try:
-            size, plan, camera, overlay = self._movie()
-            if overlay is not None:
-                left = overlay_left_out(self.session.eph, plan, size, camera, Overlay(**overlay))
+        if self.overlay.isChecked() or self.title.text():  # else no overlay: nothing to leave out
+            try:
+                size, plan, camera, overlay = self._movie()
+                left = overlay_left_out(
+                    self.session.eph, plan, size, camera, Overlay(**overlay), most_frames=NOTE_MOST_FRAMES
+                )
                 if left:
                     text = (
-                        f"At {size[0]}×{size[1]} the overlay has no room for {' and '.join(left)}:"
+                        f"At {size[0]}×{size[1]} the overlay has no room for {say_left_out(left)}:"
                         f" {'it' if len(left) == 1 else 'they'} will be left out."
                     )
-        except PerijoveError:
-            text = ""
+            except PerijoveError:
+                text = ""
         self.overlay_note.setText(text)
         self.overlay_note.setVisible(bool(text))
         # A wrapped label's height depends on its width, which the form's layout does not ask for when
@@ -316,11 +323,12 @@ class ExportDialog(QtWidgets.QDialog):
     def build_job(self) -> dict:
         """The export job for the worker; raises PerijoveError with a reason when the form is wrong."""
         from perijove.export import check_destination
+        from perijove.model.frame_size import parse_size
 
-        size, plan, camera, overlay = self._movie()
         out = Path(self.out.text()).expanduser()
         # Everything but consent: a folder of someone else's files or a read-only disk is no question.
-        check_destination(out, size, self.fps.value(), overwrite=True)
+        check_destination(out, parse_size("x".join(map(str, self.chosen_size()))), self.fps.value(), overwrite=True)
+        size, plan, camera, overlay = self._movie()
         return {
             "kernels": [str(f.path) for f in self.session.kernels.files],
             "plan": asdict(plan),
@@ -364,6 +372,7 @@ class ExportDialog(QtWidgets.QDialog):
 
 def run_export(parent: QtWidgets.QWidget, job: dict, on_message) -> QtCore.QObject:
     """Start the job with a cancellable progress dialog; returns the running ``ExportJob``."""
+    from perijove.export.runner import say_left_out
     from perijove.ui.progress import job_progress
     from perijove.ui.workers import ExportJob
 
@@ -378,7 +387,7 @@ def run_export(parent: QtWidgets.QWidget, job: dict, on_message) -> QtCore.QObje
     worker.progress.connect(remaining)
 
     def finished(path: str, frames: int) -> None:
-        note = f" ({' and '.join(worker.left_out)} left out of the overlay: no room)" if worker.left_out else ""
+        note = f" ({say_left_out(worker.left_out)} left out of the overlay: no room)" if worker.left_out else ""
         on_message(f"Exported {frames} frames to {path}{note}")
 
     worker.finished.connect(finished)

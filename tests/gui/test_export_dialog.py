@@ -88,10 +88,27 @@ def test_the_dialog_says_before_the_export_what_a_small_frame_leaves_out(dialog,
     dialog.width_box.setValue(160)
     dialog.height_box.setValue(120)
     qtbot.waitUntil(lambda: not note.isHidden(), timeout=5000)
+    dialog.stop.setText("not a time")  # a form that cannot make a movie: its error comes on Export
+    qtbot.waitUntil(lambda: note.isHidden(), timeout=5000)
+    dialog.stop.setText("2023-12-30T08:46:00")
+    qtbot.waitUntil(lambda: not note.isHidden(), timeout=5000)
     dialog.title.setText("")
     dialog.overlay.setChecked(False)  # no overlay at all: nothing to leave out
     qtbot.waitUntil(lambda: note.isHidden(), timeout=5000)
-    dialog.overlay.setChecked(True)
-    dialog.stop.setText("not a time")  # a form that cannot make a movie: its error comes on Export
-    qtbot.wait(2 * 250 + 100)
-    assert note.isHidden()
+
+
+def test_the_note_reads_a_few_distances_of_a_long_movie(dialog, qtbot, monkeypatch):
+    """Asked each time the form changes, the note must not hold the window up: of 100,000 frames it
+    reads the distance at a few thousand (every one took most of a second)."""
+    from perijove.export import runner
+    from perijove.ui.export_dialog import NOTE_MOST_FRAMES
+
+    read = []
+    real = runner._widest_km
+    monkeypatch.setattr(runner, "_widest_km", lambda e, ets, t: read.append(len(ets)) or real(e, ets, t))
+    dialog.frames.setValue(100_000)
+    dialog.title.setText("Juno PJ57 — Io flyby")
+    dialog.width_box.setValue(160)
+    dialog.height_box.setValue(120)
+    qtbot.waitUntil(lambda: not dialog.overlay_note.isHidden(), timeout=5000)
+    assert read and max(read) <= NOTE_MOST_FRAMES
