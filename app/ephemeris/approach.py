@@ -19,8 +19,8 @@ from perijove.ephemeris.geometry import Ephemeris
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 CHUNK = 2048  # samples a scan reads at a time
 COARSE_STEPS = 6  # fine steps per coarse step of the pre-scan
-# Faster than any relative speed near Jupiter: the escape speed at its cloud tops is 59.5 km/s and
-# the moons move at most 17.3 km/s.
+# Faster than any spacecraft moves relative to Jupiter or a moon: the escape speed at Jupiter's
+# cloud tops is 59.5 km/s and the moons move at most 17.3 km/s (the data's fastest: 59-70 km/s).
 MAX_SPEED_KM_S = 120.0
 
 
@@ -57,11 +57,11 @@ def first_close_approach(
     """
     if stop - start < 2 * step:
         return None
-    # A minimum sampled at ``step`` is refined only if it is within ``reach``; an hour between
-    # coarse samples at most MAX_SPEED_KM_S apart in speed cannot hide one nearer than
-    # (d0 + d1 - speed * hour) / 2, so only the hours that could hold one are sampled finely.
-    # Juno spends most of its orbit millions of kilometres from any moon: the coarse samples are
-    # a sixth of the fine ones, and the fine scan reads a few hours an orbit.
+    # A minimum sampled at ``step`` is refined only if it is within ``reach``. Between two coarse
+    # samples an hour apart the distance cannot fall below (d0 + d1 - MAX_SPEED_KM_S * 1 h) / 2, so
+    # only the hours where that bound is within ``reach`` are sampled finely. Juno spends most of
+    # its orbit millions of kilometres from any moon: the coarse samples are a sixth of the fine
+    # ones, and the fine scan reads a few hours an orbit.
     reach = within_km + 60.0 * step
     coarse = COARSE_STEPS * step
     lo = start

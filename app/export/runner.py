@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from perijove.ephemeris import SPACECRAFT, Ephemeris, PerijoveError
+from perijove.ephemeris.approach import MAX_SPEED_KM_S
 from perijove.ephemeris.attitude import SPIN_SAMPLED, SPIN_STEADY, spin_mode
 from perijove.export.overlay import Overlay
 from perijove.export.plan import FramePlan
@@ -29,10 +30,6 @@ from perijove.model import CameraIntent, DisplayOptions
 from perijove.model.hud import FIELDS, hud_values
 
 QUEUE_FRAMES = 4
-# No spacecraft near Jupiter moves faster relative to a body it is measured from: the escape speed
-# at Jupiter's cloud tops is 59.5 km/s (Juno reaches 92 km/s relative to Earth, which is never
-# the overlay's target).
-MAX_SPEED_KM_S = 120.0
 
 
 class ExportCancelled(PerijoveError):
@@ -93,7 +90,8 @@ def overlay_left_out(
 
     ``most_frames``: read the distance at no more than this many of the frames (the form asks as
     the user types, and a 100,000-frame plan took most of a second). The farthest of those, and
-    that plus the most the distance can grow between two of them, are laid out; where the two
+    that plus the most the distance can grow between two of them (``MAX_SPEED_KM_S``, above Juno's
+    speed relative to any body in the data, Earth's 92 km/s the fastest), are laid out; where the two
     agree, so does the movie's farthest distance, which lies between them (a longer number never
     takes fewer rows). Where they do not, every frame is read.
     """
