@@ -664,7 +664,7 @@ def _export_run(args: argparse.Namespace, stop: _StopSignals) -> int:
 
     print(describe_spin(result.spin))
     if result.left_out:
-        from perijove.export.runner import say_left_out
+        from perijove.export.overlay import say_left_out
 
         parts = say_left_out(result.left_out)
         print(f"note: {size[0]}x{size[1]} frames have no room for {parts} in the overlay: left out", file=sys.stderr)

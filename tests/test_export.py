@@ -659,7 +659,7 @@ def test_the_form_s_quick_answer_reads_few_distances_and_every_one_when_it_must(
 
 
 def test_what_is_left_out_reads_as_a_sentence():
-    from perijove.export.runner import say_left_out
+    from perijove.export.overlay import say_left_out
 
     assert say_left_out(["the title"]) == "the title"
     assert say_left_out(["the title", "the spin note"]) == "the title and the spin note"

@@ -86,7 +86,7 @@ def first_close_approach(
                 )
                 if found is not None:
                     return found
-        if hi >= stop or len(ets) < 2:
+        if hi >= stop:
             return None
         lo = float(ets[-2]) if len(ets) > 2 else hi  # the last interval is read again with the next chunk
 

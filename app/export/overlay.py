@@ -270,6 +270,12 @@ class Overlay:
         return np.asarray(img)
 
 
+def say_left_out(parts: list[str] | tuple[str, ...]) -> str:
+    """The parts as a sentence names them: "the title, the distance and the spin note"."""
+    parts = list(parts)
+    return " and ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def _text_size(width: int, height: int) -> tuple[int, float]:
     """An overlay's text size on frames of this size (a 40th of the height, at least MIN_TEXT_PX)
     and the width its rows wrap to."""

@@ -109,12 +109,6 @@ def overlay_left_out(
     return overlay.for_movie(_widest_km(eph, ets, target)).left_out(values, *size)
 
 
-def say_left_out(parts: list[str] | tuple[str, ...]) -> str:
-    """The parts as a sentence names them: "the title, the distance and the spin note"."""
-    parts = list(parts)
-    return " and ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
 def export(
     eph: Ephemeris,
     plan: FramePlan,

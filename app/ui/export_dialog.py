@@ -293,8 +293,8 @@ class ExportDialog(QtWidgets.QDialog):
     def update_overlay_note(self) -> None:
         """Say which overlay rows frames of the chosen size will have no room for (nothing if all fit,
         or while the form cannot make a movie: its error is told on Export)."""
-        from perijove.export.overlay import Overlay
-        from perijove.export.runner import overlay_left_out, say_left_out
+        from perijove.export.overlay import Overlay, say_left_out
+        from perijove.export.runner import overlay_left_out
 
         self._note_timer.stop()
         text = ""
@@ -372,7 +372,7 @@ class ExportDialog(QtWidgets.QDialog):
 
 def run_export(parent: QtWidgets.QWidget, job: dict, on_message) -> QtCore.QObject:
     """Start the job with a cancellable progress dialog; returns the running ``ExportJob``."""
-    from perijove.export.runner import say_left_out
+    from perijove.export.overlay import say_left_out
     from perijove.ui.progress import job_progress
     from perijove.ui.workers import ExportJob
 
