@@ -357,6 +357,57 @@ def test_out_that_is_a_folder_fails_before_rendering(eph, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["movie.csv", "movie.mp4", "other.csv"]
 
 
+# A missing or broken ffmpeg is named as such before anything is drawn, not blamed on the file
+# (seen on the lent GPU machine: "internal error: RuntimeError", or "a.mp4: cannot write").
+def _broken_ffmpeg(folder, kind: str):
+    exe = folder / "ffmpeg"
+    if kind == "missing":
+        return exe, "does not exist"
+    if kind == "folder":
+        exe.mkdir()
+        return exe, "is not a program"
+    if kind == "not executable":
+        exe.write_text("#!/bin/sh\nexit 0\n")
+        return exe, "is not a program"
+    if kind == "fails":
+        exe.write_text("#!/bin/sh\necho 'cannot load libavcodec.so.61' >&2\nexit 127\n")
+        exe.chmod(0o755)
+        return exe, "cannot load libavcodec.so.61"
+    exe.write_text("#!/bin/sh\necho ' V....D mpeg4                MPEG-4 part 2'\n")  # no libx264
+    exe.chmod(0o755)
+    return exe, "no H.264 encoder (libx264)"
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder", "not executable", "fails", "no h264"])
+def test_a_broken_ffmpeg_is_named_before_anything_is_drawn(tmp_path, kind):
+    tools, out = tmp_path / "tools", tmp_path / "out"
+    tools.mkdir()
+    out.mkdir()
+    exe, why = _broken_ffmpeg(tools, kind)
+    args = ["export", "--start", START, "--stop", STOP, "--frames", "3", "--size", "64x36", str(out / "a.mp4")]
+    env = {**os.environ, "IMAGEIO_FFMPEG_EXE": str(exe)}
+    run = subprocess.run(
+        [sys.executable, "-m", "perijove", *args], capture_output=True, text=True, timeout=600, env=env
+    )
+    _one_line_error(run, f"IMAGEIO_FFMPEG_EXE={exe}", why, "PNG frames")
+    assert "cannot write" not in run.stderr
+    assert list(out.iterdir()) == []
+
+
+def test_no_ffmpeg_at_all_stops_mp4_before_drawing_and_png_frames_still_work(eph, tmp_path, monkeypatch):
+    def none_found():
+        raise RuntimeError("No ffmpeg exe could be found.")
+
+    monkeypatch.delenv("IMAGEIO_FFMPEG_EXE", raising=False)
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", none_found)
+    with pytest.raises(PerijoveError, match=r"needs ffmpeg, and none was found.*PNG frames") as caught:
+        export(eph, _plan(), tmp_path / "movie.mp4", TINY, renderer=_NoRender())
+    assert "\n" not in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+    result = export(eph, _plan(2), tmp_path / "frames", TINY)
+    assert result.frames == 2 and sorted(p.name for p in (tmp_path / "frames").iterdir())[0] == "frame_00000.png"
+
+
 # 4. SIGTERM and SIGHUP stop an export like Ctrl-C; stale partials of dead exports are cleaned.
 def _start_long_export(out) -> subprocess.Popen[str]:
     args = ["export", "--start", START, "--stop", STOP, "--frames", "2000", "--size", "64x36", str(out)]

@@ -36,6 +36,57 @@ FOLDER_TABLES = ("frames.csv", "frames.json")
 ENCODER_TIMEOUT_S = 600.0  # to finish the file once every frame is in
 
 _popen = subprocess.Popen  # the encoder is started through this (tests limit what it may write)
+_ENCODERS_OK: set[str] = set()  # ffmpeg programs that answered with an H.264 encoder in this process
+
+
+def ffmpeg_exe() -> str:
+    """The ffmpeg that will encode, found and asked for H.264 before a frame is drawn.
+
+    A missing or broken encoder is the user's to fix, and PNG frames need none, so it is named
+    as such: otherwise ffmpeg's failure to start reads as "cannot write" the movie, and
+    imageio-ffmpeg's own RuntimeError as an internal error. Only a working answer is kept, so a
+    window that stays open sees a repaired ffmpeg at the next export.
+    """
+    import imageio_ffmpeg
+
+    fix = "or export PNG frames to a folder (a name without .mp4)"
+    try:
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError:
+        raise PerijoveError(
+            "MP4 export needs ffmpeg, and none was found (imageio-ffmpeg has none for this platform): "
+            f"install ffmpeg or set IMAGEIO_FFMPEG_EXE to one, {fix}"
+        ) from None
+    if exe in _ENCODERS_OK:
+        return exe
+    named = f"IMAGEIO_FFMPEG_EXE={exe}" if os.environ.get("IMAGEIO_FFMPEG_EXE") else f"ffmpeg ({exe})"
+    why = _encoder_problem(exe)
+    if why:
+        raise PerijoveError(f"{named} {why}: point IMAGEIO_FFMPEG_EXE at a working ffmpeg, {fix}")
+    _ENCODERS_OK.add(exe)
+    return exe
+
+
+def _encoder_problem(exe: str) -> str:
+    """Why ``exe`` cannot encode our MP4s, or "" when it lists libx264 among its encoders."""
+    if not os.path.lexists(exe) and shutil.which(exe) is None:
+        return "does not exist"
+    try:
+        run = subprocess.run(
+            [exe, "-hide_banner", "-nostdin", "-encoders"], capture_output=True, timeout=30, stdin=subprocess.DEVNULL
+        )
+    except subprocess.TimeoutExpired:
+        return "did not answer within 30 s"
+    except OSError as err:
+        if err.errno in (errno.EACCES, errno.ENOEXEC, errno.EISDIR, errno.ENOTDIR):
+            return "is not a program"
+        return f"cannot be started ({err.strerror or err})"
+    if run.returncode != 0:
+        lines = run.stderr.decode("utf-8", "replace").strip().splitlines()
+        return f"fails (exit status {run.returncode}: {_one_line(lines[-1]) if lines else 'no message'})"
+    if not re.search(rb"^\s*V\S*\s+libx264\b", run.stdout, re.MULTILINE):
+        return "has no H.264 encoder (libx264)"
+    return ""
 
 
 class DestinationExists(PerijoveError):
@@ -309,17 +360,16 @@ class Mp4Sink:
         existing = [p for p in self.outputs() if p.exists() or p.is_symlink()]
         if existing and not overwrite:
             raise DestinationExists(existing)
+        ffmpeg_exe()
 
     def open(self) -> None:
-        import imageio_ffmpeg
-
         _remove_own(self.tmp)
         fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)  # fails here, not in ffmpeg
         os.close(fd)
         self._opened = True
         w, h = self.size
         cmd = [
-            imageio_ffmpeg.get_ffmpeg_exe(),
+            ffmpeg_exe(),
             "-y",
             "-hide_banner",
             "-nostats",
@@ -459,9 +509,7 @@ class Mp4Sink:
 
 def _count_frames(path: Path) -> int:
     """Frames in a finished MP4, by reading its index (no decoding); -1 when it cannot be read."""
-    import imageio_ffmpeg
-
-    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)]
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)]
     cmd += ["-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
     try:
         run = subprocess.run(cmd, capture_output=True, timeout=ENCODER_TIMEOUT_S)
