@@ -116,17 +116,24 @@ def eye_segments(
         starts = np.asarray(starts)
         keep[starts[(starts > 0) & (starts < len(verts))] - 1] = False
     first = np.flatnonzero(keep)  # segment i joins vertex i to i + 1
-    out = np.empty((len(first), 2, 3 + channels), np.float32)
-    a, b = rel[first], rel[first + 1]
-    behind_a, behind_b = ~front[first], ~front[first + 1]
-    if behind_a.any() or behind_b.any():  # most frames: no kept segment reaches the near plane
-        da, db = depth[first], depth[first + 1]
+    # Each vertex's row (position, colour) in float32 once, then the pairs gathered in one take:
+    # a gather of float64 parts into a strided float32 array costs several times as much.
+    rows = np.empty((len(verts), 3 + channels), np.float32)
+    rows[:, :3], rows[:, 3:] = rel, colours
+    pairs = np.empty((len(first), 2), np.intp)
+    pairs[:, 0], pairs[:, 1] = first, first + 1
+    out = np.take(rows, pairs, axis=0)
+    crossing = keep & ~(front[:-1] & front[1:])  # kept segments with an end behind the near plane
+    if crossing.any():  # most frames: none
+        seg = np.flatnonzero(crossing)
+        at = np.searchsorted(first, seg)  # their places in ``out``
+        a, b = rel[seg], rel[seg + 1]
+        da, db = depth[seg], depth[seg + 1]
         t = np.clip((near - da) / np.where(db != da, db - da, 1.0), 0.0, 1.0)[:, None]
         cut = a + t * (b - a)  # where the segment crosses the near plane
-        a = np.where(behind_a[:, None], cut, a)
-        b = np.where(behind_b[:, None], cut, b)
-    out[:, 0, :3], out[:, 1, :3] = a, b
-    out[:, 0, 3:], out[:, 1, 3:] = colours[first], colours[first + 1]
+        behind_a, behind_b = ~front[seg], ~front[seg + 1]
+        out[at[behind_a], 0, :3] = cut[behind_a]
+        out[at[behind_b], 1, :3] = cut[behind_b]
     return out.reshape(-1, 3 + channels)
 
 
