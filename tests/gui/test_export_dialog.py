@@ -67,6 +67,26 @@ def test_export_dialog_refuses_a_folder_of_other_files_without_asking(dialog, tm
     assert [p.name for p in folder.iterdir()] == ["photo.jpg"]
 
 
+def test_a_broken_ffmpeg_is_named_in_the_form_before_any_question(dialog, tmp_path, monkeypatch):
+    """An MP4 with no working encoder is refused in the form, before the user is asked to replace
+    anything; PNG frames, which need no ffmpeg, still go."""
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\necho 'error while loading shared libraries: libx264.so.164' >&2\nexit 127\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(fake))
+    out = tmp_path / "movie.mp4"
+    out.write_bytes(b"the previous movie")
+    dialog.out.setText(str(out))
+    dialog.confirm_overwrite = lambda paths: pytest.fail("asked to replace a file for an export that cannot run")
+    dialog._accept()
+    text = dialog.error.text()
+    assert dialog.job is None and f"IMAGEIO_FFMPEG_EXE={fake}" in text and "libx264.so.164" in text, text
+    assert "PNG frames" in text and out.read_bytes() == b"the previous movie"
+    dialog.out.setText(str(tmp_path / "frames"))
+    dialog._accept()
+    assert dialog.job is not None and dialog.job["out"] == str(tmp_path / "frames")
+
+
 def test_the_dialog_says_before_the_export_what_a_small_frame_leaves_out(dialog, qtbot):
     """Said after the export only, a 160x120 movie's missing title was a surprise: the form says it
     while the size and title are chosen, and says nothing once everything fits."""
