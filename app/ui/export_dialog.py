@@ -104,8 +104,14 @@ class ExportDialog(QtWidgets.QDialog):
         row.addWidget(self.out, 1)
         row.addWidget(browse)
         form.addRow("Output (.mp4 or folder)", row)
+        # Wrapped, and never wider than the form: a long path in a message must not push Export and
+        # Cancel off the screen. A path has no spaces, so it may break after each "/" too.
         self.error = QtWidgets.QLabel()
         self.error.setStyleSheet("color: #d33")
+        self.error.setWordWrap(True)
+        self.error.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.error.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.hide()
         form.addRow(self.error)
         buttons = QtWidgets.QDialogButtonBox(
             QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
@@ -122,6 +128,22 @@ class ExportDialog(QtWidgets.QDialog):
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(NOTE_DELAY_MS)
         self._note_timer.timeout.connect(self.update_overlay_note)
+        # What the user changes takes the last refusal away: it is said again on Export if it still holds.
+        for signal in (
+            self.size.currentTextChanged,
+            self.width_box.valueChanged,
+            self.height_box.valueChanged,
+            self.title.textChanged,
+            self.overlay.toggled,
+            self.start.textChanged,
+            self.stop.textChanged,
+            self.frames.valueChanged,
+            self.fps.valueChanged,
+            self.camera.currentIndexChanged,
+            self.ease.toggled,
+            self.out.textChanged,
+        ):
+            signal.connect(self._clear_error)
         for signal in (
             self.size.currentTextChanged,  # a preset sets the fields without their signals
             self.width_box.valueChanged,
@@ -313,6 +335,22 @@ class ExportDialog(QtWidgets.QDialog):
                 text = ""
         self.overlay_note.setText(text)
         self.overlay_note.setVisible(bool(text))
+        self._fit_height()
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text.replace("/", "/\u200b"))  # a break opportunity after each "/" of a path
+        self.error.setVisible(bool(text))
+        self._fit_height()
+
+    def _clear_error(self) -> None:
+        if self.error.text():
+            self._show_error("")
+
+    def error_text(self) -> str:
+        """The refusal shown, as it was said (without the line-break hints)."""
+        return self.error.text().replace("\u200b", "")
+
+    def _fit_height(self) -> None:
         # A wrapped label's height depends on its width, which the form's layout does not ask for when
         # the row appears: grow the dialog to the rows' height so that no line is squeezed.
         self.layout().activate()
@@ -343,6 +381,7 @@ class ExportDialog(QtWidgets.QDialog):
     def _accept(self) -> None:
         from perijove.export import DestinationExists, check_destination
 
+        self._clear_error()  # not beside the question below, if the form was corrected
         try:
             job = self.build_job()
             check_destination(Path(job["out"]), tuple(job["size"]), job["plan"]["fps"], overwrite=False)
@@ -351,7 +390,7 @@ class ExportDialog(QtWidgets.QDialog):
                 return
             job["overwrite"] = True
         except PerijoveError as err:
-            self.error.setText(str(err))
+            self._show_error(str(err))
             return
         self.job = job
         self.remember()

@@ -99,7 +99,7 @@ class MainWindow(QtWidgets.QMainWindow):
         layout.addWidget(self.timeline)
         commands = {"previous_event": self.previous_event, "next_event": self.next_event}
         commands["go_to_flyby"] = self.go_to_flyby
-        self.transport = Transport(self.session, self.canvas, commands, self.show_error)
+        self.transport = Transport(self.session, self.canvas, commands, self.show_error, self.withdraw_error)
         self.play_button = self.transport.play_button
         self.rate_label = self.transport.rate_label
         self.time_field = self.transport.time_field
@@ -139,6 +139,7 @@ class MainWindow(QtWidgets.QMainWindow):
             set_target=lambda target: self._set_target(target),
             set_from=lambda body: self._set_from(body),
             show_error=self.show_error,
+            withdraw_error=self.withdraw_error,
         )
         panel = self.view_panel
         # The panel's widgets, under the names tests and dialogs know them by.
@@ -314,6 +315,11 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(f"⚠ {message}", 15000)
         self.last_error = message
+
+    def withdraw_error(self, message: str) -> None:
+        """A field's refusal goes once the user has corrected the entry; any other message stays."""
+        if self.statusBar().currentMessage() == f"⚠ {message}":
+            self.statusBar().clearMessage()
 
     # -- jobs (ui/jobs.py) -----------------------------------------------------------------------------
     @property

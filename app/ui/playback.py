@@ -36,11 +36,14 @@ class Transport(QtWidgets.QWidget):
         canvas,
         commands: dict[str, Callable[[], object]],
         show_error: Callable[[str], None],
+        withdraw_error: Callable[[str], None] = lambda message: None,
     ) -> None:
         super().__init__()
         self.session = session
         self.canvas = canvas
         self._show_error = show_error
+        self._withdraw_error = withdraw_error
+        self._refused = ""  # the time field's last refusal, withdrawn once a time is taken
         self._last_tick = time.perf_counter()
         self._drawn_at_tick = -1
         controls = QtWidgets.QHBoxLayout(self)
@@ -125,19 +128,26 @@ class Transport(QtWidgets.QWidget):
         self.play_button.setIcon(self.style().standardIcon(pixmap))
         self.play_button.setText("")
 
+    def _refuse(self, message: str) -> None:
+        self._refused = message
+        self._show_error(message)
+
     def _time_entered(self) -> None:
         try:
             et = to_et(self.time_field.text())
         except PerijoveError as err:
-            self._show_error(str(err))
+            self._refuse(str(err))
             return  # the field keeps the focus, so the user can correct it
         clock = self.session.clock
         if not clock.start <= et <= clock.stop:
-            self._show_error(
+            self._refuse(
                 f"{self.time_field.text()} is outside the loaded data "
                 f"({et_to_utc(clock.start, 0)} .. {et_to_utc(clock.stop, 0)})"
             )
             return
+        if self._refused:
+            self._withdraw_error(self._refused)
+            self._refused = ""
         clock.set_et(et)
         self.canvas.native.setFocus()  # the keys go back to the scene (N, P, Space…)
 

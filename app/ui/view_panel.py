@@ -41,10 +41,13 @@ class ViewPanel(QtWidgets.QWidget):
         set_target: Callable[[str], None],
         set_from: Callable[[str], None],
         show_error: Callable[[str], None],
+        withdraw_error: Callable[[str], None] = lambda message: None,
     ) -> None:
         super().__init__()
         self.session = session
         self._show_error = show_error
+        self._withdraw_error = withdraw_error
+        self._refused = ""  # the trail field's last refusal, withdrawn once a length is taken
         form = QtWidgets.QFormLayout(self)
         self.mode_box = QtWidgets.QComboBox()
         for label, mode in CAMERA_MODES:
@@ -83,7 +86,7 @@ class ViewPanel(QtWidgets.QWidget):
         self.trail_box = QtWidgets.QComboBox()
         self.trail_box.setEditable(True)
         self.trail_box.addItems(TRAIL_PRESETS)
-        self.trail_box.setToolTip("How much of Juno's path is drawn behind it: 30 min, 6 h, 3 d… up to 38 d, an orbit")
+        self.trail_box.setToolTip("How much of Juno's path is drawn behind it: 1 min to 38 d (an orbit)")
         self.trail_box.lineEdit().editingFinished.connect(lambda: self.set_trail(self.trail_box.currentText()))
         self.trail_box.activated.connect(lambda _i: self.set_trail(self.trail_box.currentText()))
         form.addRow("Trail", self.trail_box)
@@ -99,9 +102,13 @@ class ViewPanel(QtWidgets.QWidget):
             days = parse_duration(text) / 86400.0
             display = self.session.display.with_(trajectory_past_days=days)
         except ValueError as err:
-            self._show_error(str(err))
+            self._refused = str(err)
+            self._show_error(self._refused)
             self.trail_box.setEditText(format_duration(self.session.display.trajectory_past_days * 86400.0))
             return False
+        if self._refused:
+            self._withdraw_error(self._refused)
+            self._refused = ""
         self.session.set_display(display)
         return True
 

@@ -63,7 +63,7 @@ def test_export_dialog_refuses_a_folder_of_other_files_without_asking(dialog, tm
     dialog.out.setText(str(folder))
     dialog.confirm_overwrite = lambda paths: pytest.fail("asked to replace files Perijove did not write")
     dialog._accept()
-    assert dialog.job is None and "did not write" in dialog.error.text()
+    assert dialog.job is None and "did not write" in dialog.error_text()
     assert [p.name for p in folder.iterdir()] == ["photo.jpg"]
 
 
@@ -79,12 +79,41 @@ def test_a_broken_ffmpeg_is_named_in_the_form_before_any_question(dialog, tmp_pa
     dialog.out.setText(str(out))
     dialog.confirm_overwrite = lambda paths: pytest.fail("asked to replace a file for an export that cannot run")
     dialog._accept()
-    text = dialog.error.text()
+    text = dialog.error_text()
     assert dialog.job is None and f"IMAGEIO_FFMPEG_EXE={fake}" in text and "libx264.so.164" in text, text
     assert "PNG frames" in text and out.read_bytes() == b"the previous movie"
     dialog.out.setText(str(tmp_path / "frames"))
     dialog._accept()
     assert dialog.job is not None and dialog.job["out"] == str(tmp_path / "frames")
+
+
+def test_a_long_error_wraps_inside_the_form_and_goes_once_the_form_changes(dialog, qtbot, tmp_path):
+    """A folder of someone else's files under a long path: the error wraps, and the form keeps its
+    width, so Export and Cancel stay on the screen; editing the form takes the stale error away."""
+    folder = tmp_path.joinpath(*["jupiter_flyby_material_for_the_class"] * 4)
+    folder.mkdir(parents=True)
+    (folder / "lesson_plan.txt").write_text("mine")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    width = dialog.width()
+    dialog.out.setText(str(folder))
+    dialog._accept()
+    qtbot.wait(50)
+    text = dialog.error_text()
+    assert "did not write" in text and dialog.error.isVisible()
+    assert dialog.width() <= width + 2, (width, dialog.width())
+    assert dialog.error.height() >= 2 * dialog.error.fontMetrics().height()  # wrapped, whole
+    screen = dialog.screen().availableGeometry()
+    assert dialog.frameGeometry().right() <= screen.right() + 1
+    dialog.stop.setText(dialog.stop.text())  # no change: the error stays
+    assert dialog.error_text() == text
+    dialog.out.setText(str(tmp_path / "new.mp4"))
+    assert dialog.error_text() == "" and not dialog.error.isVisible()
+    dialog.stop.setText("2023-12-30T08:00:00")  # before the start
+    dialog._accept()
+    assert "stop must be after" in dialog.error_text()
+    dialog.stop.setText("2023-12-30T08:50:00")
+    assert dialog.error_text() == ""
 
 
 def test_the_dialog_says_before_the_export_what_a_small_frame_leaves_out(dialog, qtbot):

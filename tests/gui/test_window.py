@@ -195,6 +195,29 @@ def test_typed_time_and_bad_time(window, qtbot):
     assert "outside the loaded data" in window.last_error
 
 
+def test_a_corrected_entry_takes_its_warning_away_and_only_its_own(window, qtbot):
+    """A refused time or trail length is named in the status bar; once the user types a good one, the
+    warning goes (it used to stay up to 15 s beside the accepted value), but not another job's error."""
+    bar = window.statusBar()
+    field = window.time_field
+    field.setText("2030-01-01")
+    field.returnPressed.emit()
+    assert bar.currentMessage().startswith("⚠ 2030-01-01 is outside the loaded data")
+    field.setText("2024-02-03T20:00:00")
+    field.returnPressed.emit()
+    assert window.session.clock.et == pytest.approx(to_et("2024-02-03T20:00:00"))
+    assert bar.currentMessage() == ""
+    assert not window.set_trail("45 d")
+    assert bar.currentMessage().startswith("⚠ the trail must be")
+    assert window.set_trail("2 h")
+    assert bar.currentMessage() == ""
+    window.show_error("the export failed: disk full")  # someone else's error stays
+    field.setText("2024-02-03T20:10:00")
+    field.returnPressed.emit()
+    assert window.set_trail("3 h")
+    assert bar.currentMessage() == "⚠ the export failed: disk full"
+
+
 def test_settings_and_bookmarks_persist(window, qtbot, tmp_path):
     from perijove.ui.main_window import MainWindow
 
