@@ -254,3 +254,41 @@ def test_plot_refuses_a_target_without_a_surface_to_plot(tmp_path, target):
         got = run("plot", "--target", target, "--start", "2023-12-30", "--stop", "2023-12-31", *extra, str(out))
         _one_line_error(got, "--target must be Jupiter or one of its Galilean moons")
         assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["render", "--time", "2023-12-30T08:36", "--look-at", "", "--size", "64x36"],
+        ["render", "--time", "2023-12-30T08:36", "--look-at", "   ", "--size", "64x36"],
+        ["export", "--start", "2023-12-30T08:00", "--stop", "2023-12-30T08:10", "--frames", "2", "--from", ""],
+        ["plot", "--target", ""],
+    ],
+)
+def test_an_empty_body_name_is_a_one_line_error(tmp_path, args):
+    """An empty name reached SPICE: 'internal error: SpiceEMPTYSTRING' over 12 lines, or its banner."""
+    out = tmp_path / ("x.mp4" if args[0] == "export" else "x.png")
+    result = run(*args, str(out))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "empty body name" in result.stderr, result.stderr
+    assert "Toolkit" not in result.stderr and "internal error" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_kernel_whose_name_is_not_utf8_is_refused_in_one_line(tmp_path):
+    """SPICE takes file names as UTF-8 text: a name with other bytes was an internal error (exit 1)."""
+    import os
+
+    from perijove.resources import asset_path
+
+    bad = os.path.join(os.fsencode(tmp_path), b"bad\xff\xfename.bsp")
+    with open(bad, "wb") as dst:
+        dst.write(asset_path("kernels", "perijove_juno.bsp").read_bytes())
+    result = subprocess.run(
+        [sys.executable, "-m", "perijove", "events", "--kind", "perijove", "--kernels", bad],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "not UTF-8" in result.stderr, result.stderr

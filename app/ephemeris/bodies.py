@@ -27,6 +27,8 @@ def body_id(body: Body) -> int:
     if isinstance(body, (int, np.integer)):
         return int(body)
     text = str(body).strip()
+    if not text:
+        raise QueryError("empty body name: give a name such as IO or JUNO, or a NAIF id")
     if text.lstrip("+-").isdigit():
         return int(text)
     try:

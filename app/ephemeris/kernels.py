@@ -211,10 +211,21 @@ def _metakernel_entries(mk: Path, raw: list[str], symbols: list[str], values: li
     return out
 
 
+def _utf8(text: str) -> bool:
+    """Whether SPICE can be given ``text`` as a file name (a name with other bytes arrives as surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _plan_file(path: Path, source: Path | None = None) -> _Plan:
     path = Path(os.path.abspath(Path(path).expanduser()))
     try:
         _check_exists(path)
+        if not _utf8(str(path)):
+            raise _kernel_error(path, "its name is not UTF-8 text, which SPICE cannot open; rename the file")
         identity = _identity(path)
         idword = _sniff(path)
         if idword.startswith(("DAF/", "DAS/", "NAIF/DAF")):
