@@ -855,12 +855,16 @@ def _progress_printer():
 # -- entry point ------------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    from perijove.cli_fetch import show_notes
-    from perijove.ephemeris.errors import PerijoveError
+    try:  # Ctrl-C while the libraries import (the first half second) is no traceback either
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        from perijove.cli_fetch import show_notes
+        from perijove.ephemeris.errors import PerijoveError
 
-    show_notes()  # a damaged download cache is a one-line note; the embedded set is used
+        show_notes()  # a damaged download cache is a one-line note; the embedded set is used
+    except KeyboardInterrupt:
+        print("perijove: interrupted", file=sys.stderr)
+        return 130
 
     try:
         if args.version:

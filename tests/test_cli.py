@@ -292,3 +292,15 @@ def test_a_kernel_whose_name_is_not_utf8_is_refused_in_one_line(tmp_path):
     )
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and "not UTF-8" in result.stderr, result.stderr
+
+
+def test_ctrl_c_while_the_command_line_is_read_is_one_line(monkeypatch, capsys):
+    """Ctrl-C in the first half second (numpy importing under the parser) printed a traceback."""
+    from perijove import cli
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert cli.main(["events"]) == 130
+    assert capsys.readouterr().err == "perijove: interrupted\n"
