@@ -322,6 +322,46 @@ def test_png_export_into_an_empty_folder_or_over_its_own_frames(eph, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["frames"]
 
 
+def test_overwrite_replaces_only_frames_and_tables_perijove_wrote(eph, tmp_path):
+    """--overwrite on a PNG folder used to trust names alone: a folder called frame_00001.png was
+    moved into a hidden backup and left there, and a user's frames.csv, a text file named
+    frame_00000.png and someone else's PNG named frame_00005.png were deleted."""
+    from PIL import Image
+
+    def folder_with(name: str, make) -> object:
+        folder = tmp_path / name
+        folder.mkdir()
+        make(folder)
+        return folder
+
+    def folder_named_as_a_frame(f) -> None:
+        (f / "frame_00001.png").mkdir()
+        (f / "frame_00001.png" / "x").write_text("keep")
+
+    cases = {
+        "a folder named as a frame": folder_named_as_a_frame,
+        "a table of the user's": lambda f: (f / "frames.csv").write_text("my data\n1,2,3\n"),
+        "a text file named as a frame": lambda f: (f / "frame_00000.png").write_text("holiday photo"),
+        "someone else's PNG": lambda f: Image.new("RGB", (8, 8), "red").save(f / "frame_00005.png"),
+        "a link named as a frame": lambda f: (f / "frame_00002.png").symlink_to(tmp_path / "elsewhere.png"),
+        "a partial's name inside": lambda f: (f / ".x.partial-999999.mp4").write_text("mine"),
+    }
+    for label, make in cases.items():
+        folder = folder_with(label.replace(" ", "_").replace("'", ""), make)
+        before = sorted((p.relative_to(folder), p.is_dir()) for p in folder.rglob("*"))
+        with pytest.raises(PerijoveError, match="did not write"):
+            export(eph, _plan(), folder, TINY, renderer=_NoRender(), overwrite=True)
+        run = _cli_export(folder, "--overwrite")
+        _one_line_error(run, "did not write")
+        assert sorted((p.relative_to(folder), p.is_dir()) for p in folder.rglob("*")) == before, label
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no backup left behind
+    # Perijove's own earlier export is still replaced with consent, stale frames and table included.
+    own = tmp_path / "own"
+    export(eph, _plan(5), own, TINY, json_sidecar=True)
+    export(eph, _plan(2), own, TINY, overwrite=True)
+    assert sorted(p.name for p in own.iterdir()) == ["frame_00000.png", "frame_00001.png", "frames.csv"]
+
+
 # 3. Existing outputs are refused unless --overwrite, checked before anything is rendered.
 @pytest.mark.parametrize("existing", ["movie.mp4", "movie.csv", "movie.json"])
 def test_existing_outputs_are_refused_before_rendering(eph, tmp_path, existing):

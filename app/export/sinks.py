@@ -107,6 +107,32 @@ def own_file(name: str) -> bool:
     return bool(FRAME_RE.match(name)) or name in FOLDER_TABLES or bool(PARTIAL_RE.match(name))
 
 
+PNG_MARK = ("Software", "Perijove")  # a tEXt chunk in each exported frame, written before the pixels
+_PNG_MARK_BYTES = b"tEXt" + PNG_MARK[0].encode() + b"\0" + PNG_MARK[1].encode()
+_TABLE_HEADS = {"frames.csv": b"frame,utc,", "frames.json": b'[\n {\n  "frame": '}
+
+
+def written_by_us(entry: Path) -> bool:
+    """Whether a file in an existing PNG folder is one of our exported frames or tables, by what it holds.
+
+    A name alone is not enough: a user's own ``frames.csv``, a photo renamed ``frame_00005.png`` or a
+    folder called ``frame_00001.png`` must never be replaced or deleted. Frames carry our mark in a
+    PNG text chunk ahead of the pixels; tables begin with our header. Anything else, links and
+    folders included, is the user's (frames of exports older than the mark count as the user's too).
+    """
+    try:
+        if not entry.is_file() or entry.is_symlink():
+            return False
+        with open(entry, "rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        return False
+    if FRAME_RE.match(entry.name):
+        return head.startswith(b"\x89PNG\r\n\x1a\n") and _PNG_MARK_BYTES in head.split(b"IDAT", 1)[0]
+    want = _TABLE_HEADS.get(entry.name)
+    return want is not None and head.startswith(want)
+
+
 def check_folder(folder: Path) -> None:
     """The folder a destination lives in must exist and take new files: say so before any work."""
     shown = folder if str(folder) else Path(".")
@@ -185,14 +211,19 @@ def _remove_own(path: Path) -> None:
             path.unlink()
 
 
-def _remove_own_folder(folder: Path) -> None:
-    """Delete our frames and tables from ``folder`` and the folder if that empties it; keep anything else."""
+def _remove_own_folder(folder: Path, by_content: bool = False) -> None:
+    """Delete our frames and tables from ``folder`` and the folder if that empties it; keep anything else.
+
+    ``by_content``: the folder was the user's destination (set aside when our new frames replaced
+    it), so only files that hold our frames and tables go (``written_by_us``); a partial folder of
+    this process is ours by its name, truncated frames included.
+    """
     try:
         entries = list(folder.iterdir())
     except FileNotFoundError:
         return
     for entry in entries:
-        if own_file(entry.name) and (entry.is_file() or entry.is_symlink()):
+        if own_file(entry.name) and (written_by_us(entry) if by_content else entry.is_file() or entry.is_symlink()):
             with contextlib.suppress(OSError):
                 entry.unlink()
     with contextlib.suppress(OSError):
@@ -232,7 +263,7 @@ def _place_all(pairs: list[tuple[Path, Path]]) -> None:
         if backup is None:
             continue
         if backup.is_dir() and not backup.is_symlink():
-            _remove_own_folder(backup)
+            _remove_own_folder(backup, by_content=True)
         else:
             with contextlib.suppress(OSError):
                 backup.unlink()
@@ -242,6 +273,14 @@ def _write_text(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)
     os.chmod(path, 0o644)
+
+
+def _png_mark():
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text(*PNG_MARK)
+    return info
 
 
 class PngFolderSink:
@@ -275,7 +314,7 @@ class PngFolderSink:
             names = sorted(p.name for p in self.out.iterdir())
         except OSError as err:
             raise PerijoveError(describe_os_error(self.out, err)) from None
-        foreign = [n for n in names if not own_file(n)]
+        foreign = [n for n in names if not (own_file(n) and written_by_us(self.out / n))]
         if foreign:
             more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
             raise PerijoveError(
@@ -293,7 +332,7 @@ class PngFolderSink:
         from PIL import Image
 
         try:
-            Image.fromarray(rgb).save(self.tmp / f"frame_{index:05d}.png", compress_level=1)
+            Image.fromarray(rgb).save(self.tmp / f"frame_{index:05d}.png", compress_level=1, pnginfo=_png_mark())
         except OSError as err:  # report the folder asked for, not our hidden one
             raise OSError(err.errno, err.strerror) from err
 
