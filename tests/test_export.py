@@ -268,8 +268,8 @@ def test_a_video_the_encoder_calls_finished_is_read_back_before_it_is_placed(eph
 
     real_stop = sinks.Mp4Sink._stop
 
-    def stop_then_lose_the_end(self, kill: bool):
-        code = real_stop(self, kill)
+    def stop_then_lose_the_end(self, kill: bool, cancel=None):
+        code = real_stop(self, kill, cancel)
         if not kill and self.tmp.is_file():  # as a flaky network disk might: the index is gone
             data = self.tmp.read_bytes()
             self.tmp.write_bytes(data[: len(data) // 2])
@@ -284,7 +284,7 @@ def test_a_video_the_encoder_calls_finished_is_read_back_before_it_is_placed(eph
 def test_sidecar_is_written_only_after_the_video_is_complete(eph, tmp_path, monkeypatch):
     from perijove.export import sinks
 
-    def broken_finish(self, expected: int) -> None:
+    def broken_finish(self, expected: int, cancel=None) -> None:
         raise OSError(errno.EIO, "the video encoder failed")
 
     monkeypatch.setattr(sinks.Mp4Sink, "finish", broken_finish)
@@ -434,6 +434,27 @@ def test_a_broken_ffmpeg_is_named_before_anything_is_drawn(tmp_path, kind):
     assert list(out.iterdir()) == []
 
 
+def test_an_encoder_that_dies_midway_is_named_not_the_file(tmp_path):
+    """An ffmpeg that passes the check but crashes on the frames was reported as
+    '<out>.mp4: cannot write (the video encoder stopped: ...)', as if the disk were at fault."""
+    tools, out = tmp_path / "tools", tmp_path / "out"
+    tools.mkdir()
+    out.mkdir()
+    fake = tools / "ffmpeg"
+    real = imageio_ffmpeg.get_ffmpeg_exe()
+    crash = "echo 'Segmentation fault in libx264' >&2; exit 139"
+    fake.write_text(f'#!/bin/sh\ncase "$*" in *rawvideo*) {crash};; esac\nexec "{real}" "$@"\n')
+    fake.chmod(0o755)
+    args = ["export", "--start", START, "--stop", STOP, "--frames", "40", "--size", "64x36", str(out / "m.mp4")]
+    env = {**os.environ, "IMAGEIO_FFMPEG_EXE": str(fake)}
+    run = subprocess.run(
+        [sys.executable, "-m", "perijove", *args], capture_output=True, text=True, timeout=600, env=env
+    )
+    _one_line_error(run, f"IMAGEIO_FFMPEG_EXE={fake}", "Segmentation fault in libx264", "was not written")
+    assert "cannot write" not in run.stderr
+    assert list(out.iterdir()) == []
+
+
 def test_no_ffmpeg_at_all_stops_mp4_before_drawing_and_png_frames_still_work(eph, tmp_path, monkeypatch):
     def none_found():
         raise RuntimeError("No ffmpeg exe could be found.")
@@ -473,6 +494,40 @@ def test_signals_stop_an_export_and_leave_nothing(tmp_path, signum, name):
     assert proc.returncode == 128 + signum, err
     assert err.strip().splitlines()[-1] == "perijove: export cancelled; nothing was written", err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("hang", ["while finishing", "without reading"])
+def test_a_signal_stops_an_export_whose_encoder_hangs(tmp_path, hang):
+    """An encoder that stops answering (it waits after reading every frame, or reads nothing and so
+    fills the pipe) kept a cancelled export waiting: the signal only set a flag, and the export
+    waited up to 600 s for ffmpeg. It must stop within seconds, kill the encoder, and leave nothing."""
+    tools, out = tmp_path / "tools", tmp_path / "out"
+    tools.mkdir()
+    out.mkdir()
+    real = imageio_ffmpeg.get_ffmpeg_exe()
+    stall = "cat > /dev/null; exec sleep 1000" if hang == "while finishing" else "exec sleep 1000"
+    fake = tools / "ffmpeg"
+    fake.write_text(f'#!/bin/sh\ncase "$*" in *rawvideo*) {stall};; esac\nexec "{real}" "$@"\n')
+    fake.chmod(0o755)
+    frames = "3" if hang == "while finishing" else "400"  # 400 frames of 64x36 overfill a 64 kB pipe
+    args = ["export", "--start", START, "--stop", STOP, "--frames", frames, "--size", "64x36", str(out / "m.mp4")]
+    env = {**os.environ, "IMAGEIO_FFMPEG_EXE": str(fake)}
+    proc = subprocess.Popen([sys.executable, "-m", "perijove", *args], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        _wait_for_partial(out, proc)
+        time.sleep(2.0)  # the frames are drawn: the export now waits on the encoder
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        t0 = time.monotonic()
+        _out, err = proc.communicate(timeout=30)
+        assert time.monotonic() - t0 < 10, "the export kept waiting for its encoder"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert err.strip().splitlines()[-1] == "perijove: export cancelled; nothing was written", err
+    assert list(out.iterdir()) == []
 
 
 def test_stale_partials_of_a_killed_export_are_cleaned_by_the_next(tmp_path):

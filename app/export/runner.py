@@ -25,15 +25,11 @@ from perijove.ephemeris.approach import MAX_SPEED_KM_S
 from perijove.ephemeris.attitude import SPIN_SAMPLED, SPIN_STEADY, spin_mode
 from perijove.export.overlay import Overlay
 from perijove.export.plan import FramePlan
-from perijove.export.sinks import clean_stale_partials, describe_os_error, make_sink
+from perijove.export.sinks import CANCELLED, ExportCancelled, clean_stale_partials, describe_os_error, make_sink
 from perijove.model import CameraIntent, DisplayOptions
 from perijove.model.hud import FIELDS, hud_values
 
 QUEUE_FRAMES = 4
-
-
-class ExportCancelled(PerijoveError):
-    """The user stopped the export; nothing was written under the requested name."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +160,20 @@ def export(
                     pass
                 return
 
+    def stopped() -> bool:
+        return cancel is not None and cancel()
+
+    def put(item) -> None:
+        """Hand a frame to the writer; a cancel is heard even while an encoder that has stopped
+        reading keeps the queue full (a signal only sets the flag ``cancel`` reads)."""
+        while True:
+            try:
+                frames.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                if stopped():
+                    raise ExportCancelled(CANCELLED) from None
+
     rows: list[dict] = []
     t0 = time.perf_counter()
     left_out: tuple[str, ...] = ()
@@ -188,7 +198,7 @@ def export(
         def times():  # asked before each frame is drawn (the renderer draws two frames ahead of what it hands over)
             for et in ets:
                 if cancel is not None and cancel():
-                    raise ExportCancelled("export cancelled; nothing was written")
+                    raise ExportCancelled(CANCELLED)
                 if failure:
                     return
                 yield float(et)
@@ -205,27 +215,38 @@ def export(
                     if not i:
                         left_out = tuple(overlay.left_out(values, *size))
                     rgb = overlay.draw(rgb, values)
-                frames.put((i, rgb))
+                put((i, rgb))
                 rows.append({"frame": i, **values, "gl": gl_text})
                 if progress is not None:
                     progress(i + 1, len(ets), (i + 1) / max(time.perf_counter() - t0, 1e-9))
-        frames.put(None)
-        thread.join()
+        put(None)
+        while thread.is_alive():  # the last frames into the encoder
+            thread.join(0.1)
+            if stopped():
+                raise ExportCancelled(CANCELLED)
         if failure:
             err = failure[0]
+            if isinstance(err, PerijoveError):
+                raise err
             if isinstance(err, OSError):
                 raise PerijoveError(describe_os_error(out, err)) from None
             raise PerijoveError(f"{out}: export failed ({type(err).__name__}: {err})") from None
         try:
-            sink.finish(len(ets))  # the video is whole and readable before any table is written
+            sink.finish(len(ets), stopped)  # the video is whole and readable before any table is written
             _write_sidecars(sink, rows, json_sidecar)
             sink.commit(overwrite)
         except OSError as err:
             raise PerijoveError(describe_os_error(Path(err.filename) if err.filename else out, err)) from None
     except BaseException:
         if thread.is_alive():
-            frames.put(None)
-            thread.join(timeout=10)
+            with contextlib.suppress(queue.Full):
+                frames.put(None, timeout=1.0)
+            thread.join(timeout=1.0)
+            if thread.is_alive():  # blocked in the encoder's pipe: stopping the encoder frees it
+                sink.abort()
+                with contextlib.suppress(queue.Full):
+                    frames.put(None, timeout=1.0)
+                thread.join(timeout=10)
         sink.abort()
         raise
     finally:

@@ -21,6 +21,8 @@ import re
 import shutil
 import subprocess
 import threading
+import time
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -59,12 +61,16 @@ def ffmpeg_exe() -> str:
         ) from None
     if exe in _ENCODERS_OK:
         return exe
-    named = f"IMAGEIO_FFMPEG_EXE={exe}" if os.environ.get("IMAGEIO_FFMPEG_EXE") else f"ffmpeg ({exe})"
+    named = _encoder_named(exe)
     why = _encoder_problem(exe)
     if why:
         raise PerijoveError(f"{named} {why}: point IMAGEIO_FFMPEG_EXE at a working ffmpeg, {fix}")
     _ENCODERS_OK.add(exe)
     return exe
+
+
+def _encoder_named(exe: str) -> str:
+    return f"IMAGEIO_FFMPEG_EXE={exe}" if os.environ.get("IMAGEIO_FFMPEG_EXE") else f"the video encoder ({exe})"
 
 
 def _encoder_problem(exe: str) -> str:
@@ -87,6 +93,17 @@ def _encoder_problem(exe: str) -> str:
     if not re.search(rb"^\s*V\S*\s+libx264\b", run.stdout, re.MULTILINE):
         return "has no H.264 encoder (libx264)"
     return ""
+
+
+class EncoderError(PerijoveError):
+    """ffmpeg stopped or failed for a reason of its own (not a full or read-only disk)."""
+
+
+class ExportCancelled(PerijoveError):
+    """The user stopped the export; nothing was written under the requested name."""
+
+
+CANCELLED = "export cancelled; nothing was written"
 
 
 class DestinationExists(PerijoveError):
@@ -336,7 +353,7 @@ class PngFolderSink:
         except OSError as err:  # report the folder asked for, not our hidden one
             raise OSError(err.errno, err.strerror) from err
 
-    def finish(self, expected: int) -> None:
+    def finish(self, expected: int, cancel: Callable[[], bool] | None = None) -> None:
         count = sum(1 for p in self.tmp.iterdir() if FRAME_RE.match(p.name))
         if count != expected:
             raise OSError(errno.EIO, f"only {count} of {expected} frames were written")
@@ -455,8 +472,9 @@ class Mp4Sink:
             if line:
                 self._log.append(line)
 
-    def _encoder_error(self, what: str) -> OSError:
-        """ffmpeg stopped or failed: one OSError with the errno its last words point to."""
+    def _encoder_error(self, what: str) -> OSError | EncoderError:
+        """ffmpeg stopped or failed: an OSError where its last words point to the disk (full, read-only,
+        not allowed), else an ``EncoderError`` that names the encoder rather than blame the file."""
         if self._log_thread is not None:
             self._log_thread.join(timeout=5)
         text = " ".join(self._log)
@@ -473,7 +491,7 @@ class Mp4Sink:
             return OSError(errno.ENOSPC, "No space left on device")
         last = _one_line(self._log[-1]) if self._log else "no message"
         last = re.sub(r"^\[[^\]]*\]\s*", "", last)  # "[out#0/mp4 @ 0x55…] Error …" → "Error …"
-        return OSError(errno.EIO, f"the video encoder {what}: {last}")
+        return EncoderError(f"{_encoder_named(ffmpeg_exe())} {what} ({last}); {self.out} was not written")
 
     def write(self, index: int, rgb: np.ndarray) -> None:
         proc = self._proc
@@ -486,27 +504,38 @@ class Mp4Sink:
             self._stop(kill=False)
             raise self._encoder_error("stopped") from err
 
-    def _stop(self, kill: bool) -> int | None:
+    def _stop(self, kill: bool, cancel: Callable[[], bool] | None = None) -> int | None:
+        """End the encoder: at once (``kill``), or once it has finished the file, unless ``cancel``
+        says so first (ExportCancelled) or ENCODER_TIMEOUT_S passes. Killed before its input is
+        closed, so a writer blocked on a full pipe gets an error instead of waiting on it."""
         proc = self._proc
         if proc is None:
             return None
+        if kill and proc.poll() is None:
+            proc.kill()
         with contextlib.suppress(OSError, ValueError):
             if proc.stdin is not None:
                 proc.stdin.close()
-        if kill and proc.poll() is None:
-            proc.kill()
-        try:
-            proc.wait(timeout=ENCODER_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        deadline = time.monotonic() + ENCODER_TIMEOUT_S
+        while True:
+            try:
+                proc.wait(timeout=0.1)
+                break
+            except subprocess.TimeoutExpired:
+                stop = cancel is not None and cancel()
+                if stop or time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait()
+                    if stop:
+                        raise ExportCancelled(CANCELLED) from None
+                    break
         if self._log_thread is not None:
             self._log_thread.join(timeout=5)
         return proc.returncode
 
-    def finish(self, expected: int) -> None:
+    def finish(self, expected: int, cancel: Callable[[], bool] | None = None) -> None:
         """Let ffmpeg write the end of the file, then make sure that file is a whole video."""
-        code = self._stop(kill=False)
+        code = self._stop(kill=False, cancel=cancel)
         self._proc = None
         if code != 0:
             raise self._encoder_error(f"failed (exit status {code})")
