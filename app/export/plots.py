@@ -148,7 +148,7 @@ def series_figure(series: GeometrySeries, events: Sequence[Event] = (), size: tu
     axes[1].plot(x, series.speed_km_s, color="tab:orange", lw=1.4)
     axes[1].set_ylabel(f"speed rel. {target}\n(km/s)")
     axes[2].plot(x, series.phase_deg, color="tab:red", lw=1.4)
-    axes[2].set_ylabel("solar phase (°)")
+    axes[2].set_ylabel(f"solar phase at\n{target}'s centre (°)")
     axes[2].set_ylim(0, 180)
     axes[3].plot(x, series.lat_deg, color="tab:purple", lw=1.4)
     axes[3].set_ylabel("sub-s/c latitude\n(° planetocentric)")

@@ -91,7 +91,7 @@ def format_hud(values: dict[str, Any]) -> list[str]:
         f"Altitude {num('altitude_km', ',.1f', 'km')}",
         f"Speed {num('speed_km_s', '.3f', 'km/s')}",
         f"Sub-spacecraft {num('lat_deg', '+.2f', '°')} lat, {num('lon_deg', '.2f', '°E')}",
-        f"Solar phase {num('phase_deg', '.1f', '°')}",
+        f"Solar phase {num('phase_deg', '.1f', '°')} at the sub-spacecraft point",
         f"Earth light time {'—' if lt is None else f'{lt / 60:.2f} min'}",
         f"Data: {values['provenance']}",
         *([values["note"]] if values.get("note") else []),

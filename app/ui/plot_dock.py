@@ -43,7 +43,7 @@ INTERVAL_BRUSH = (150, 150, 170, 45)
 PANELS = (
     ("distance_km", "km"),
     ("speed_km_s", "km/s"),
-    ("phase_deg", "phase °"),
+    ("phase_deg", "phase at centre °"),
     ("lat_deg", "lat °"),
 )
 
@@ -285,7 +285,7 @@ class PlotPanel(QtWidgets.QWidget):
             f"<span style='color:{DISTANCE_COLOUR}'>distance {num(v['distance_km'], ',.0f', ' km')}</span>",
             f"<span style='color:{ALTITUDE_COLOUR}'>altitude {num(v['altitude_km'], ',.0f', ' km')}</span>",
             f"speed {num(v['speed_km_s'], '.2f', ' km/s')}",
-            f"phase {num(v['phase_deg'], '.1f', '°')}",
+            f"phase at {display_name(series.target)}'s centre {num(v['phase_deg'], '.1f', '°')}",
             f"lat {num(v['lat_deg'], '.1f', '°')}",
             f"data: {describe(series.provenance)}",
         ]

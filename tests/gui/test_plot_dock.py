@@ -124,3 +124,27 @@ def test_event_labels_sit_inside_their_plot(window, qtbot):
     for label in shown:
         rect = label.sceneBoundingRect()
         assert box.top() - 0.5 <= rect.top() and rect.bottom() <= box.bottom() + 0.5, (rect, box)
+
+
+def test_the_hud_and_the_plots_say_at_which_point_they_measure_the_phase(window, qtbot):
+    """Both said "phase" and disagreed by 1.6° at a Jupiter perijove (106.2° against 107.8°, Jupiter
+    being oblate): the HUD measures it at the sub-spacecraft point, the plots at the body's centre.
+    Each now says which, and the plots' number is the Sun-body-Juno angle at the centre."""
+    import re
+
+    from perijove.model.hud import format_hud, hud_values
+
+    flyby, panel = _shown_on_flyby(window, qtbot)
+    et = flyby.et - 600.0
+    window.session.clock.set_et(et)
+    panel.refresh()
+    qtbot.wait(50)
+    eph = window.session.eph
+    hud = next(line for line in format_hud(hud_values(eph, et, "IO")) if "phase" in line.lower())
+    readout = re.sub("<[^>]+>", "", panel.readout.text()).replace("&nbsp;", " ")
+    plotted = re.search(r"phase at (?:Io's )?centre ([0-9.]+)°", readout)
+    assert "sub-spacecraft point" in hud and plotted, (hud, readout)
+    io = eph.position("IO", np.array([et]), "SUN")[0]  # the Sun-Io-Juno angle at Io's centre
+    juno = eph.position("JUNO", np.array([et]), "IO")[0]
+    centre = np.degrees(np.arccos(np.dot(-io, juno) / np.linalg.norm(io) / np.linalg.norm(juno)))
+    assert float(plotted.group(1)) == pytest.approx(centre, abs=0.1)
