@@ -367,16 +367,23 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- screenshots --------------------------------------------------------------------------------------
     def save_screenshot_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save screenshot", "perijove.png", "PNG (*.png)")
+        from perijove.ephemeris import et_to_utc
+
+        stamp = et_to_utc(self.session.clock.et, 0).replace(":", "-")  # the picture's time, in its name
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Save screenshot", f"perijove_{stamp}.png", "PNG (*.png)"
+        )
         if path:
             self.save_screenshot(Path(path))
 
     def save_screenshot(self, path: Path) -> None:
+        """What the view shows (the HUD too, when it is shown) as NAME.png (``ui/screenshot.py``)."""
         from perijove.render.png import write_png_atomic
+        from perijove.ui.screenshot import png_name, window_picture
 
         try:
-            image = self.canvas.grab()
-            write_png_atomic(image[:, :, :3], path)
+            path = png_name(path)
+            write_png_atomic(window_picture(self.canvas, self.hud), path)
         except PerijoveError as err:
             self.show_error(str(err))
             return

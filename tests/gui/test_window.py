@@ -253,6 +253,36 @@ def test_screenshot(window, qtbot, tmp_path):
     assert np.abs(np.asarray(Image.open(tmp_path / "again.png")).astype(int) - img).mean() < 1.0
 
 
+def test_a_screenshot_carries_the_hud_when_it_is_shown_and_is_a_png_by_name(window, qtbot, tmp_path):
+    """Ctrl+S saved the bare scene, so a classroom picture had no time or data note, and a name typed
+    without .png gave a file with no extension. What the window shows is what is saved: the HUD with
+    it (H hides both), and the file is NAME.png."""
+    from PIL import Image
+
+    window.session.clock.set_et(to_et("2023-12-30T08:30:00"))
+    qtbot.waitUntil(lambda: window.hud.values is not None and window.hud.isVisible(), timeout=10_000)
+    window.save_screenshot(tmp_path / "noext")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["noext.png"]
+    with_hud = np.asarray(Image.open(tmp_path / "noext.png")).astype(int)
+    scene = window.canvas.grab()[:, :, :3].astype(int)
+    assert with_hud.shape == scene.shape
+    ratio = scene.shape[1] / window.canvas.native.width()
+    hud = window.hud.geometry()
+    x0, y0 = int(hud.x() * ratio), int(hud.y() * ratio)
+    x1, y1 = int((hud.x() + hud.width()) * ratio), int((hud.y() + hud.height()) * ratio)
+    inside = np.abs(with_hud[y0:y1, x0:x1] - scene[y0:y1, x0:x1]).max(axis=2) > 40
+    assert inside.mean() > 0.02  # the HUD's text is there
+    outside = with_hud.copy()
+    outside[y0:y1, x0:x1] = scene[y0:y1, x0:x1]
+    assert np.abs(outside - scene).mean() < 1.0  # and nothing else changed
+    window.session.set_display(window.session.display.with_(hud=False))
+    window.save_screenshot(tmp_path / "bare.png")
+    bare = np.asarray(Image.open(tmp_path / "bare.png")).astype(int)
+    assert np.abs(bare - scene).mean() < 1.0
+    window.save_screenshot(tmp_path / "shot.jpg")  # PNG bytes under another type's name: refused
+    assert "PNG" in window.last_error and not (tmp_path / "shot.jpg").exists()
+
+
 def test_export_dialog_runs_and_cancels(window, qtbot, tmp_path):
     import imageio_ffmpeg
 
