@@ -33,6 +33,29 @@ def test_clock_clamps_to_its_bounds_and_says_so_once():
     assert changed == [1000.0, 0.0] and clock.et == 0.0
 
 
+def test_playing_until_a_time_stops_exactly_there_and_a_jump_forgets_it():
+    """G plays the hour around a flyby: it used to play on past the hour's end."""
+    clock = Clock(et=100.0, start=0.0, stop=10_000.0)
+    clock.set_rate(120.0)
+    clock.set_playing(True)
+    clock.play_until(400.0)
+    clock.advance(1.0)
+    assert clock.playing and clock.et == 220.0
+    clock.advance(2.0)  # would reach 460
+    assert not clock.playing and clock.et == 400.0
+    clock.set_playing(True)
+    clock.advance(1.0)  # reached once: playing on is the user's choice
+    assert clock.playing and clock.et == 520.0
+    clock.play_until(1000.0)
+    clock.set_et(2000.0)  # a jump or a scrub: the stop belonged to the hour left behind
+    clock.advance(1.0)
+    assert clock.playing and clock.et == 2120.0
+    clock.set_rate(-120.0)
+    clock.play_until(1900.0)  # backwards too
+    clock.advance(5.0)
+    assert not clock.playing and clock.et == 1900.0
+
+
 def test_narrower_bounds_pull_the_time_inside_and_bad_bounds_change_nothing():
     clock = Clock(et=500.0, start=0.0, stop=1000.0)
     clock.set_bounds(600.0, 700.0)

@@ -25,12 +25,17 @@ class Clock:
         self._rate = 60.0
         self._direction = 1.0
         self._playing = False
+        self._until: float | None = None  # playback pauses here once (play_until)
 
     @property
     def et(self) -> float:
         return self._et
 
     def set_et(self, et: float) -> None:
+        self._until = None  # a jump or a scrub leaves the stretch being played
+        self._move(et)
+
+    def _move(self, et: float) -> None:
         et = float(et)
         if not math.isfinite(et):
             raise ValueError(f"time must be a finite number of seconds, not {et}")
@@ -76,9 +81,24 @@ class Clock:
             self._playing = playing
             self.playing_changed.emit(playing)
 
+    @property
+    def until(self) -> float | None:
+        return self._until
+
+    def play_until(self, et: float) -> None:
+        """Pause playback when it reaches ``et`` (once; forgotten on any jump): "play this hour"."""
+        self._until = float(et)
+
     def advance(self, wall_seconds: float) -> None:
-        """Move by ``rate`` x ``wall_seconds``; stops at the bounds."""
-        self.set_et(self._et + self.rate * wall_seconds)
+        """Move by ``rate`` x ``wall_seconds``; stops at the bounds and at ``until``."""
+        et = self._et + self.rate * wall_seconds
+        until = self._until
+        if until is not None and min(self._et, et) <= until <= max(self._et, et) and until != self._et:
+            self._until = None
+            self._move(until)
+            self.set_playing(False)
+            return
+        self._move(et)
         if self._et in (self.start, self.stop):
             self.set_playing(False)
 

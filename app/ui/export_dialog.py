@@ -268,6 +268,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.stop.setText(et_to_utc(min(clock.stop, et + half_span), 0))
         self.frames.setValue(round(seconds * self.fps.value()))
         self.ease.setChecked(True)
+        self.ease.setText(f"Slow down around the closest approach ({et_to_utc(et, 0)} UTC)")
         self.ease_et = et
         self.camera.setCurrentIndex(self.camera.findData("flyby"))
         self.setWindowTitle("Export this flyby")

@@ -232,16 +232,20 @@ class MainWindow(QtWidgets.QMainWindow):
         if flyby is None:
             self.statusBar().showMessage("No flyby found in the loaded data (yet)", 5000)
             return
+        wrapped = flyby.et < s.clock.et - FLYBY_HALF_SPAN_S  # past the last one: back to the first
         s.jump_to(flyby)
         s.set_camera(navigation.flyby_camera(s.camera, flyby))
         self.plot_dock.show()
         s.timeline.focus(flyby.et)
         s.clock.set_et(flyby.et - FLYBY_HALF_SPAN_S)
         s.clock.set_rate(2 * FLYBY_HALF_SPAN_S / FLYBY_PLAY_S)
+        s.clock.play_until(flyby.et + FLYBY_HALF_SPAN_S)  # the hour, then a pause on its last frame
         self.transport.restart_tick()
         s.clock.set_playing(True)
+        where = "no flyby after the clock in the data, so back to the first: " if wrapped else ""
         self.statusBar().showMessage(
-            f"{flyby.body} flyby at {flyby.utc} UTC, {flyby.altitude_km:,.0f} km: playing the hour around it", 10000
+            f"{where}{flyby.body} flyby at {flyby.utc} UTC, {flyby.altitude_km:,.0f} km: playing the hour around it",
+            10000,
         )
 
     # -- camera and display -----------------------------------------------------------------------------
@@ -341,7 +345,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.jobs.export_dialog(flyby)
 
     def export_this_flyby(self) -> None:
-        flyby = self._flyby(self.session.clock.et - 2 * FLYBY_HALF_SPAN_S)
+        flyby = navigation.nearest_flyby(self.session)  # the one under way, just behind or just ahead
         if flyby is None:
             self.statusBar().showMessage("No flyby found in the loaded data (yet)", 5000)
             return

@@ -34,6 +34,12 @@ def flyby_near(session: Session, body: str):
     return min(flybys, key=lambda e: abs(e.et - et), default=None)
 
 
+def nearest_flyby(session: Session):
+    """The found flyby (of any body) nearest the clock, or None."""
+    et = session.clock.et
+    return min((e for e in session.events if e.kind == "flyby"), key=lambda e: abs(e.et - et), default=None)
+
+
 def next_flyby(session: Session, after: float | None = None):
     """The next flyby after ``after`` (the clock), else the first one; None when there are none."""
     flybys = [e for e in session.events if e.kind == "flyby"]

@@ -113,6 +113,30 @@ def test_export_this_flyby_prefills_an_eased_movie_of_that_hour(window, qtbot, t
     assert plan["ease_et"] == pytest.approx(flyby.et) and plan["frames"] == 30 * round(dialog.fps.value())
 
 
+def test_g_and_export_this_flyby_after_the_last_flyby(window, qtbot):
+    """After the last flyby G went back to the first without a word and played on past the hour;
+    Export this flyby… offered the first flyby too, with "slow down around the current time"."""
+    s = window.session
+    flybys = [e for e in s.events if e.kind == "flyby"]
+    last = flybys[-1]
+    s.clock.set_et(last.et + 3 * 86400)
+    window.go_to_flyby()
+    assert s.clock.et == pytest.approx(flybys[0].et - 1800, abs=5) and s.clock.playing
+    assert "back to the first" in window.statusBar().currentMessage()
+    assert s.clock.until == pytest.approx(flybys[0].et + 1800)  # the hour's end (see test_model)
+    window.toggle_play()
+    s.clock.set_et(last.et + 3 * 86400)
+    shown: list = []
+    window.export_dialog = lambda flyby=None: shown.append(flyby)
+    window.export_this_flyby()
+    assert shown == [last]  # the nearest: the one just behind the clock
+    from perijove.ui.export_dialog import ExportDialog
+
+    dialog = ExportDialog(s, window)
+    dialog.prefill_flyby(last.et, 1800.0, 30.0)
+    assert "closest approach" in dialog.ease.text() and last.utc[:16] in dialog.ease.text()
+
+
 def _timeline_row(bar, y: int):
     import numpy as np
 
