@@ -426,6 +426,8 @@ def _render(args: argparse.Namespace) -> int:
 
     size = parse_size(args.size)
     out = Path(args.out)
+    if str(args.out).endswith(("/", os.sep)):  # Path() drops the slash that makes it a folder's name
+        raise PerijoveError(f"{args.out}: names a folder; give the name of a .png file")
     if out.suffix.lower() != ".png":
         raise PerijoveError(f"{out}: the output must be a .png file")
     check_file_destination(out, args.overwrite)  # before any work: a folder, read-only, or the user's file

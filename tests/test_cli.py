@@ -304,3 +304,12 @@ def test_ctrl_c_while_the_command_line_is_read_is_one_line(monkeypatch, capsys):
     monkeypatch.setattr(cli, "build_parser", interrupted)
     assert cli.main(["events"]) == 130
     assert capsys.readouterr().err == "perijove: interrupted\n"
+
+
+def test_a_png_name_ending_in_a_slash_is_refused_and_the_file_kept(tmp_path):
+    """'out/existing.png/' names a folder; it replaced the file out/existing.png."""
+    existing = tmp_path / "existing.png"
+    existing.write_bytes(b"the user's picture")
+    result = run("render", "--time", "2023-12-30T08:36", "--size", "64x36", "--overwrite", f"{existing}/")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "names a folder" in result.stderr
+    assert existing.read_bytes() == b"the user's picture"

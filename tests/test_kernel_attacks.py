@@ -310,3 +310,22 @@ def test_checks_stay_fast_on_many_segments(tmp_path):
     began = time.perf_counter()
     assert len(read_daf(path).segments) == 2000
     assert time.perf_counter() - began < 1.0
+
+
+@pytest.mark.parametrize(
+    ("make", "why"),
+    [
+        (lambda p: os.mkfifo(p), "not a regular file"),
+        (lambda p: p.symlink_to(p), "a link that leads back to itself"),
+        (lambda p: p.symlink_to(p.parent / "nowhere.bsp"), "a link to nothing"),
+    ],
+    ids=["fifo", "link loop", "dangling link"],
+)
+def test_odd_files_are_named_for_what_they_are(tmp_path, make, why):
+    """A FIFO was called 'empty file', a link loop 'file not found' (found by an attack on the CLI)."""
+    path = tmp_path / "odd.bsp"
+    make(path)
+    with pytest.raises(KernelError, match=why):
+        KernelSet().load(path)
+    with pytest.raises(KernelError, match="not a regular file"):
+        KernelSet().load(Path("/dev/zero"))

@@ -17,6 +17,7 @@ a file that changes between our check and SPICE's load is refused too.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import math
 import os
@@ -89,10 +90,18 @@ def _read_text(path: Path) -> str:
 
 
 def _check_exists(path: Path) -> None:
-    if not path.exists():
-        raise _kernel_error(path, "file not found")
+    try:
+        os.stat(path)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise _kernel_error(path, "is a link that leads back to itself") from None
+        if path.is_symlink():
+            raise _kernel_error(path, f"is a link to nothing ({os.readlink(path)} does not exist)") from None
+        raise _kernel_error(path, "file not found") from None
     if path.is_dir():
         raise _kernel_error(path, "is a folder, not a kernel file")
+    if not path.is_file():  # a FIFO would block the reader, a device reads forever or as nothing
+        raise _kernel_error(path, "is not a regular file (a pipe, socket or device): give a kernel file")
     if not os.access(path, os.R_OK):
         raise _kernel_error(path, "cannot be read (permission denied)")
     if path.stat().st_size == 0:
