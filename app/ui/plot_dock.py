@@ -35,6 +35,8 @@ EVENT_KINDS = ("flyby", "perijove")  # "the current event" the plots centre on
 BASE_SAMPLES = 240  # the dock is a few hundred pixels wide
 RESOLUTION = 0.04  # see ephemeris.series: about 2° of the sub-spacecraft point per sample near a flyby
 DEBOUNCE_MS = 60
+FIXED_TICKS = {"phase_deg": (0, 90, 180), "lat_deg": (-90, 0, 90)}
+LEFT_AXIS_PX = 70  # the unit and ticks of up to five characters (5.22M, 250k, 1,500)
 CURSOR_COLOUR = "#ffd84a"
 DISTANCE_COLOUR = "#4aa3ff"
 ALTITUDE_COLOUR = "#5ad17a"
@@ -43,9 +45,30 @@ INTERVAL_BRUSH = (150, 150, 170, 45)
 PANELS = (
     ("distance_km", "km"),
     ("speed_km_s", "km/s"),
-    ("phase_deg", "phase at centre °"),
+    ("phase_deg", "phase °"),  # at the centre: the readout says so (a longer label overflows a short panel)
     ("lat_deg", "lat °"),
 )
+
+
+def compact_tick(value: float, spacing: float) -> str:
+    """A tick as few characters as its spacing allows: 5.22M, 250k, 1,500 (km from a million out)."""
+    for unit, suffix, least in ((1e6, "M", 1e6), (1e3, "k", 1e4)):
+        if abs(value) >= least:
+            decimals = max(0, -math.floor(math.log10(spacing / unit) + 1e-9)) if spacing > 0 else 0
+            text = f"{value / unit:.{decimals}f}"
+            return f"{text}{suffix}"
+    decimals = max(0, -math.floor(math.log10(spacing) + 1e-9)) if 0 < spacing < 1 else 0
+    return f"{value:,.{decimals}f}"
+
+
+def _compact_axis():
+    import pyqtgraph as pg
+
+    class CompactAxis(pg.AxisItem):
+        def tickStrings(self, values, scale, spacing):  # pyqtgraph's name
+            return [compact_tick(v * scale, spacing * scale) for v in values]
+
+    return CompactAxis(orientation="left")
 
 
 def choose_span(
@@ -118,17 +141,19 @@ class PlotPanel(QtWidgets.QWidget):
         self.cursors = []
         for row, (key, unit) in enumerate(PANELS):
             axis = pg.DateAxisItem(orientation="bottom", utcOffset=0)
-            plot = self.view.addPlot(row=row, col=0, axisItems={"bottom": axis})
+            plot = self.view.addPlot(row=row, col=0, axisItems={"bottom": axis, "left": _compact_axis()})
             plot.setLabel("left", unit)
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.setMouseEnabled(x=False, y=False)  # the span is chosen above; a click sets the time
-            plot.getAxis("left").setWidth(56)
+            plot.getAxis("left").setWidth(LEFT_AXIS_PX)
             if row:
                 plot.setXLink(self.plots[0])
             if row < len(PANELS) - 1:
                 plot.getAxis("bottom").setStyle(showValues=False)
+            if key in FIXED_TICKS:  # whole ranges: their ends and middle, which a short panel has room for
+                plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in FIXED_TICKS[key]]])
             # Linear km: the dip of a flyby reads at a glance, and log ticks crowd a short plot.
             self.curves[key] = plot.plot(pen=pg.mkPen(DISTANCE_COLOUR, width=2))
             if key == "distance_km":  # the readout names the colours

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui
 
+from perijove.ephemeris import to_et
 from perijove.model.timeline import FLYBY_HALF_SPAN_S
 from perijove.ui.plot_dock import CURSOR_COLOUR, MAX_SPAN_S, choose_span
 
@@ -148,3 +149,26 @@ def test_the_hud_and_the_plots_say_at_which_point_they_measure_the_phase(window,
     juno = eph.position("JUNO", np.array([et]), "IO")[0]
     centre = np.degrees(np.arccos(np.dot(-io, juno) / np.linalg.norm(io) / np.linalg.norm(juno)))
     assert float(plotted.group(1)) == pytest.approx(centre, abs=0.1)
+
+
+def test_distance_ticks_stay_short_enough_to_be_drawn_far_from_the_target(window, qtbot):
+    """5.2 million km from Io the km axis showed no numbers (7-digit ticks do not fit its 56 px), and
+    at 250,000 km they ran into the unit; ticks read 5.2M or 250k instead, and fit."""
+    s = window.session
+    window.plot_dock.show()
+    panel = window.plot_panel
+    for when in ("2024-02-26T09:34:42", "2024-02-03T20:00:00", "2023-12-30T08:36:00"):
+        s.clock.set_et(to_et(when))
+        panel.refresh()
+        qtbot.waitUntil(lambda: panel.series is not None, timeout=10_000)
+        axis = panel.plots[0].getAxis("left")
+        lo, hi = axis.range
+        metrics = QtGui.QFontMetrics(axis.style["tickFont"] or QtGui.QFont())
+        strings = [
+            text
+            for spacing, values in axis.tickValues(lo, hi, axis.height())
+            for text in axis.tickStrings(values, 1.0, spacing)
+        ]
+        assert strings, when
+        widest = max(metrics.horizontalAdvance(t) for t in strings)
+        assert widest + axis.style["tickTextOffset"][0] + 18 <= axis.width(), (when, strings)  # 18: the unit
