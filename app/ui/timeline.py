@@ -116,9 +116,9 @@ class TimelineBar(QtWidgets.QWidget):
             q = QtGui.QPainter(pixmap)
             self._paint_overview(q)
             self._paint_coverage(q, bottom - 8, 6)
+            self._paint_legend(q, top)  # under the events: a bar must never hide behind the key
             self._paint_events(q, top, bottom - 10)
             self._paint_axis(q, bottom)
-            self._paint_legend(q, top)
             q.end()
             self._background = (key, pixmap)
         p = QtGui.QPainter(self)

@@ -146,6 +146,29 @@ def _timeline_row(bar, y: int):
     return rows[int(y * ratio), : image.width() * 3].reshape(-1, 3).astype(int), ratio
 
 
+def test_no_event_bar_hides_behind_the_legend(window, qtbot):
+    """The key's near-opaque box was painted over the events: around the 2024-02-03 perijove the
+    shadow interval under it vanished. Now the bars are painted over the key."""
+    s = window.session
+    bar = window.timeline
+    perijove = min(
+        (e for e in s.events if e.kind == "perijove"), key=lambda e: abs(e.et - to_et("2024-02-03T21:47"))
+    )
+    s.jump_to(perijove)
+    qtbot.wait(50)
+    shadows = [e for e in s.events if e.kind == "shadow" and e.end_et and s.timeline.start < e.et < s.timeline.stop]
+    assert shadows
+    shadow = shadows[0]
+    from perijove.ui.timeline import OVERVIEW_H
+
+    legend_row = OVERVIEW_H + 4 + 20  # the key's text row (top + 22 in _paint_legend; its box from top + 13)
+    row, ratio = _timeline_row(bar, legend_row)
+    x0, x1 = bar._x(shadow.et) + 2, bar._x(shadow.end_et) - 2
+    inside = row[int(x0 * ratio) : int(x1 * ratio)]
+    purple = (inside[:, 2] > inside[:, 1] + 25)  # the shadow's violet band, through the key
+    assert purple.mean() > 0.6, purple.mean()
+
+
 def test_the_timeline_shows_the_clock_and_new_events_as_they_change(window, qtbot):
     """Its background is drawn once per span (a pixmap); the cursor and new events must still show."""
     import dataclasses
