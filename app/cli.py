@@ -670,6 +670,8 @@ def _export_run(args: argparse.Namespace, stop: _StopSignals) -> int:
 
         parts = say_left_out(result.left_out)
         print(f"note: {size[0]}x{size[1]} frames have no room for {parts} in the overlay: left out", file=sys.stderr)
+    for path in result.kept:
+        print(f"note: {path} is from an earlier export and was left as it was (--json replaces it)", file=sys.stderr)
     return 0
 
 

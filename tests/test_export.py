@@ -362,6 +362,20 @@ def test_overwrite_replaces_only_frames_and_tables_perijove_wrote(eph, tmp_path)
     assert sorted(p.name for p in own.iterdir()) == ["frame_00000.png", "frame_00001.png", "frames.csv"]
 
 
+def test_an_earlier_json_table_left_beside_a_new_movie_is_named(eph, tmp_path):
+    """--overwrite without --json replaced the movie and its CSV but left the earlier export's JSON,
+    which then described other frames, without a word."""
+    out = tmp_path / "y.mp4"
+    export(eph, _plan(3), out, TINY, json_sidecar=True)
+    result = export(eph, FramePlan(to_et(START) + 60, to_et(STOP), frames=2), out, TINY, overwrite=True)
+    assert result.kept == (tmp_path / "y.json",)
+    assert len(json.loads((tmp_path / "y.json").read_text())) == 3  # left as it was: not ours to delete
+    run = _cli_export(out, "--overwrite")
+    assert run.returncode == 0, run.stderr
+    assert "y.json is from an earlier export and was left as it was" in run.stderr, run.stderr
+    assert export(eph, _plan(2), out, TINY, json_sidecar=True, overwrite=True).kept == ()
+
+
 # 3. Existing outputs are refused unless --overwrite, checked before anything is rendered.
 @pytest.mark.parametrize("existing", ["movie.mp4", "movie.csv", "movie.json"])
 def test_existing_outputs_are_refused_before_rendering(eph, tmp_path, existing):

@@ -40,6 +40,7 @@ class ExportResult:
     seconds: float
     spin: str = SPIN_SAMPLED  # whether the frames show Juno's spin or its steady, spin-averaged attitude
     left_out: tuple[str, ...] = ()  # what the overlay had no room for on frames of this size
+    kept: tuple[Path, ...] = ()  # an earlier export's table beside the new one, not replaced (no JSON asked)
 
     @property
     def fps(self) -> float:
@@ -254,7 +255,12 @@ def export(
             renderer.close()
         elif renderer is not None and steady_before is not None:
             renderer.scene.steady_spin = steady_before  # a reused renderer goes back as it came
-    return ExportResult(out, len(ets), sink.sidecar, time.perf_counter() - t0, spin, left_out)
+    kept: tuple[Path, ...] = ()
+    if not json_sidecar and out.suffix.lower() == ".mp4":  # a folder is replaced whole
+        table = out.with_suffix(".json")
+        if table.is_file():
+            kept = (table,)
+    return ExportResult(out, len(ets), sink.sidecar, time.perf_counter() - t0, spin, left_out, kept)
 
 
 def _write_sidecars(sink, rows: list[dict], json_sidecar: bool) -> None:

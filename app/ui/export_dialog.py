@@ -428,6 +428,8 @@ def run_export(parent: QtWidgets.QWidget, job: dict, on_message) -> QtCore.QObje
 
     def finished(path: str, frames: int) -> None:
         note = f" ({say_left_out(worker.left_out)} left out of the overlay: no room)" if worker.left_out else ""
+        for table in worker.kept:
+            note += f"; {table} is from an earlier export and was left as it was"
         on_message(f"Exported {frames} frames to {path}{note}")
 
     worker.finished.connect(finished)

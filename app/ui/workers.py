@@ -169,7 +169,7 @@ def _export(job: dict, out: mp.Queue, stop) -> None:
             cancel=stop.is_set,
             overwrite=job.get("overwrite", False),  # the dialog asked the user
         )
-        out.put(("done", str(result.out), (result.frames, list(result.left_out))))
+        out.put(("done", str(result.out), (result.frames, list(result.left_out), [str(p) for p in result.kept])))
     except ExportCancelled as err:
         out.put(("cancelled", str(err), None))
     except (PerijoveError, ValueError) as err:
@@ -187,6 +187,7 @@ class ExportJob(ProcessJob):
     def __init__(self, job: dict, parent: QtCore.QObject | None = None) -> None:
         super().__init__(_export, (job,), parent)
         self.left_out: list[str] = []  # what the overlay had no room for, once finished
+        self.kept: list[str] = []  # an earlier export's table left beside the new one, once finished
 
     def cancel(self) -> None:
         self._stop.set()  # the child stops at the next frame and removes its partial files
@@ -213,7 +214,7 @@ class ExportJob(ProcessJob):
 
     def _final(self, kind: str, a, b) -> None:
         if kind == "done":
-            frames, self.left_out = b
+            frames, self.left_out, self.kept = b
             self.finished.emit(a, frames)
         elif kind == "cancelled":
             self.cancelled.emit()
