@@ -589,6 +589,8 @@ def _export_run(args: argparse.Namespace, stop: _StopSignals) -> int:
 
     size = parse_size(args.size)
     out = Path(args.out)
+    if str(args.out).endswith(("/", os.sep)) and out.suffix.lower() == ".mp4":  # Path() drops the slash
+        raise PerijoveError(f"{args.out}: names a folder; give a .mp4 file, or a folder name without .mp4")
     _check_distance(args.distance)
     trail = _trail_days(args)
     if args.follow and args.camera not in (None, "follow"):

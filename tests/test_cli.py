@@ -313,3 +313,9 @@ def test_a_png_name_ending_in_a_slash_is_refused_and_the_file_kept(tmp_path):
     result = run("render", "--time", "2023-12-30T08:36", "--size", "64x36", "--overwrite", f"{existing}/")
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "names a folder" in result.stderr
     assert existing.read_bytes() == b"the user's picture"
+    movie = tmp_path / "movie.mp4"  # export too: a folder's name is for PNG frames, not an .mp4
+    movie.write_bytes(b"the user's movie")
+    args = ["--start", "2023-12-30T08:00", "--stop", "2023-12-30T08:10", "--frames", "2", "--size", "64x36"]
+    result = run("export", *args, "--overwrite", f"{movie}/")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "names a folder" in result.stderr
+    assert movie.read_bytes() == b"the user's movie"

@@ -334,6 +334,13 @@ def test_overwrite_replaces_only_frames_and_tables_perijove_wrote(eph, tmp_path)
         make(folder)
         return folder
 
+    def plot_renamed(f) -> None:  # perijove plot marks its PNGs "Software: Perijove 0.1.0": not a frame
+        from PIL import PngImagePlugin
+
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Software", "Perijove 0.1.0")
+        Image.new("RGB", (8, 8), "blue").save(f / "frame_00001.png", pnginfo=info)
+
     def folder_named_as_a_frame(f) -> None:
         (f / "frame_00001.png").mkdir()
         (f / "frame_00001.png" / "x").write_text("keep")
@@ -345,6 +352,7 @@ def test_overwrite_replaces_only_frames_and_tables_perijove_wrote(eph, tmp_path)
         "someone else's PNG": lambda f: Image.new("RGB", (8, 8), "red").save(f / "frame_00005.png"),
         "a link named as a frame": lambda f: (f / "frame_00002.png").symlink_to(tmp_path / "elsewhere.png"),
         "a partial's name inside": lambda f: (f / ".x.partial-999999.mp4").write_text("mine"),
+        "a plot Perijove made, renamed": plot_renamed,
     }
     for label, make in cases.items():
         folder = folder_with(label.replace(" ", "_").replace("'", ""), make)
@@ -519,7 +527,8 @@ def test_a_signal_stops_an_export_whose_encoder_hangs(tmp_path, hang):
     tools.mkdir()
     out.mkdir()
     real = imageio_ffmpeg.get_ffmpeg_exe()
-    stall = "cat > /dev/null; exec sleep 1000" if hang == "while finishing" else "exec sleep 1000"
+    mark = tools / "all frames read"
+    stall = f"cat > /dev/null; touch '{mark}'; exec sleep 1000" if hang == "while finishing" else "exec sleep 1000"
     fake = tools / "ffmpeg"
     fake.write_text(f'#!/bin/sh\ncase "$*" in *rawvideo*) {stall};; esac\nexec "{real}" "$@"\n')
     fake.chmod(0o755)
@@ -529,7 +538,11 @@ def test_a_signal_stops_an_export_whose_encoder_hangs(tmp_path, hang):
     proc = subprocess.Popen([sys.executable, "-m", "perijove", *args], stderr=subprocess.PIPE, text=True, env=env)
     try:
         _wait_for_partial(out, proc)
-        time.sleep(2.0)  # the frames are drawn: the export now waits on the encoder
+        deadline = time.monotonic() + 120
+        while hang == "while finishing" and not mark.exists():  # every frame is in: ffmpeg is "finishing"
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(2.0)  # the export now waits on the encoder (finishing, or a full pipe)
         assert proc.poll() is None
         proc.send_signal(signal.SIGTERM)
         t0 = time.monotonic()
@@ -542,6 +555,34 @@ def test_a_signal_stops_an_export_whose_encoder_hangs(tmp_path, hang):
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert err.strip().splitlines()[-1] == "perijove: export cancelled; nothing was written", err
     assert list(out.iterdir()) == []
+
+
+def test_a_cancel_while_a_slow_disk_writes_frames_cleans_up_after_the_writer(eph, tmp_path, monkeypatch):
+    """The cancel path cleaned the partial folder while the writer thread was still saving a frame
+    (a slow disk): a frame landing between the listing and the rmdir left the hidden folder behind
+    (found in review). Files are now cleaned only once the writer has stopped."""
+    import threading
+
+    from perijove.export import sinks
+
+    written: list[int] = []
+    writer_alive_at_cleanup: list[bool] = []
+    real_abort = sinks.PngFolderSink.abort
+
+    def abort(self) -> None:
+        alive = any(t.name == "perijove-encoder" and t.is_alive() for t in threading.enumerate())
+        writer_alive_at_cleanup.append(alive)
+        real_abort(self)
+
+    def slow_disk(index: int) -> None:
+        written.append(index)
+        time.sleep(1.5)
+
+    monkeypatch.setattr(sinks.PngFolderSink, "abort", abort)
+    with pytest.raises(ExportCancelled):
+        export(eph, _plan(12), tmp_path / "frames", TINY, fault=slow_disk, cancel=lambda: bool(written))
+    assert writer_alive_at_cleanup and not any(writer_alive_at_cleanup)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_stale_partials_of_a_killed_export_are_cleaned_by_the_next(tmp_path):

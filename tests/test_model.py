@@ -54,6 +54,13 @@ def test_playing_until_a_time_stops_exactly_there_and_a_jump_forgets_it():
     clock.play_until(1900.0)  # backwards too
     clock.advance(5.0)
     assert not clock.playing and clock.et == 1900.0
+    clock.set_rate(120.0)
+    clock.play_until(2500.0)  # a step with the arrow keys, or new kernels, stay within the stretch
+    clock.step(60.0)
+    clock.set_bounds(0.0, 20_000.0)
+    clock.set_playing(True)
+    clock.advance(10.0)
+    assert not clock.playing and clock.et == 2500.0
 
 
 def test_narrower_bounds_pull_the_time_inside_and_bad_bounds_change_nothing():

@@ -244,7 +244,7 @@ def export(
                 frames.put(None, timeout=1.0)
             thread.join(timeout=1.0)
             if thread.is_alive():  # blocked in the encoder's pipe: stopping the encoder frees it
-                sink.abort()
+                sink.stop_encoder()  # files only once the writer has stopped (abort below)
                 with contextlib.suppress(queue.Full):
                     frames.put(None, timeout=1.0)
                 thread.join(timeout=10)

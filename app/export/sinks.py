@@ -39,6 +39,7 @@ ENCODER_TIMEOUT_S = 600.0  # to finish the file once every frame is in
 
 _popen = subprocess.Popen  # the encoder is started through this (tests limit what it may write)
 _ENCODERS_OK: set[str] = set()  # ffmpeg programs that answered with an H.264 encoder in this process
+_NO_WINDOW = {"creationflags": 0x08000000} if os.name == "nt" else {}  # no console flashing up on Windows
 
 
 def ffmpeg_exe() -> str:
@@ -79,7 +80,11 @@ def _encoder_problem(exe: str) -> str:
         return "does not exist"
     try:
         run = subprocess.run(
-            [exe, "-hide_banner", "-nostdin", "-encoders"], capture_output=True, timeout=30, stdin=subprocess.DEVNULL
+            [exe, "-hide_banner", "-nostdin", "-encoders"],
+            capture_output=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+            **_NO_WINDOW,
         )
     except subprocess.TimeoutExpired:
         return "did not answer within 30 s"
@@ -125,7 +130,9 @@ def own_file(name: str) -> bool:
 
 
 PNG_MARK = ("Software", "Perijove")  # a tEXt chunk in each exported frame, written before the pixels
-_PNG_MARK_BYTES = b"tEXt" + PNG_MARK[0].encode() + b"\0" + PNG_MARK[1].encode()
+_MARK_TEXT = PNG_MARK[0].encode() + b"\0" + PNG_MARK[1].encode()
+# The whole chunk's start, its length included: "Software: Perijove 0.1.0" (perijove plot) is not a frame.
+_PNG_MARK_BYTES = len(_MARK_TEXT).to_bytes(4, "big") + b"tEXt" + _MARK_TEXT
 _TABLE_HEADS = {"frames.csv": b"frame,utc,", "frames.json": b'[\n {\n  "frame": '}
 
 
@@ -334,8 +341,10 @@ class PngFolderSink:
         foreign = [n for n in names if not (own_file(n) and written_by_us(self.out / n))]
         if foreign:
             more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+            unmarked = any(FRAME_RE.match(n) for n in foreign)
+            hint = " (frames of exports made before Perijove marked them count as not ours)" if unmarked else ""
             raise PerijoveError(
-                f"{self.out}: holds files Perijove did not write ({foreign[0]}{more}); give a new or empty folder"
+                f"{self.out}: holds files Perijove did not write ({foreign[0]}{more}){hint}; give a new or empty folder"
             )
         if names and not overwrite:
             raise DestinationExists([self.out], "already holds exported frames")
@@ -368,6 +377,9 @@ class PngFolderSink:
         self.check(overwrite)  # again: the folder may have changed while we drew
         _place_all([(self.tmp, self.out)])
         self._opened = False
+
+    def stop_encoder(self) -> None:
+        """No encoder: PNG frames are written by the writer thread itself."""
 
     def abort(self) -> None:
         if self._opened:
@@ -563,6 +575,12 @@ class Mp4Sink:
         self._opened = False
         self._texts = []
 
+    def stop_encoder(self) -> None:
+        """Kill ffmpeg at once, files untouched: frees a writer blocked on its full pipe."""
+        if self._proc is not None:
+            with contextlib.suppress(OSError):
+                self._proc.kill()
+
     def abort(self) -> None:
         if self._proc is not None:
             self._stop(kill=True)
@@ -580,7 +598,7 @@ def _count_frames(path: Path) -> int:
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)]
     cmd += ["-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
     try:
-        run = subprocess.run(cmd, capture_output=True, timeout=ENCODER_TIMEOUT_S)
+        run = subprocess.run(cmd, capture_output=True, timeout=ENCODER_TIMEOUT_S, **_NO_WINDOW)
     except (OSError, subprocess.TimeoutExpired):
         return -1
     if run.returncode != 0:

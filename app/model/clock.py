@@ -48,7 +48,7 @@ class Clock:
         if not (math.isfinite(start) and math.isfinite(stop)) or stop <= start:
             raise ValueError("the clock's stop must be after its start")
         self.start, self.stop = float(start), float(stop)
-        self.set_et(self._et)
+        self._move(self._et)  # new kernels keep the stretch being played
 
     @property
     def rate(self) -> float:
@@ -103,4 +103,4 @@ class Clock:
             self.set_playing(False)
 
     def step(self, seconds: float) -> None:
-        self.set_et(self._et + seconds)
+        self._move(self._et + seconds)  # a step inside the stretch being played keeps its end

@@ -374,11 +374,12 @@ class MainWindow(QtWidgets.QMainWindow):
         from perijove.ephemeris import et_to_utc
 
         stamp = et_to_utc(self.session.clock.et, 0).replace(":", "-")  # the picture's time, in its name
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Save screenshot", f"perijove_{stamp}.png", "PNG (*.png)"
-        )
-        if path:
-            self.save_screenshot(Path(path))
+        dialog = QtWidgets.QFileDialog(self, "Save screenshot", "", "PNG (*.png)")
+        dialog.setAcceptMode(QtWidgets.QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("png")  # "shot" is saved, and asked about, as shot.png
+        dialog.selectFile(f"perijove_{stamp}.png")
+        if dialog.exec() and dialog.selectedFiles():
+            self.save_screenshot(Path(dialog.selectedFiles()[0]))
 
     def save_screenshot(self, path: Path) -> None:
         """What the view shows (the HUD too, when it is shown) as NAME.png (``ui/screenshot.py``)."""
@@ -386,7 +387,10 @@ class MainWindow(QtWidgets.QMainWindow):
         from perijove.ui.screenshot import png_name, window_picture
 
         try:
-            path = png_name(path)
+            named = png_name(path)
+            if named != Path(path) and (named.exists() or named.is_symlink()):  # nobody was asked about it
+                raise PerijoveError(f"{named} already exists; give another name")
+            path = named
             write_png_atomic(window_picture(self.canvas, self.hud), path)
         except PerijoveError as err:
             self.show_error(str(err))

@@ -281,6 +281,9 @@ def test_a_screenshot_carries_the_hud_when_it_is_shown_and_is_a_png_by_name(wind
     assert np.abs(bare - scene).mean() < 1.0
     window.save_screenshot(tmp_path / "shot.jpg")  # PNG bytes under another type's name: refused
     assert "PNG" in window.last_error and not (tmp_path / "shot.jpg").exists()
+    before = (tmp_path / "noext.png").read_bytes()
+    window.save_screenshot(tmp_path / "noext")  # NAME.png exists and nobody was asked: kept
+    assert "already exists" in window.last_error and (tmp_path / "noext.png").read_bytes() == before
 
 
 def test_export_dialog_runs_and_cancels(window, qtbot, tmp_path):
