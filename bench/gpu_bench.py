@@ -152,13 +152,16 @@ def export_rates(eph, frames: int, folder: Path) -> dict:
         def write(self, index: int, rgb: np.ndarray) -> None:
             pass
 
-        def finish(self, count: int) -> None:
+        def finish(self, count: int, cancel=None) -> None:
             pass
 
         def commit(self, overwrite: bool) -> None:
             pass
 
         def abort(self) -> None:
+            pass
+
+        def stop_encoder(self) -> None:
             pass
 
         def add_text(self, name: str, text: str) -> None:
