@@ -128,23 +128,7 @@ class ExportDialog(QtWidgets.QDialog):
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(NOTE_DELAY_MS)
         self._note_timer.timeout.connect(self.update_overlay_note)
-        # What the user changes takes the last refusal away: it is said again on Export if it still holds.
-        for signal in (
-            self.size.currentTextChanged,
-            self.width_box.valueChanged,
-            self.height_box.valueChanged,
-            self.title.textChanged,
-            self.overlay.toggled,
-            self.start.textChanged,
-            self.stop.textChanged,
-            self.frames.valueChanged,
-            self.fps.valueChanged,
-            self.camera.currentIndexChanged,
-            self.ease.toggled,
-            self.out.textChanged,
-        ):
-            signal.connect(self._clear_error)
-        for signal in (
+        movie_fields = (
             self.size.currentTextChanged,  # a preset sets the fields without their signals
             self.width_box.valueChanged,
             self.height_box.valueChanged,
@@ -156,8 +140,12 @@ class ExportDialog(QtWidgets.QDialog):
             self.fps.valueChanged,
             self.camera.currentIndexChanged,
             self.ease.toggled,
-        ):
+        )
+        for signal in movie_fields:
             signal.connect(self._note_timer.start)
+        # What the user changes takes the last refusal away: it is said again on Export if it still holds.
+        for signal in (*movie_fields, self.out.textChanged):
+            signal.connect(self._clear_error)
         self.update_overlay_note()
 
     # -- the size: a preset or any width and height -------------------------------------------------
