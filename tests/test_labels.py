@@ -203,3 +203,15 @@ def test_overlay_text_is_the_same_whatever_fonts_the_system_has(tmp_path):
         subprocess.run([sys.executable, "-c", script, str(out)], env={**os.environ, **extra}, check=True, timeout=120)
         frames.append(np.load(out))
     assert frames[0].any() and np.array_equal(frames[0], frames[1])
+
+
+def test_labels_keep_clear_of_the_window_hud():
+    """The window's HUD (a Qt box over the top-left of the view) covered labels under it: "Target Io"
+    printed over "Juno". Boxes to keep clear push a label to its next corner, or drop it."""
+    io = Label("Io", (100.0, 100.0), 10.0, 1.0)
+    (free,) = layout([io], SIZE, _extent)
+    hud = (0.0, 0.0, free.box[2] + 5, free.box[3] + 5)  # over the first choice, up and to the right
+    (moved,) = layout([io], SIZE, _extent, keep_clear=[hud])
+    assert not _overlap(moved.box, hud) and moved.box != free.box
+    everywhere = (0.0, 0.0, float(SIZE[0]), float(SIZE[1]))
+    assert layout([io], SIZE, _extent, keep_clear=[everywhere]) == []

@@ -109,15 +109,22 @@ def in_frame(label: Label, size: tuple[int, int]) -> bool:
     return -r <= x <= w + r and -r <= y <= h + r
 
 
-def layout(labels: Sequence[Label], size: tuple[int, int], extent: Callable[[str], tuple[int, int]]) -> list[Placed]:
+def layout(
+    labels: Sequence[Label],
+    size: tuple[int, int],
+    extent: Callable[[str], tuple[int, int]],
+    keep_clear: Sequence[tuple[float, float, float, float]] = (),
+) -> list[Placed]:
     """Boxes for the labels that fit: by importance, no overlaps, all inside the frame.
 
     ``extent(text)`` gives a label's (width, height) in pixels. The first choice is up and to the
     right of the disc (where the eye looks for it), then below right, above left, below left.
-    A label whose every choice would overlap one already placed is dropped.
+    A label whose every choice would overlap one already placed is dropped. ``keep_clear``: boxes
+    drawn over the frame by someone else (the window's HUD), which count as placed.
     """
     w, h = size
-    placed: list[Placed] = []
+    placed: list[Placed] = [Placed("", tuple(map(float, box))) for box in keep_clear]
+    reserved = len(placed)
     for label in sorted(labels, key=lambda lb: -lb.importance):
         if not in_frame(label, size):
             continue
@@ -133,7 +140,7 @@ def layout(labels: Sequence[Label], size: tuple[int, int], extent: Callable[[str
             if not _overlaps(box, placed):
                 placed.append(Placed(label.text, box))
                 break
-    return placed
+    return placed[reserved:]
 
 
 @lru_cache(maxsize=8)

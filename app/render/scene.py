@@ -169,6 +169,9 @@ class Scene:
         self.sc_mesh = spacecraft_mesh or juno()
         self._sc_radius = float(np.linalg.norm(self.sc_mesh.positions, axis=1).max())  # km, bounding sphere
         self.ghost = None
+        # Boxes (frame pixels: x0, y0, x1, y1) drawn over the frame by its owner, the window's HUD:
+        # labels are laid out around them.
+        self.keep_clear: tuple[tuple[float, float, float, float], ...] = ()
         self.trajectory = TrajectoryCache(
             eph, self.sc, self.display.trajectory_past_days * 86400, self.display.trajectory_future_days * 86400
         )
@@ -762,7 +765,7 @@ class Scene:
                 continue  # behind another body
             importance = (3.0 if body == focus else 2.0 if body == self.sc else 1.0) + min(radius_px, 1e4) * 1e-5
             wanted.append(Label(name, tuple(pose.project(world)), radius_px, importance))
-        return layout(wanted, pose.size, text_extent)
+        return layout(wanted, pose.size, text_extent, self.keep_clear)
 
     def _draw_labels(self, state: FrameState) -> None:
         """All labels in one draw: their Pillow-drawn images stacked in one atlas texture."""

@@ -9,6 +9,8 @@ from perijove.model.session import Session
 
 
 class Hud(QtWidgets.QLabel):
+    area_changed = QtCore.Signal()  # shown, hidden, moved or resized: the scene lays its labels around it
+
     def __init__(self, session: Session, parent: QtWidgets.QWidget) -> None:
         super().__init__(parent)
         self.session = session
@@ -41,3 +43,19 @@ class Hud(QtWidgets.QLabel):
         if display.hud and not self.isVisible():
             self.refresh()
         self.setVisible(display.hud)
+
+    def resizeEvent(self, event) -> None:  # Qt's names
+        super().resizeEvent(event)
+        self.area_changed.emit()
+
+    def moveEvent(self, event) -> None:
+        super().moveEvent(event)
+        self.area_changed.emit()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.area_changed.emit()
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self.area_changed.emit()

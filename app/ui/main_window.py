@@ -95,6 +95,7 @@ class MainWindow(QtWidgets.QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.canvas.native, 1)
         self.hud = Hud(self.session, self.canvas.native)
+        self.hud.area_changed.connect(self._hud_area_changed)
         self.timeline = TimelineBar(self.session)
         layout.addWidget(self.timeline)
         commands = {"previous_event": self.previous_event, "next_event": self.next_event}
@@ -170,6 +171,19 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _refresh_hud(self) -> None:
         self.hud.refresh()
+
+    def _hud_area_changed(self) -> None:
+        """The scene's labels go around the HUD while it is shown (in the frame's pixels)."""
+        scene = getattr(self.canvas, "scene", None)
+        if scene is None:
+            return
+        if not self.hud.isVisible():
+            scene.keep_clear = ()
+            return
+        ratio = self.canvas.physical_size[0] / max(self.canvas.native.width(), 1)
+        g = self.hud.geometry()
+        box = (g.x() * ratio, g.y() * ratio, (g.x() + g.width()) * ratio, (g.y() + g.height()) * ratio)
+        scene.keep_clear = (box,)
 
     @property
     def hud_values(self) -> dict | None:

@@ -286,6 +286,20 @@ def test_a_screenshot_carries_the_hud_when_it_is_shown_and_is_a_png_by_name(wind
     assert "already exists" in window.last_error and (tmp_path / "noext.png").read_bytes() == before
 
 
+def test_the_scene_keeps_its_labels_out_from_under_the_hud(window, qtbot):
+    """The labels are laid out around the HUD's box (in the frame's pixels) while it is shown."""
+    qtbot.waitUntil(lambda: window.hud.isVisible() and window.hud.values is not None, timeout=10_000)
+    scene = window.canvas.scene
+    ratio = window.canvas.physical_size[0] / window.canvas.native.width()
+    g = window.hud.geometry()
+    want = (g.x() * ratio, g.y() * ratio, (g.x() + g.width()) * ratio, (g.y() + g.height()) * ratio)
+    assert scene.keep_clear == (pytest.approx(want),)
+    window.session.set_display(window.session.display.with_(hud=False))
+    qtbot.waitUntil(lambda: scene.keep_clear == (), timeout=5_000)
+    window.session.set_display(window.session.display.with_(hud=True))
+    qtbot.waitUntil(lambda: len(scene.keep_clear) == 1, timeout=5_000)
+
+
 def test_export_dialog_runs_and_cancels(window, qtbot, tmp_path):
     import imageio_ffmpeg
 
