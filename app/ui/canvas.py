@@ -125,6 +125,16 @@ class ViewControl:
         # the list: see cancel_after_first_frame).
         QtCore.QTimer.singleShot(0 if self.frames_drawn else FIRST_FRAME_WAIT_MS, self.native, self._run_after_first)
 
+    def keep_labels_clear_of(self, area: QtCore.QRect | None) -> None:
+        """A widget over the view (the HUD), in the widget's coordinates, or None: the scene lays its
+        labels out around it, in the frame's pixels."""
+        if area is None:
+            self.scene.keep_clear = ()
+            return
+        ratio = self.physical_size[0] / max(self.native.width(), 1)
+        x0, y0 = area.x() * ratio, area.y() * ratio
+        self.scene.keep_clear = ((x0, y0, x0 + area.width() * ratio, y0 + area.height() * ratio),)
+
     def while_drawing(self, callback) -> None:
         """Call ``callback`` once, while the next frame is drawn: after its draws are issued and
         before its pixels are waited for. Work the model's change asks for besides the frame (the
@@ -166,10 +176,10 @@ class ViewControl:
 
     def _kernels(self) -> None:
         # Bodies, radii and coverage may all have changed: start the scene afresh.
-        self.scene = Scene(
-            self.session.eph, self.session.display, spacecraft_mesh=self.scene.sc_mesh, eager_mipmaps=False
-        )
+        old = self.scene
+        self.scene = Scene(self.session.eph, self.session.display, spacecraft_mesh=old.sc_mesh, eager_mipmaps=False)
         self.scene.set_ghost(self.session.ghost)
+        self.scene.keep_clear = old.keep_clear  # the HUD is where it was
         self._changed()
 
     def _ghost(self, track) -> None:

@@ -173,17 +173,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.hud.refresh()
 
     def _hud_area_changed(self) -> None:
-        """The scene's labels go around the HUD while it is shown (in the frame's pixels)."""
-        scene = getattr(self.canvas, "scene", None)
-        if scene is None:
-            return
-        if not self.hud.isVisible():
-            scene.keep_clear = ()
-            return
-        ratio = self.canvas.physical_size[0] / max(self.canvas.native.width(), 1)
-        g = self.hud.geometry()
-        box = (g.x() * ratio, g.y() * ratio, (g.x() + g.width()) * ratio, (g.y() + g.height()) * ratio)
-        scene.keep_clear = (box,)
+        self.canvas.keep_labels_clear_of(self.hud.geometry() if self.hud.isVisible() else None)
 
     @property
     def hud_values(self) -> dict | None:

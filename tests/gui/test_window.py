@@ -294,6 +294,9 @@ def test_the_scene_keeps_its_labels_out_from_under_the_hud(window, qtbot):
     g = window.hud.geometry()
     want = (g.x() * ratio, g.y() * ratio, (g.x() + g.width()) * ratio, (g.y() + g.height()) * ratio)
     assert scene.keep_clear == (pytest.approx(want),)
+    window.canvas._kernels()  # new kernels: a new scene, the HUD where it was
+    scene = window.canvas.scene
+    assert scene.keep_clear == (pytest.approx(want),)
     window.session.set_display(window.session.display.with_(hud=False))
     qtbot.waitUntil(lambda: scene.keep_clear == (), timeout=5_000)
     window.session.set_display(window.session.display.with_(hud=True))
