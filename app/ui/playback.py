@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtWidgets
 
 from perijove.ephemeris import PerijoveError, et_to_utc, to_et
 from perijove.model.session import Session
+from perijove.ui.refusal import Refusal
 
 RATE_LABELS = {
     1.0: "real time",
@@ -41,9 +42,7 @@ class Transport(QtWidgets.QWidget):
         super().__init__()
         self.session = session
         self.canvas = canvas
-        self._show_error = show_error
-        self._withdraw_error = withdraw_error
-        self._refused = ""  # the time field's last refusal, withdrawn once a time is taken
+        self._time_refusal = Refusal(show_error, withdraw_error)
         self._last_tick = time.perf_counter()
         self._drawn_at_tick = -1
         controls = QtWidgets.QHBoxLayout(self)
@@ -128,26 +127,20 @@ class Transport(QtWidgets.QWidget):
         self.play_button.setIcon(self.style().standardIcon(pixmap))
         self.play_button.setText("")
 
-    def _refuse(self, message: str) -> None:
-        self._refused = message
-        self._show_error(message)
-
     def _time_entered(self) -> None:
         try:
             et = to_et(self.time_field.text())
         except PerijoveError as err:
-            self._refuse(str(err))
+            self._time_refusal.say(str(err))
             return  # the field keeps the focus, so the user can correct it
         clock = self.session.clock
         if not clock.start <= et <= clock.stop:
-            self._refuse(
+            self._time_refusal.say(
                 f"{self.time_field.text()} is outside the loaded data "
                 f"({et_to_utc(clock.start, 0)} .. {et_to_utc(clock.stop, 0)})"
             )
             return
-        if self._refused:
-            self._withdraw_error(self._refused)
-            self._refused = ""
+        self._time_refusal.taken()
         clock.set_et(et)
         self.canvas.native.setFocus()  # the keys go back to the scene (N, P, Space…)
 

@@ -12,6 +12,7 @@ from PySide6 import QtWidgets
 
 from perijove.model.display import format_duration, parse_duration
 from perijove.model.session import Session
+from perijove.ui.refusal import Refusal
 
 TRAIL_PRESETS = ("1 h", "6 h", "1 d", "3 d", "10 d", "38 d")  # 38 d: a whole orbit
 CAMERA_MODES = (
@@ -45,9 +46,7 @@ class ViewPanel(QtWidgets.QWidget):
     ) -> None:
         super().__init__()
         self.session = session
-        self._show_error = show_error
-        self._withdraw_error = withdraw_error
-        self._refused = ""  # the trail field's last refusal, withdrawn once a length is taken
+        self._trail_refusal = Refusal(show_error, withdraw_error)
         form = QtWidgets.QFormLayout(self)
         self.mode_box = QtWidgets.QComboBox()
         for label, mode in CAMERA_MODES:
@@ -102,13 +101,10 @@ class ViewPanel(QtWidgets.QWidget):
             days = parse_duration(text) / 86400.0
             display = self.session.display.with_(trajectory_past_days=days)
         except ValueError as err:
-            self._refused = str(err)
-            self._show_error(self._refused)
+            self._trail_refusal.say(str(err))
             self.trail_box.setEditText(format_duration(self.session.display.trajectory_past_days * 86400.0))
             return False
-        if self._refused:
-            self._withdraw_error(self._refused)
-            self._refused = ""
+        self._trail_refusal.taken()
         self.session.set_display(display)
         return True
 
