@@ -17,6 +17,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from perijove.ephemeris import Event, et_to_utc
 from perijove.ephemeris.provenance import describe
 from perijove.model.session import Session
+from perijove.ui import navigation
 
 COLUMNS = (
     "Kind",
@@ -274,4 +275,4 @@ class EventList(QtWidgets.QTableView):
     def _jump(self, index: QtCore.QModelIndex) -> None:
         row = self.proxy.mapToSource(index).row()
         if 0 <= row < len(self.source.events):
-            self.session.jump_to(self.source.events[row])
+            navigation.go_to_event(self.session, self.source.events[row])

@@ -218,10 +218,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._jump(event)
 
     def _jump(self, event) -> None:
-        """Go to an event; a flyby is shown by the flyby camera (from the lit side, Juno's path in frame)."""
-        self.session.jump_to(event)
-        if event.kind == "flyby":
-            self.session.set_camera(navigation.flyby_camera(self.session.camera, event))
+        navigation.go_to_event(self.session, event)
 
     def _flyby(self, after: float | None = None):
         """The next flyby after ``after`` (the clock), else the first one; None when there are none."""

@@ -16,6 +16,7 @@ from perijove.ephemeris import Event, et_to_utc
 from perijove.ephemeris.bodies import SPACECRAFT
 from perijove.model.session import Session
 from perijove.model.timeline import utc_ticks
+from perijove.ui import navigation
 
 PROVENANCE_COLOURS = {
     "synthetic": QtGui.QColor(200, 150, 60),
@@ -265,7 +266,7 @@ class TimelineBar(QtWidgets.QWidget):
     def mouseDoubleClickEvent(self, event: QtGui.QMouseEvent) -> None:
         near = self._event_near(event.position().x())
         if near is not None:
-            self.session.jump_to(near)  # sets the time and zooms onto the event's span
+            navigation.go_to_event(self.session, near)  # sets the time and zooms onto the event's span
         elif event.position().y() <= OVERVIEW_H + 2:
             self.view.show_all()
 

@@ -558,3 +558,55 @@ def test_kernel_errors_and_notes_reach_the_command_line_of_the_window(tmp_path):
     assert run.returncode == 0 and "first frame after" in run.stdout
     notes = [line for line in run.stderr.splitlines() if line.startswith("perijove: note:")]
     assert len(notes) == 1 and "active.json" in notes[0], run.stderr
+
+
+def _in_middle(win, body_id: int) -> bool:
+    """Whether the body's centre lies in the middle half of the view, as the last frame drew it."""
+    _frame(win)
+    state = win.canvas.state
+    x, y = state.pixel(body_id).reshape(2)
+    w, h = state.pose.size
+    return abs(x - w / 2) <= w / 4 and abs(y - h / 2) <= h / 4
+
+
+def _double_click_timeline(win, qtbot, event) -> None:
+    bar = win.timeline
+    win.session.timeline.focus(event.et)  # the event's bar in view, away from its neighbours
+    x = round(bar._x(event.et))
+    qtbot.mouseDClick(bar, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(x, bar.height() // 2))
+
+
+def _double_click_list(win, qtbot, event) -> None:
+    table = win.events
+    row = win.session.events.index(event)
+    table.doubleClicked.emit(table.proxy.mapFromSource(table.source.index(row, 0)))
+
+
+def _next_key(win, qtbot, event) -> None:
+    win.session.jump_kinds = frozenset()  # N goes to events of every kind
+    win.session.clock.set_et(event.et - 1.0)
+    qtbot.keyClick(win.canvas.native, QtCore.Qt.Key.Key_N)
+
+
+@pytest.mark.parametrize("way", [_double_click_timeline, _double_click_list, _next_key])
+def test_every_way_to_an_event_shows_it(window, qtbot, way):
+    """The timeline, the event list and N go to an event the same way. A flyby is shown by the
+    flyby camera on that encounter; another event seen from the flyby camera, whose viewpoint is
+    fixed over one encounter, is shown from Juno (transits, eclipses and shadows are Juno's view)."""
+    from perijove.ui import navigation
+
+    s = window.session
+    qtbot.waitUntil(lambda: any(e.kind == "transit" for e in s.events), timeout=120_000)  # the full search
+    flyby = next(e for e in s.events if e.kind == "flyby" and e.body == "Io")
+    transit = next(e for e in s.events if e.kind == "transit" and e.body == "Europa" and e.et > flyby.et)
+    assert transit.et - flyby.et < 2 * 86400.0  # within the flyby camera's reach of its encounter
+    s.jump_to(flyby)
+    s.set_camera(navigation.flyby_camera(s.camera, flyby))
+    way(window, qtbot, transit)
+    assert s.clock.et == pytest.approx(transit.et)
+    assert _in_middle(window, 502), "the transit's moon is not in the middle of the view"
+    assert s.camera.encounter_et != flyby.et
+    s.set_camera(navigation.mode_camera(s, "orbit"))
+    way(window, qtbot, flyby)
+    assert s.clock.et == pytest.approx(flyby.et)
+    assert (s.camera.mode, s.camera.target, s.camera.encounter_et) == ("flyby", "IO", flyby.et)
