@@ -33,6 +33,20 @@ def test_clock_clamps_to_its_bounds_and_says_so_once():
     assert changed == [1000.0, 0.0] and clock.et == 0.0
 
 
+def test_reversing_leaves_the_stretch_being_played():
+    """G's hour ends in a pause; playing it backwards is leaving it. The pause used to wait there: back
+    the other way hours later, playback stopped at a time nobody asked for any more."""
+    clock = Clock(et=100.0, start=0.0, stop=100_000.0)
+    clock.set_rate(120.0)
+    clock.set_playing(True)
+    clock.play_until(400.0)
+    clock.reverse()
+    clock.advance(0.5)  # back to 40
+    clock.reverse()
+    clock.advance(10.0)  # forward to 1240, through 400
+    assert clock.playing and clock.et == 1240.0
+
+
 def test_playing_until_a_time_stops_exactly_there_and_a_jump_forgets_it():
     """G plays the hour around a flyby: it used to play on past the hour's end."""
     clock = Clock(et=100.0, start=0.0, stop=10_000.0)

@@ -58,7 +58,10 @@ class Clock:
         rate = float(rate)
         if rate == 0 or not math.isfinite(rate):
             raise ValueError(f"rate must be a finite, non-zero number of seconds per second, not {rate}")
-        self._rate, self._direction = abs(float(rate)), 1.0 if rate > 0 else -1.0
+        direction = 1.0 if rate > 0 else -1.0
+        if direction != self._direction:
+            self._until = None  # turning back leaves the stretch being played (G's hour)
+        self._rate, self._direction = abs(rate), direction
         self.rate_changed.emit(self.rate)
 
     def faster(self) -> None:
