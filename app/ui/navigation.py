@@ -31,13 +31,13 @@ def go_to_event(session: Session, event) -> None:
     """Go to ``event``, the one way the timeline, the event list and N/P share: the clock on it, the
     timeline zoomed onto it, the camera turned to its body (``Session.jump_to``). A flyby is shown by
     the flyby camera on that encounter. The flyby camera's viewpoint is fixed over one encounter, so
-    another event reached from it would show a body at the frame's edge, or none: it is shown from
-    Juno instead, whose view transits, eclipses and shadows are defined by."""
+    another event reached from it would show its body at the frame's edge, or not at all: the orbit
+    camera frames that body instead, from its day side."""
     session.jump_to(event)
     if event.kind == "flyby":
         session.set_camera(flyby_camera(session.camera, event))
     elif session.camera.mode == "flyby":
-        session.set_camera(mode_camera(session, "from"))
+        session.set_camera(mode_camera(session, "orbit"))
 
 
 def flyby_near(session: Session, body: str):
