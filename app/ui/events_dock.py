@@ -93,9 +93,28 @@ class EventModel(QtCore.QAbstractTableModel):
             font = QtGui.QFont()
             font.setBold(True)
             return font
-        if role == QtCore.Qt.ItemDataRole.ToolTipRole and (e.start_cut or e.end_cut):
-            return "The loaded data begin or end inside this interval: its true start or end is unknown"
+        if role == QtCore.Qt.ItemDataRole.ToolTipRole:
+            return self._summary(e)
         return None
+
+    def _summary(self, e: Event) -> str:
+        """The whole event in a few lines, for a dock too narrow to show every column."""
+        lines = [f"{e.body} {e.kind} at {self._text(e, 2)} UTC"]
+        if e.end_et is not None:
+            lines[0] += f", until {self._text(e, 3)} UTC ({self._text(e, 4)})"
+        if e.kind not in NO_GEOMETRY and math.isfinite(e.distance_km):
+            lines.append(
+                f"distance {e.distance_km:,.1f} km, altitude {_num(e.altitude_km, ',.1f')} km, "
+                f"speed {_num(e.speed_km_s, '.3f')} km/s"
+            )
+            if math.isfinite(e.lat_deg) and math.isfinite(e.lon_deg):
+                ns = "N" if e.lat_deg >= 0 else "S"
+                lines.append(f"sub-spacecraft point {abs(e.lat_deg):.2f}° {ns}, {e.lon_deg % 360.0:.2f}° E")
+        if e.start_cut or e.end_cut:
+            lines.append("The loaded data begin or end inside this interval: its true start or end is unknown")
+        lines.append(f"Data: {self._text(e, 8)}")
+        lines.append("Double-click to go there")
+        return "\n".join(lines)
 
     def _text(self, e: Event, col: int) -> str:
         geometry = e.kind not in NO_GEOMETRY

@@ -76,3 +76,23 @@ def test_double_click_in_a_filtered_sorted_list_jumps_to_that_event(window, qtbo
     table.doubleClicked.emit(table.proxy.index(0, 0))
     assert s.clock.et == pytest.approx(first.et) and first.kind == "perijove"
     assert first is max((e for e in s.events if e.kind == "perijove"), key=lambda e: e.et)
+
+
+def test_each_row_tells_the_whole_event_on_hover(window, qtbot):
+    """The dock is narrow: past the first three columns the geometry needs a scroll. Hovering a row
+    tells it all, with the sub-spacecraft point the columns do not have, and how to go there."""
+    table, s = window.events, window.session
+    flyby = next(e for e in s.events if e.kind == "flyby")
+    row = s.events.index(flyby)
+    for col in (0, 2, 8):
+        tip = table.source.data(table.source.index(row, col), QtCore.Qt.ItemDataRole.ToolTipRole)
+        assert tip is not None
+        assert f"Io flyby at {flyby.utc} UTC" in tip
+        assert f"altitude {flyby.altitude_km:,.1f} km" in tip and f"speed {flyby.speed_km_s:.3f} km/s" in tip
+        lat = f"{abs(flyby.lat_deg):.2f}° {'N' if flyby.lat_deg >= 0 else 'S'}"
+        assert f"sub-spacecraft point {lat}, {flyby.lon_deg:.2f}° E" in tip
+        assert "Juno synthetic" in tip and "double-click" in tip.lower()
+    eclipse = next(e for e in s.events if e.kind == "eclipse" and e.end_et is not None and not e.end_cut)
+    tip = table.source.data(table.source.index(s.events.index(eclipse), 1), QtCore.Qt.ItemDataRole.ToolTipRole)
+    assert f"until {table.source._text(eclipse, 3)} UTC ({table.source._text(eclipse, 4)})" in tip
+    assert "altitude" not in tip  # an eclipse is the moon's, not a place of the spacecraft
