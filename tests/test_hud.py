@@ -59,3 +59,16 @@ def test_render_says_when_juno_is_not_in_the_picture(tmp_path):
         timeout=120,
     )  # fmt: skip
     assert inside.returncode == 0 and "No Juno data" not in inside.stderr
+
+
+def test_the_hud_writes_angles_as_people_do():
+    """Degrees sit on their number ("-14.31° lat, 222.08° E"); it read "-14.31 ° lat, 222.08 °E"."""
+    from perijove.model.hud import format_hud, hud_values
+
+    eph = Ephemeris(open_kernels())
+    values = hud_values(eph, to_et("2023-12-30T08:17:23"), "IO")
+    lines = format_hud(values)
+    sub = next(line for line in lines if line.startswith("Sub-spacecraft"))
+    assert sub == f"Sub-spacecraft {values['lat_deg']:+.2f}° lat, {values['lon_deg']:.2f}° E"
+    phase = next(line for line in lines if line.startswith("Solar phase"))
+    assert phase == f"Solar phase {values['phase_deg']:.1f}° at the sub-spacecraft point"

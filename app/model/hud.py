@@ -80,7 +80,9 @@ def format_hud(values: dict[str, Any]) -> list[str]:
 
     def num(key: str, fmt: str, unit: str) -> str:
         v = values.get(key)
-        return "—" if v is None else f"{format(v, fmt)} {unit}".rstrip()
+        if v is None:
+            return "—"
+        return f"{format(v, fmt)}{unit}" if unit.startswith("°") else f"{format(v, fmt)} {unit}"
 
     lt = values.get("earth_light_time_s")
     return [
@@ -90,7 +92,7 @@ def format_hud(values: dict[str, Any]) -> list[str]:
         f"Distance {num('distance_km', ',.1f', 'km')}",
         f"Altitude {num('altitude_km', ',.1f', 'km')}",
         f"Speed {num('speed_km_s', '.3f', 'km/s')}",
-        f"Sub-spacecraft {num('lat_deg', '+.2f', '°')} lat, {num('lon_deg', '.2f', '°E')}",
+        f"Sub-spacecraft {num('lat_deg', '+.2f', '°')} lat, {num('lon_deg', '.2f', '° E')}",
         f"Solar phase {num('phase_deg', '.1f', '°')} at the sub-spacecraft point",
         f"Earth light time {'—' if lt is None else f'{lt / 60:.2f} min'}",
         f"Data: {values['provenance']}",
