@@ -112,7 +112,6 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
     except PerijoveError as err:  # e.g. no OpenGL context for the view
         print(f"perijove: error: {err}", file=sys.stderr)
         return 2
-    window.resize(1400, 860)
     window.show()
     if first_frame_exit:
         from PySide6 import QtCore
@@ -125,6 +124,7 @@ def run(kernels: Sequence[str] = (), defaults: bool = True, first_frame_exit: bo
                 # moment too, for the benchmark, which times from the process's launch.
                 epoch = time.time() - (time.perf_counter() - drawn)
                 print(f"first frame after {drawn - t0:.2f} s (at {epoch:.6f})", flush=True)
+                print(f"window {window.width()} x {window.height()}", flush=True)
                 hud = window.hud.text().replace("\n", " | ") if window.hud.isVisible() else "(hidden)"
                 print(f"HUD: {hud}", flush=True)
                 window.close()

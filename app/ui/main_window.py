@@ -29,6 +29,8 @@ from perijove.ui.settings_store import SettingsStore
 from perijove.ui.timeline import TimelineBar
 from perijove.ui.view_panel import ViewPanel
 
+DEFAULT_SIZE = (1400, 860)  # a first start's window, before it is fitted to the screen
+
 
 class MainWindow(QtWidgets.QMainWindow):
     def __init__(
@@ -70,6 +72,7 @@ class MainWindow(QtWidgets.QMainWindow):
         s.display_changed.connect(self._display_changed)
         s.ghost_changed.connect(self._ghost_changed)
         s.kernels_changed.connect(self._kernels_changed)
+        self.resize(*DEFAULT_SIZE)  # a first start; the size the window was left at replaces it
         self.settings_note = self.store.restore()
         self.bookmarks.fill_menu()
         self._display_changed(s.display)

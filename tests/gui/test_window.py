@@ -610,3 +610,30 @@ def test_every_way_to_an_event_shows_it(window, qtbot, way):
     way(window, qtbot, flyby)
     assert s.clock.et == pytest.approx(flyby.et)
     assert (s.camera.mode, s.camera.target, s.camera.encounter_et) == ("flyby", "IO", flyby.et)
+
+
+def test_the_window_comes_back_at_the_size_it_was_left(qapp, tmp_path):
+    """The window saved its size on quit, then start-up resized it to 1400 x 860 over the restored one."""
+    import os
+    import subprocess
+    import sys
+
+    from PySide6 import QtWidgets
+
+    conf = tmp_path / "config" / "Perijove" / "Perijove.conf"  # where QSettings keeps the app's settings here
+    conf.parent.mkdir(parents=True)
+    left = QtWidgets.QMainWindow()
+    left.resize(1180, 720)
+    settings = QtCore.QSettings(str(conf), QtCore.QSettings.Format.IniFormat)
+    settings.setValue("geometry", left.saveGeometry())
+    settings.sync()
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    run = subprocess.run(
+        [sys.executable, "-m", "perijove", "gui", "--first-frame-exit"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "window 1180 x 720" in run.stdout, run.stdout
