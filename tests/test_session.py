@@ -174,3 +174,65 @@ def test_camera_distance_keeps_a_margin_above_the_target_surface():
         assert s.camera.distance_km > 1.01 * float(np.max(radii(target))), mode
     s.set_camera(s.camera.with_(mode="follow", distance_km=0.06))
     assert s.camera.distance_km == pytest.approx(0.06)  # around the spacecraft, metres are fine
+
+
+
+def _juno_2021(tmp_path, states) -> str:
+    """A Juno SPK for 20 days of 2021, before the embedded Juno and inside the embedded moons' data."""
+    from spkfactory import write_spk
+
+    from perijove.ephemeris import open_kernels, to_et
+
+    kernels = open_kernels()  # the embedded set: leap seconds and the moons, for the states
+    start = to_et("2021-01-01T00:00:00")
+    path = write_spk(tmp_path / "juno_2021.bsp", -61, 599, start, start + 20 * 86400.0, states, step=60.0)
+    del kernels
+    return str(path)
+
+
+def test_data_without_an_io_flyby_open_on_another_moons_flyby(tmp_path):
+    """Juno's 2022 data pass Europa at 352 km and no moon else: the window opened at the data's
+    first second, looking at Io from the Sun, with Juno millions of km out of sight."""
+    from perijove.ephemeris import to_et
+    from perijove.model.session import OPEN_BEFORE_FLYBY_S, Session
+
+    ca: list[float] = []
+
+    def states(ets):  # 1,000 km from Europa's centre at 2021-01-08T12:00, passing at 8 km/s
+        ca.append(to_et("2021-01-08T12:00:00"))
+        europa = np.array([spiceypy.spkezr("EUROPA", float(t), "J2000", "NONE", "JUPITER")[0] for t in ets])
+        europa[:, 0] += 1000.0
+        europa[:, 1] += 8.0 * (ets - ca[0])
+        europa[:, 4] += 8.0
+        return europa
+
+    session = Session([_juno_2021(tmp_path, states)])
+    assert session.camera.mode == "flyby" and session.camera.target == "EUROPA"
+    assert session.camera.encounter_et == pytest.approx(ca[0], abs=0.5)
+    assert session.clock.et == pytest.approx(session.camera.encounter_et - OPEN_BEFORE_FLYBY_S)
+
+
+def test_data_without_any_flyby_open_on_jupiter(tmp_path):
+    """No moon within 20,000 km: the orbit camera around Jupiter, not Io seen from the Sun."""
+    from perijove.model.session import Session
+
+    far = np.array([0.0, 0.0, 3.0e6, 0.0, 0.0, 0.0])  # 3 million km over Jupiter's pole, standing still
+    session = Session([_juno_2021(tmp_path, lambda ets: np.tile(far, (len(ets), 1)))])
+    assert session.camera.mode == "orbit" and session.camera.target == "JUPITER"
+    assert session.clock.et == session.clock.start
+
+
+def test_g_from_the_opening_view_goes_on_to_the_next_flyby():
+    """The window opens in the flyby camera on the first Io flyby, framed from a direct scan whose
+    closest approach differs from the event search's by milliseconds: G then replayed that flyby
+    instead of going on to the next, as it does from a flyby G itself started."""
+    from perijove.ephemeris import find_events
+    from perijove.model.session import Session
+    from perijove.ui import navigation
+
+    session = Session()
+    session.set_events(find_events(session.eph, ["flyby"], [501], flyby_km=20_000).events)
+    first, second = [e for e in session.events if e.kind == "flyby"][:2]
+    assert session.camera.encounter_et != first.et  # the scan's answer, not the search's
+    session.clock.set_et(first.et + 600.0)  # ten minutes after closest approach, still its hour
+    assert navigation.flyby_to_show(session) is second

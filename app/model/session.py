@@ -14,13 +14,14 @@ from collections.abc import Iterable, Sequence
 from psygnal import Signal
 
 from perijove.ephemeris import Ephemeris, Event, KernelSet, open_kernels
-from perijove.ephemeris.bodies import SPACECRAFT
+from perijove.ephemeris.bodies import MOONS, SPACECRAFT, body_name
 from perijove.model.camera import CameraIntent
 from perijove.model.clock import Clock
 from perijove.model.display import DisplayOptions
 from perijove.model.timeline import TimelineView
 
 MIN_DISTANCE_KM = 0.01  # 10 m
+IO = MOONS[0]
 OPEN_BEFORE_FLYBY_S = 300.0  # the window opens this long before the first flyby, as Juno enters the frame
 MAX_DISTANCE_KM = 5e7  # 50 million km: Juno's whole orbit (apojove ~8 million km) fits a 35° view
 SURFACE_MARGIN = 0.02  # cameras stay at least 2% of a body's largest radius above it
@@ -39,7 +40,7 @@ class Session:
         self.clock = Clock()
         self.timeline = TimelineView()  # the span the timeline shows (zoom and pan)
         self.clock.changed.connect(self.timeline.follow)  # a playing clock pages the span along
-        self.camera = CameraIntent(mode="from", target="IO", from_body="SUN")
+        self.camera = CameraIntent()  # replaced by _open_on_first_flyby
         self.display = DisplayOptions()
         self.events: list[Event] = []
         self.ghost = None  # perijove.ephemeris.compare.Track of the set compared with
@@ -65,26 +66,36 @@ class Session:
     def _open_on_first_flyby(self) -> None:
         """Start five minutes before the first Io flyby, in the flyby camera: Io's day side, with
         Juno about to enter the frame and sweep past (from Juno itself, Io would be a night-side disc).
+        Data without an Io flyby open on the first flyby of another moon (Juno's 2022 data: Europa),
+        and data without any on Jupiter, in the orbit camera.
 
-        A direct query of a few milliseconds: the full event search runs once, in the window's
+        Direct queries of a few milliseconds each: the full event search runs once, in the window's
         child process, never here on the GUI thread.
         """
         from perijove.ephemeris import PerijoveError
         from perijove.ephemeris.approach import first_close_approach
         from perijove.ephemeris.windows import intersect
 
-        try:
-            window = intersect(self.spacecraft_windows(), self.eph.covered(501))
-            if not window:
-                return
-            stop = min(window[0].stop, window[0].start + 120 * 86400)
-            found = first_close_approach(self.eph, SPACECRAFT, 501, window[0].start, stop, within_km=20_000)
-        except PerijoveError:
+        first: tuple[float, int] | None = None
+        for moon in MOONS:  # Io first: its flybys are the picture this application is for
+            try:
+                window = intersect(self.spacecraft_windows(), self.eph.covered(moon))
+                if not window:
+                    continue
+                stop = min(window[0].stop, window[0].start + 120 * 86400)
+                found = first_close_approach(self.eph, SPACECRAFT, moon, window[0].start, stop, within_km=20_000)
+            except PerijoveError:
+                continue
+            if found is not None and (first is None or found[0] < first[0]):
+                first = (found[0], moon)
+            if first is not None and first[1] == IO:
+                break
+        if first is None:
+            self.camera = CameraIntent()  # the orbit camera around Jupiter, Juno's path in sight
             return
-        if found is None:
-            return
-        self.clock.set_et(found[0] - OPEN_BEFORE_FLYBY_S)
-        self.camera = CameraIntent(mode="flyby", target="IO", encounter_et=found[0])
+        et, moon = first
+        self.clock.set_et(et - OPEN_BEFORE_FLYBY_S)
+        self.camera = CameraIntent(mode="flyby", target=body_name(moon), encounter_et=et)
 
     def _update_bounds(self, initial: bool = False) -> None:
         windows = self.spacecraft_windows() or self.eph.covered(501) or self.eph.covered(599)
