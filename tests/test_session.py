@@ -222,17 +222,40 @@ def test_data_without_any_flyby_open_on_jupiter(tmp_path):
     assert session.clock.et == session.clock.start
 
 
-def test_g_from_the_opening_view_goes_on_to_the_next_flyby():
-    """The window opens in the flyby camera on the first Io flyby, framed from a direct scan whose
-    closest approach differs from the event search's by milliseconds: G then replayed that flyby
-    instead of going on to the next, as it does from a flyby G itself started."""
-    from perijove.ephemeris import find_events
+def test_unloading_what_the_user_loaded_gives_the_built_in_data_back(tmp_path):
+    """The window could load kernels but never let go of them: they came back at every start."""
+    from perijove.ephemeris import KernelError
     from perijove.model.session import Session
-    from perijove.ui import navigation
 
+    far = np.array([0.0, 0.0, 3.0e6, 0.0, 0.0, 0.0])
+    extra = _juno_2021(tmp_path, lambda ets: np.tile(far, (len(ets), 1)))
     session = Session()
-    session.set_events(find_events(session.eph, ["flyby"], [501], flyby_km=20_000).events)
-    first, second = [e for e in session.events if e.kind == "flyby"][:2]
-    assert session.camera.encounter_et != first.et  # the scan's answer, not the search's
-    session.clock.set_et(first.et + 600.0)  # ten minutes after closest approach, still its hour
-    assert navigation.flyby_to_show(session) is second
+    built_in = (session.clock.start, session.clock.stop)
+    session.load_kernels([extra])
+    assert session.loaded() == [extra] and session.clock.start < built_in[0]
+    with pytest.raises(KernelError, match="not loaded"):
+        session.unload_kernels([extra, str(tmp_path / "other.bsp")])
+    assert session.loaded() == [extra]  # all or nothing
+    changed = []
+    session.kernels_changed.connect(lambda: changed.append(True))
+    session.unload_kernels([extra])
+    assert session.loaded() == [] and changed == [True]
+    assert (session.clock.start, session.clock.stop) == built_in  # the clock back inside the data left
+    assert built_in[0] <= session.clock.et <= built_in[1]
+    with pytest.raises(spiceypy.utils.exceptions.SpiceyError):
+        spiceypy.spkezr("JUNO", session.clock.start - 86400.0, "J2000", "NONE", "JUPITER")  # 2021 is gone
+    spiceypy.reset()
+
+
+def test_unloading_cannot_leave_a_set_without_leap_seconds(tmp_path):
+    """Without the built-in data, the leap seconds kernel the user loaded is what every time needs."""
+    from perijove.ephemeris import KernelError, default_kernel_paths
+    from perijove.model.session import Session
+
+    files = [str(p) for p in default_kernel_paths()]
+    lsk = next(p for p in files if p.endswith(".tls"))
+    session = Session(files, defaults=False)
+    with pytest.raises(KernelError, match="leap seconds"):
+        session.unload_kernels([lsk])
+    assert lsk in session.loaded()
+    assert session.eph.position("JUNO", session.clock.et, "JUPITER") is not None

@@ -446,6 +446,10 @@ class KernelSet:
     def paths(self) -> list[Path]:
         return [f.path for f in self._files]
 
+    def groups(self) -> list[tuple[Path, tuple[Path, ...]]]:
+        """What was asked for, in load order: each file or metakernel given, with the files it brought."""
+        return [(given, tuple(members)) for given, members in self._groups]
+
     def bodies(self) -> list[int]:
         """NAIF ids of every object with SPK data."""
         return sorted({b for f in self._files if f.kind == "SPK" for b in f.coverage})

@@ -57,6 +57,37 @@ class Session:
         self.kernels_changed.emit()
         return [str(f.path) for f in added]
 
+    def loaded(self) -> list[str]:
+        """The files and metakernels layered over the built-in data, as given, in load order (later wins)."""
+        defaults = {f.path for f in self.kernels.files if f.default}
+        return [str(given) for given, members in self.kernels.groups() if not set(members) <= defaults]
+
+    def unload_kernels(self, given: Iterable[str | os.PathLike[str]]) -> None:
+        """Take files or metakernels that were layered on (``loaded``) off again; all or nothing.
+
+        KernelError, with nothing changed, for one that is not loaded, or when what is left would have
+        no leap seconds kernel (without the built-in data, every time shown needs the user's).
+        """
+        from pathlib import Path
+
+        from perijove.ephemeris import KernelError
+
+        targets = [Path(os.path.abspath(Path(p).expanduser())) for p in given]
+        layered = {Path(p) for p in self.loaded()}
+        for t in targets:
+            if t not in layered:
+                raise KernelError(f"{t}: not loaded")
+        keep = {m for g, members in self.kernels.groups() if g not in targets for m in members}
+        if not any(f.kind == "LSK" for f in self.kernels.files if f.path in keep):
+            raise KernelError(
+                "unloading that would leave no leap seconds kernel (LSK), which every time shown needs: "
+                "load another first"
+            )
+        for t in targets:
+            self.kernels.unload(t)
+        self._update_bounds()
+        self.kernels_changed.emit()
+
     def kernel_paths(self) -> list[str]:
         return [str(f.path) for f in self.kernels.files if not f.default]
 

@@ -60,6 +60,7 @@ def _whole(w: Any) -> None:
 ROWS: tuple[Row, ...] = (
     Row("open", "File", "&Open kernels…", "Ctrl+O", "open_kernels_dialog", "open kernels or a metakernel"),
     Row("recent_menu", "File", "Open &recent", None, None, "", "menu"),
+    Row("loaded", "File", "&Loaded kernels…", None, "kernels_dialog", "see and unload the loaded kernels"),
     Row("screenshot", "File", "&Save screenshot…", "Ctrl+S", "save_screenshot_dialog", "save view and HUD as PNG"),
     Row("export", "File", "E&xport movie or frames…", "Ctrl+Shift+E", "export_dialog", "export a movie or frames"),
     Row("export_flyby", "File", "Export this &flyby…", None, "export_this_flyby", "export the flyby's hour"),

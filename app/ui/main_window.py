@@ -416,6 +416,14 @@ class MainWindow(QtWidgets.QMainWindow):
     def go_to_bookmark(self, mark: Bookmark) -> None:
         self.bookmarks.go_to(mark)
 
+    def kernels_dialog(self):
+        from perijove.ui.kernels_dialog import KernelsDialog
+
+        dialog = KernelsDialog(self)
+        dialog.open()
+        self.loaded_kernels_dialog = dialog
+        return dialog
+
     def manage_bookmarks(self):
         from perijove.ui.bookmarks_dialog import BookmarksDialog
 

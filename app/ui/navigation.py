@@ -12,7 +12,6 @@ from perijove.model.session import Session
 
 FLYBY_HALF_SPAN_S = 1800.0  # a flyby is shown from half an hour before to half an hour after
 FLYBY_PLAY_S = 30.0  # ...in about this many seconds of playback or movie
-SAME_ENCOUNTER_S = 1.0  # the opening view's closest approach (a direct scan) and the event search's differ by ms
 SELF_VIEW = "the camera cannot look at a body from itself"
 
 
@@ -70,8 +69,7 @@ def flyby_to_show(session: Session):
     flyby = next_flyby(session)
     et, camera = session.clock.et, session.camera
     current = [e for e in session.events if e.kind == "flyby" and abs(e.et - et) <= FLYBY_HALF_SPAN_S]
-    shown = camera.mode == "flyby" and camera.encounter_et is not None
-    if current and not (shown and abs(camera.encounter_et - current[0].et) < SAME_ENCOUNTER_S):
+    if current and not (camera.mode == "flyby" and camera.encounter_et == current[0].et):
         flyby = current[0]
     return flyby
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import spiceypy
@@ -637,3 +639,27 @@ def test_the_window_comes_back_at_the_size_it_was_left(qapp, tmp_path):
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "window 1180 x 720" in run.stdout, run.stdout
+
+
+def test_loaded_kernels_can_be_unloaded_from_the_window(window, qtbot, tmp_path):
+    """Kernels loaded in the window came back at every start, and nothing in it could take them off."""
+    from perijove.ephemeris import default_kernel_paths
+
+    s = window.session
+    lsk = next(str(p) for p in default_kernel_paths() if str(p).endswith(".tls"))
+    copy = tmp_path / "copy.tls"
+    copy.write_bytes(Path(lsk).read_bytes())
+    other = tmp_path / "other.tls"
+    other.write_bytes(copy.read_bytes())
+    assert window.load_kernels([str(copy), str(other)])
+    dialog = window.kernels_dialog()
+    assert dialog.list.count() == 2 and not dialog.unload_button.isEnabled()
+    dialog.list.item(0).setSelected(True)
+    qtbot.mouseClick(dialog.unload_button, QtCore.Qt.MouseButton.LeftButton)
+    assert s.loaded() == [str(other)] and dialog.list.count() == 1
+    assert "Unloaded 1 file" in window.statusBar().currentMessage()
+    qtbot.mouseClick(dialog.unload_all_button, QtCore.Qt.MouseButton.LeftButton)
+    assert s.loaded() == [] and not dialog.unload_all_button.isEnabled()
+    window.store.save()
+    assert window.store.stored.kernels == []  # not loaded again at the next start
+    dialog.close()
