@@ -270,6 +270,9 @@ class EventList(QtWidgets.QTableView):
         self.setCurrentIndex(QtCore.QModelIndex())
         self.resizeColumnsToContents()
         self._follow(self.session.clock.et)
+        # A scroll asked for now is undone by the view's own layout of the new rows, which Qt runs
+        # later (the current event was marked but out of sight): once more after it.
+        QtCore.QTimer.singleShot(0, self._scroll_to_current)
 
     def current_row(self, et: float) -> int:
         """The source row of the event in progress at ``et``, else the latest before it (or -1)."""
@@ -286,7 +289,11 @@ class EventList(QtWidgets.QTableView):
         if row == self.source.current:
             return
         self.source.set_current(row)
-        if row >= 0:
+        self._scroll_to_current()
+
+    def _scroll_to_current(self) -> None:
+        row = self.source.current
+        if 0 <= row < len(self.source.events):
             index = self.proxy.mapFromSource(self.source.index(row, 0))
             if index.isValid():
                 self.scrollTo(index, QtWidgets.QAbstractItemView.ScrollHint.EnsureVisible)

@@ -96,3 +96,19 @@ def test_each_row_tells_the_whole_event_on_hover(window, qtbot):
     tip = table.source.data(table.source.index(s.events.index(eclipse), 1), QtCore.Qt.ItemDataRole.ToolTipRole)
     assert f"until {table.source._text(eclipse, 3)} UTC ({table.source._text(eclipse, 4)})" in tip
     assert "altitude" not in tip  # an eclipse is the moon's, not a place of the spacecraft
+
+
+def test_the_current_event_stays_in_sight_when_the_events_are_found_again(window, qtbot):
+    """New kernels, or Find events again, fill the list anew: the current row was marked but left out
+    of sight (the list showed 2022 while the clock stood at a 2024 flyby)."""
+    s, table = window.session, window.events
+    qtbot.waitUntil(lambda: any(e.kind == "transit" for e in s.events), timeout=120_000)  # the full search
+    s.clock.set_et(to_et("2024-02-03T17:53:52"))
+    window.search_events()
+    with qtbot.waitSignal(window.jobs.search.finished, timeout=120_000):
+        pass
+    qtbot.wait(50)  # the list's layout after the last fill
+    current = table.source.events[table.source.current]
+    assert current.kind == "flyby" and current.utc.startswith("2024-02-03")
+    index = table.proxy.mapFromSource(table.source.index(table.source.current, 0))
+    assert table.visualRect(index).intersects(table.viewport().rect()), "the current event is out of sight"
