@@ -16,6 +16,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 DOCK = "dock"
+TOGGLE = "toggle"
 MENUS = {"File": "&File", "View": "&View", "Time": "&Time", "Help": "&Help"}  # the menu bar, in order
 
 
@@ -23,7 +24,8 @@ MENUS = {"File": "&File", "View": "&View", "Time": "&Time", "Help": "&Help"}  # 
 class Row:
     """One command: where it sits, its key, what it calls, and the line that explains it.
 
-    ``kind`` is "action" (a new QAction calling ``handler(window)``), "dock" (the toggle action
+    ``kind`` is "action" (a new QAction calling ``handler(window)``), "toggle" (a checkable QAction
+    turning the display option named by ``handler`` on or off, ticked as the option is), "dock" (the toggle action
     of the dock widget held in the window attribute ``id``), "mouse" (a gesture: help only),
     "menu" (a submenu kept in the window attribute ``id``) or "separator".
     """
@@ -47,10 +49,6 @@ def _zoom(factor: float) -> Callable[[Any], object]:
 
 def _mode(mode: str) -> Callable[[Any], object]:
     return lambda w: w.set_mode(mode)
-
-
-def _toggle(key: str) -> Callable[[Any], object]:
-    return lambda w: w.toggle_display(key)
 
 
 def _whole(w: Any) -> None:
@@ -78,9 +76,9 @@ ROWS: tuple[Row, ...] = (
     Row("mode_junocam", "View", "Juno&Cam", "6", _mode("junocam"), "camera: JunoCam"),
     Row("frame", "View", "&Frame target", "F", "frame_target", "frame the target (and undo a pan)"),
     Row("-", "View", "", None, None, "", "separator"),
-    Row("labels", "View", "&Labels", "L", _toggle("labels"), "labels on / off"),
-    Row("trajectory", "View", "&Trajectory", "T", _toggle("trajectory"), "trajectory on / off"),
-    Row("hud", "View", "&Heads-up display", "H", _toggle("hud"), "show / hide the HUD"),
+    Row("labels", "View", "&Labels", "L", "labels", "labels on / off", TOGGLE),
+    Row("trajectory", "View", "&Trajectory", "T", "trajectory", "trajectory on / off", TOGGLE),
+    Row("hud", "View", "&Heads-up display", "H", "hud", "show / hide the HUD", TOGGLE),
     Row("full_screen", "View", "Full &screen", "F11", "toggle_full_screen", "full screen"),
     Row("-", "View", "", None, None, "", "separator"),
     Row("bookmarks_menu", "View", "&Bookmarks", None, None, "", "menu"),
@@ -154,6 +152,10 @@ def build_menus(window: QtWidgets.QMainWindow) -> dict[str, QtGui.QAction]:
             continue
         if row.kind == "dock":
             action = getattr(window, row.id).toggleViewAction()
+        elif row.kind == TOGGLE:
+            action = QtGui.QAction(row.text, window)
+            action.setCheckable(True)
+            action.triggered.connect(lambda _checked=False, key=row.handler: window.toggle_display(key))
         else:
             action = QtGui.QAction(row.text, window)
             action.triggered.connect(_run(row.handler, window))
@@ -163,10 +165,17 @@ def build_menus(window: QtWidgets.QMainWindow) -> dict[str, QtGui.QAction]:
             action.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
         if menu is not None:
             menu.addAction(action)
-        if row.kind == "action" or row.shortcut:
+        if row.kind in ("action", TOGGLE) or row.shortcut:
             window.addAction(action)  # bound on the window, whether or not the menu bar has focus
         made[row.id] = action
     return made
+
+
+def sync_toggles(actions: dict[str, QtGui.QAction], display: Any) -> None:
+    """Tick each on/off command as its display option is, whoever changed it."""
+    for row in ROWS:
+        if row.kind == TOGGLE:
+            actions[row.id].setChecked(bool(getattr(display, row.handler)))
 
 
 if __name__ == "__main__":

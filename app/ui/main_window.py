@@ -17,7 +17,7 @@ from perijove.ephemeris import PerijoveError
 from perijove.model.session import Session
 from perijove.model.settings import Bookmark
 from perijove.ui import help_boxes, navigation
-from perijove.ui.actions import SHORTCUTS, build_menus  # noqa: F401  (SHORTCUTS: tests import it from here)
+from perijove.ui.actions import SHORTCUTS, build_menus, sync_toggles  # noqa: F401  (SHORTCUTS: tests import it from here)
 from perijove.ui.bookmarks import Bookmarks
 from perijove.ui.canvas import make_canvas
 from perijove.ui.events_dock import EventPanel
@@ -190,6 +190,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Widgets follow the model, whoever changed it (a checkbox, a key, restored settings)."""
         self.view_panel.sync_display(display)
         self.hud.follow_display(display)
+        sync_toggles(self.action_by_id, display)
 
     def _ghost_changed(self, track) -> None:
         self.stop_compare_action.setEnabled(track is not None)

@@ -60,3 +60,15 @@ def test_every_menu_command_runs_without_an_error(window, qtbot, monkeypatch):
         if "Export movie" in name:
             assert "ExportDialog" in opened[before:], f"{name} opened no export dialog: {opened[before:]}"
     window.session.set_ghost(None)
+
+
+def test_the_view_menus_on_off_commands_show_their_state(window, qtbot):
+    """Labels, Trajectory and the HUD are on/off commands; the View menu showed no tick for any."""
+    s = window.session
+    for key in ("labels", "trajectory", "hud"):
+        action = window.action_by_id[key]
+        assert action.isCheckable() and action.isChecked() == getattr(s.display, key)
+        action.trigger()  # the menu entry, or its key
+        assert getattr(s.display, key) is False and not action.isChecked()
+        s.set_display(s.display.with_(**{key: True}))  # the View panel's box, or restored settings
+        assert action.isChecked()
