@@ -252,11 +252,11 @@ class ExportDialog(QtWidgets.QDialog):
     def prefill_flyby(self, et: float, half_span: float, seconds: float) -> None:
         """An eased movie of the hour around a closest approach, ``seconds`` long."""
         clock = self.session.clock
-        self.start.setText(et_to_utc(max(clock.start, et - half_span), 0))
-        self.stop.setText(et_to_utc(min(clock.stop, et + half_span), 0))
+        self.start.setText(et_to_utc(max(clock.start, et - half_span), 3))  # to the ms, as the event list
+        self.stop.setText(et_to_utc(min(clock.stop, et + half_span), 3))
         self.frames.setValue(round(seconds * self.fps.value()))
         self.ease.setChecked(True)
-        self.ease.setText(f"Slow down around the closest approach ({et_to_utc(et, 0)} UTC)")
+        self.ease.setText(f"Slow down around the closest approach ({et_to_utc(et, 3)} UTC)")
         self.ease_et = et
         self.camera.setCurrentIndex(self.camera.findData("flyby"))
         self.setWindowTitle("Export this flyby")

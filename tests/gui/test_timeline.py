@@ -108,9 +108,12 @@ def test_export_this_flyby_prefills_an_eased_movie_of_that_hour(window, qtbot, t
     dialog.out.setText(str(tmp_path / "flyby.mp4"))
     job = dialog.build_job()
     plan = job["plan"]
-    assert plan["start_et"] == pytest.approx(flyby.et - 1800, abs=1)
-    assert plan["stop_et"] == pytest.approx(flyby.et + 1800, abs=1)
+    # To the millisecond, as the event list gives it: rounded to the second, closest approach at
+    # 08:36:00.800 read "08:36:01" and the hour began at 08:06:01, off the frame of closest approach.
+    assert plan["start_et"] == pytest.approx(flyby.et - 1800, abs=5e-4)
+    assert plan["stop_et"] == pytest.approx(flyby.et + 1800, abs=5e-4)
     assert plan["ease_et"] == pytest.approx(flyby.et) and plan["frames"] == 30 * round(dialog.fps.value())
+    assert f"({flyby.utc} UTC)" in dialog.ease.text()
 
 
 def test_g_and_export_this_flyby_after_the_last_flyby(window, qtbot):
