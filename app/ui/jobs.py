@@ -36,6 +36,13 @@ class Jobs(QtCore.QObject):
         self.search_cancel.setText("✕")
         self.search_cancel.setToolTip("Stop finding events")
         self.search_cancel.clicked.connect(lambda _checked=False: self.cancel_search())
+        # How the last export ended, kept in the status bar: its 10-second message was gone before
+        # a user who stepped away came back, with no word of where the movie went.
+        self.export_note = QtWidgets.QLabel()
+        self.export_note.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.export_note.linkActivated.connect(self._show_folder)
+        window.statusBar().addPermanentWidget(self.export_note)
+        self.export_note.hide()
         for w in self._search_widgets():
             window.statusBar().addPermanentWidget(w)
             w.hide()
@@ -103,8 +110,32 @@ class Jobs(QtCore.QObject):
         from perijove.ui.export_dialog import run_export
 
         self.export_job = run_export(self.window, job, lambda text: self._say(text, 10000))
+        worker = self.export_job
+        worker.finished.connect(lambda path, _frames: self._note_export(path, None))
+        worker.failed.connect(lambda message: self._note_export(job["out"], message))
+        worker.cancelled.connect(self.export_note.hide)
         self.exports = [j for j in self.exports if j.running] + [self.export_job]
         return self.export_job
+
+    def _note_export(self, path: str, failure: str | None) -> None:
+        from html import escape
+        from pathlib import Path
+
+        name = escape(Path(path).name)
+        if failure is None:
+            folder = QtCore.QUrl.fromLocalFile(str(Path(path).parent)).toString()
+            self.export_note.setText(f'Last export: <a href="{escape(folder)}">{name}</a>')
+            self.export_note.setToolTip(f"{path}\nClick to open the folder it is in")
+        else:
+            self.export_note.setText(f"⚠ Last export failed: {name}")
+            self.export_note.setToolTip(failure)
+        self.export_note.show()
+
+    @staticmethod
+    def _show_folder(url: str) -> None:
+        from PySide6 import QtGui
+
+        QtGui.QDesktopServices.openUrl(QtCore.QUrl(url))
 
     def running_exports(self) -> list:
         return [job for job in self.exports if job.running]

@@ -322,6 +322,10 @@ def test_export_dialog_runs_and_cancels(window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: not worker.running, timeout=180_000)
     assert out.is_file() and imageio_ffmpeg.count_frames_and_secs(str(out))[0] == 8
     assert "Exported 8 frames" in window.statusBar().currentMessage()
+    window.statusBar().showMessage("another job's news")  # the export's message goes in 10 s, or sooner
+    note = window.jobs.export_note
+    assert note.isVisible() and "dialog.mp4" in note.text() and str(out) in note.toolTip()
+    assert QtCore.QUrl.fromLocalFile(str(tmp_path)).toString() in note.text()  # a link to its folder
 
     # The event search's last message ("N events found") must not land on the status bar after the
     # cancel's: it runs in its own process, started with the first frame.
@@ -333,7 +337,7 @@ def test_export_dialog_runs_and_cancels(window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: worker.dialog.value() > 0, timeout=180_000)  # it has started drawing
     worker.dialog.canceled.emit()  # what the Cancel button sends
     qtbot.waitUntil(lambda: not worker.running, timeout=60_000)
-    assert "cancelled" in window.statusBar().currentMessage()
+    assert "cancelled" in window.statusBar().currentMessage() and not note.isVisible()
     assert not long_out.exists() and not list(tmp_path.glob(".long*"))
     dialog.start.setText("not a time")
     with pytest.raises(Exception, match="cannot read time"):
