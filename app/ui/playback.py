@@ -11,20 +11,19 @@ from perijove.ephemeris import PerijoveError, et_to_utc, to_et
 from perijove.model.session import Session
 from perijove.ui.refusal import Refusal
 
-RATE_LABELS = {
-    1.0: "real time",
-    10.0: "10 s/s",
-    60.0: "1 min/s",
-    600.0: "10 min/s",
-    3600.0: "1 h/s",
-    21600.0: "6 h/s",
-    86400.0: "1 day/s",
-}
 TICK_MS = 15
+RATE_UNITS = ((86400.0, "day"), (3600.0, "h"), (60.0, "min"), (1.0, "s"))
 
 
 def rate_label(rate: float) -> str:
-    return ("◀ " if rate < 0 else "") + RATE_LABELS.get(abs(rate), f"{abs(rate):g} s/s")
+    """Simulated time per second in the largest unit it fills: 120 reads "2 min/s", 1 "real time"."""
+    size = abs(rate)
+    if size == 1.0:
+        text = "real time"
+    else:
+        seconds, unit = next(((s, u) for s, u in RATE_UNITS if size >= s), RATE_UNITS[-1])
+        text = f"{size / seconds:.3g} {unit}/s"
+    return ("◀ " if rate < 0 else "") + text
 
 
 class Transport(QtWidgets.QWidget):

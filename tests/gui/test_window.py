@@ -667,3 +667,21 @@ def test_loaded_kernels_can_be_unloaded_from_the_window(window, qtbot, tmp_path)
     window.store.save()
     assert window.store.stored.kernels == []  # not loaded again at the next start
     dialog.close()
+
+
+def test_the_rate_reads_in_the_largest_unit_it_fills():
+    """G plays at 120 s/s, which read "120 s/s" beside the presets' "1 min/s" and "1 day/s"."""
+    from perijove.ui.playback import rate_label
+
+    assert [rate_label(r) for r in (1.0, 10.0, 45.0, 60.0, 90.0, 120.0, 7200.0, 86400.0, 129600.0)] == [
+        "real time",
+        "10 s/s",
+        "45 s/s",
+        "1 min/s",
+        "1.5 min/s",
+        "2 min/s",
+        "2 h/s",
+        "1 day/s",
+        "1.5 day/s",
+    ]
+    assert rate_label(-120.0) == "◀ 2 min/s" and rate_label(2.5) == "2.5 s/s"
