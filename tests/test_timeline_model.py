@@ -44,9 +44,11 @@ def test_follow_pages_the_span_when_the_clock_leaves_it():
 @pytest.mark.parametrize(
     "start,stop,count,labels",
     [
-        ("2023-12-30T08:00", "2023-12-30T09:00", 10, ["08:00", "08:10", "08:20", "08:30", "08:40", "08:50", "09:00"]),
-        ("2023-12-30T08:36:00", "2023-12-30T08:36:45", 8, ["08:36:00", "08:36:10", "08:36:20", "08:36:30", "08:36:40"]),
-        ("2023-12-29", "2024-01-02", 12, ["12-29", "12:00", "12-30", "12:00", "12-31", "12:00", "01-01", "12:00",
+        ("2023-12-30T08:00", "2023-12-30T09:00", 10, ["2023-12-30 08:00", "08:10", "08:20", "08:30", "08:40",
+                                                      "08:50", "09:00"]),
+        ("2023-12-30T08:36:00", "2023-12-30T08:36:45", 8, ["2023-12-30 08:36:00", "08:36:10", "08:36:20",
+                                                           "08:36:30", "08:36:40"]),
+        ("2023-12-29", "2024-01-02", 12, ["2023-12-29", "12:00", "12-30", "12:00", "12-31", "12:00", "01-01", "12:00",
                                           "01-02"]),
     ],
 )  # fmt: skip
@@ -60,5 +62,22 @@ def test_axis_ticks_fall_on_round_utc_times(start, stop, count, labels):
         utc = spiceypy.et2utc(et, "ISOC", 3)
         if label.count("-") == 1:  # a new day: midnight
             assert utc[5:10] == label and utc[11:] == "00:00:00.000"
+        elif label.count("-") == 2:  # the first tick: the date, and the time unless it is midnight
+            date, _, time = label.partition(" ")
+            assert utc[:10] == date and utc[11:].startswith(time or "00:00:00.000")
         else:
             assert utc[11 : 11 + len(label)] == label and utc.endswith(".000")
+
+
+def test_an_axis_of_hours_or_minutes_says_the_day_once():
+    """Zoomed onto a flyby the axis read 08:36, 08:38, ... with no date anywhere on it."""
+    from perijove.ephemeris import Ephemeris, open_kernels, to_et
+    from perijove.model.timeline import utc_ticks
+
+    eph = Ephemeris(open_kernels())  # noqa: F841 (leap seconds for the conversions)
+    for start, stop in (("2023-12-30T08:31", "2023-12-30T08:41"), ("2023-12-30T06:00", "2023-12-30T11:00")):
+        ticks = utc_ticks(to_et(start), to_et(stop), 8)
+        assert ticks[0][1].startswith("2023-12-30 ")  # the first label carries the date
+        assert all(":" in label and "-" not in label for _, label in ticks[1:])
+    days = utc_ticks(to_et("2023-12-01"), to_et("2023-12-20"), 8)
+    assert all(label.count("-") == 2 and " " not in label for _, label in days)  # dates already

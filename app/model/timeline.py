@@ -132,7 +132,10 @@ def utc_ticks(start: float, stop: float, max_ticks: int) -> list[tuple[float, st
         if et > stop:
             break
         if et >= start:
-            ticks.append((et, _label(moment, step, unit)))
+            label = _label(moment, step, unit)
+            if not ticks and unit != "month" and step < 86400:  # hours, minutes, seconds: the day once
+                label = moment.strftime("%Y-%m-%d") if label.count("-") == 1 else f"{moment:%Y-%m-%d} {label}"
+            ticks.append((et, label))
         if unit == "month":
             total = moment.year * 12 + moment.month - 1 + step
             moment = datetime(total // 12, total % 12 + 1, 1)
