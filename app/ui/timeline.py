@@ -117,9 +117,12 @@ class TimelineBar(QtWidgets.QWidget):
             q = QtGui.QPainter(pixmap)
             self._paint_overview(q)
             self._paint_coverage(q, bottom - 8, 6)
-            self._paint_legend(q, top)  # under the events: a bar must never hide behind the key
             self._paint_events(q, top, bottom - 10)
-            self._paint_axis(q, bottom)
+            # The key sits in the axis row, at its right end, where no bar goes: over the bars it hid
+            # them, and under them it was tinted by every interval passing behind it.
+            legend = self.legend_box()
+            self._paint_legend(q, legend)
+            self._paint_axis(q, bottom, right=legend.left() - 6)
             q.end()
             self._background = (key, pixmap)
         p = QtGui.QPainter(self)
@@ -190,7 +193,8 @@ class TimelineBar(QtWidgets.QWidget):
                 p.drawText(QtCore.QPointF(x0 + 3, top + 9), text)
                 last_label = x0 + 3 + width
 
-    def _paint_axis(self, p: QtGui.QPainter, y: float) -> None:
+    def _paint_axis(self, p: QtGui.QPainter, y: float, right: float | None = None) -> None:
+        """The UTC axis at ``y``; tick labels stop short of ``right`` (the key), ticks do not."""
         font = p.font()
         font.setPointSizeF(7.5)
         p.setFont(font)
@@ -208,28 +212,41 @@ class TimelineBar(QtWidgets.QWidget):
             p.drawLine(QtCore.QPointF(x, y), QtCore.QPointF(x, y + 4))
             w = metrics.horizontalAdvance(label)
             left = min(max(x - w / 2, MARGIN), MARGIN + self._width - w)
-            if left < last_right + 6:
+            if left < last_right + 6 or (right is not None and left + w > right):
                 continue  # pushed in from an edge onto its neighbour: the tick stays, the label goes
             p.drawText(QtCore.QPointF(left, y + 14), label)
             last_right = left + w
 
-    def _paint_legend(self, p: QtGui.QPainter, top: float) -> None:
-        font = p.font()
-        font.setPointSizeF(7)
-        p.setFont(font)
-        metrics = QtGui.QFontMetricsF(font)
+    def _legend_items(self) -> list[tuple[str, QtGui.QColor]]:
         provs = {f.provenance for f in self._spacecraft_files()}
         items = [(k, EVENT_COLOURS[k]) for k in ("perijove", "flyby", "eclipse", "shadow", "transit", "shadow-transit")]
-        items += [(k, c) for k, c in PROVENANCE_COLOURS.items() if k in provs]
-        x = MARGIN + self._width - sum(metrics.horizontalAdvance(k) + 16 for k, _ in items)
-        y = top + 22
-        back = QtGui.QColor(24, 26, 32, 200)
-        p.fillRect(QtCore.QRectF(x - 4, y - 9, MARGIN + self._width - x + 4, 12), back)
-        for name, colour in items:
+        return items + [(k, c) for k, c in PROVENANCE_COLOURS.items() if k in provs]
+
+    def _legend_font(self) -> QtGui.QFont:
+        font = QtGui.QFont(self.font())
+        font.setPointSizeF(7)
+        return font
+
+    def legend_box(self) -> QtCore.QRectF:
+        """Where the key goes: the right end of the axis row, below every bar."""
+        metrics = QtGui.QFontMetricsF(self._legend_font())
+        width = sum(metrics.horizontalAdvance(k) + 16 for k, _ in self._legend_items()) - 5
+        right = MARGIN + self._width
+        return QtCore.QRectF(max(right - width, MARGIN), self.height() - AXIS_H + 3, min(width, self._width), 12)
+
+    def _paint_legend(self, p: QtGui.QPainter, box: QtCore.QRectF) -> None:
+        font = self._legend_font()
+        p.setFont(font)
+        metrics = QtGui.QFontMetricsF(font)
+        x, y = box.left(), box.top() + 10
+        p.save()
+        p.setClipRect(box)
+        for name, colour in self._legend_items():
             p.fillRect(QtCore.QRectF(x, y - 7, 8, 8), colour)
             p.setPen(QtGui.QPen(QtGui.QColor(200, 204, 215), 1))
             p.drawText(QtCore.QPointF(x + 11, y), name)
             x += metrics.horizontalAdvance(name) + 16
+        p.restore()
 
     # -- mouse -------------------------------------------------------------------------------------
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:

@@ -151,7 +151,7 @@ def _timeline_row(bar, y: int):
 
 def test_no_event_bar_hides_behind_the_legend(window, qtbot):
     """The key's near-opaque box was painted over the events: around the 2024-02-03 perijove the
-    shadow interval under it vanished. Now the bars are painted over the key."""
+    shadow interval under it vanished. Now no key is painted among the events."""
     s = window.session
     bar = window.timeline
     perijove = min(
@@ -164,12 +164,40 @@ def test_no_event_bar_hides_behind_the_legend(window, qtbot):
     shadow = shadows[0]
     from perijove.ui.timeline import OVERVIEW_H
 
-    legend_row = OVERVIEW_H + 4 + 20  # the key's text row (top + 22 in _paint_legend; its box from top + 13)
+    legend_row = OVERVIEW_H + 4 + 20  # where the key's text row once was
     row, ratio = _timeline_row(bar, legend_row)
     x0, x1 = bar._x(shadow.et) + 2, bar._x(shadow.end_et) - 2
     inside = row[int(x0 * ratio) : int(x1 * ratio)]
     purple = (inside[:, 2] > inside[:, 1] + 25)  # the shadow's violet band, through the key
     assert purple.mean() > 0.6, purple.mean()
+
+
+def test_the_key_is_read_on_its_own_ground(window, qtbot):
+    """Painted under the events, the key was tinted by every interval behind it and hard to read
+    (the perijove and flyby swatches turned pink under a shadow). It sits in the axis row now,
+    where no bar goes, and the axis labels stop short of it."""
+    import numpy as np
+
+    from perijove.ui.timeline import AXIS_H, EVENT_COLOURS, PROVENANCE_COLOURS
+
+    s, bar = window.session, window.timeline
+    perijove = min(
+        (e for e in s.events if e.kind == "perijove"), key=lambda e: abs(e.et - to_et("2024-02-03T21:47"))
+    )
+    s.jump_to(perijove)  # a shadow interval across the right end of the span, where the key is
+    qtbot.wait(50)
+    box = bar.legend_box()
+    assert box.top() >= bar.height() - AXIS_H  # below the bars
+    image = bar.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB888)
+    ratio = image.width() / bar.width()
+    pixels = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * image.height())
+    pixels = pixels.reshape(image.height(), -1)[:, : image.width() * 3].reshape(image.height(), image.width(), 3)
+    inside = pixels[int(box.top() * ratio) + 1 : int(box.bottom() * ratio) - 1,
+                    int(box.left() * ratio) + 1 : int(box.right() * ratio) - 1].reshape(-1, 3).astype(int)  # fmt: skip
+    swatches = np.array([c.getRgb()[:3] for c in (*EVENT_COLOURS.values(), *PROVENANCE_COLOURS.values())])
+    grey = inside.max(axis=1) - inside.min(axis=1) <= 16  # the ground, the text and their blend
+    swatch = (np.abs(inside[:, None, :] - swatches[None]).max(axis=2) <= 2).any(axis=1)
+    assert (grey | swatch).mean() > 0.97, (grey | swatch).mean()
 
 
 def test_the_timeline_shows_the_clock_and_new_events_as_they_change(window, qtbot):
