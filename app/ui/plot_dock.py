@@ -29,19 +29,19 @@ from perijove.ephemeris.bodies import is_spacecraft
 from perijove.ephemeris.provenance import describe
 from perijove.model.session import Session
 from perijove.model.timeline import FLYBY_HALF_SPAN_S
+from perijove.ui.palette import CURSOR_RGB, event_colour
 
 MAX_SPAN_S = 6 * 3600.0  # a timeline zoomed to at most this is what the plots show
 EVENT_KINDS = ("flyby", "perijove")  # "the current event" the plots centre on
 BASE_SAMPLES = 240  # the dock is a few hundred pixels wide
 RESOLUTION = 0.04  # see ephemeris.series: about 2° of the sub-spacecraft point per sample near a flyby
 DEBOUNCE_MS = 60
-FIXED_TICKS = {"phase_deg": (0, 90, 180), "lat_deg": (-90, 0, 90)}
+FIXED_TICKS = {"phase_deg": (30, 90, 150), "lat_deg": (-60, 0, 60)}  # inside: a label on an end is dropped
 LEFT_AXIS_PX = 70  # the unit and ticks of up to five characters (5.22M, 250k, 1,500)
-CURSOR_COLOUR = "#ffd84a"
+CURSOR_COLOUR = "#{:02x}{:02x}{:02x}".format(*CURSOR_RGB)
 DISTANCE_COLOUR = "#4aa3ff"
 ALTITUDE_COLOUR = "#5ad17a"
-EVENT_COLOURS = {"flyby": "#ff5a5a", "perijove": "#c58cff", "apojove": "#c58cff"}
-INTERVAL_BRUSH = (150, 150, 170, 45)
+INTERVAL_ALPHA = 40  # an interval's band, in its kind's colour
 PANELS = (
     ("distance_km", "km"),
     ("speed_km_s", "km/s"),
@@ -258,7 +258,7 @@ class PlotPanel(QtWidgets.QWidget):
                 continue
             for i, plot in enumerate(self.plots):
                 if e.end_et is None:
-                    colour = EVENT_COLOURS.get(e.kind, "#bbbbbb")
+                    colour = event_colour(e.kind)
                     label = f"{e.kind} {e.body}" if i == 0 else None
                     item = pg.InfiniteLine(
                         e.et + self._offset, angle=90, movable=False,
@@ -268,8 +268,10 @@ class PlotPanel(QtWidgets.QWidget):
                     )  # fmt: skip
                 else:
                     item = pg.LinearRegionItem(
-                        (e.et + self._offset, end + self._offset), movable=False, brush=pg.mkBrush(*INTERVAL_BRUSH)
-                    )
+                        (e.et + self._offset, end + self._offset), movable=False,
+                        brush=pg.mkBrush(event_colour(e.kind, INTERVAL_ALPHA)),
+                        pen=pg.mkPen(event_colour(e.kind, 150), width=1),  # not pyqtgraph's cursor-like yellow
+                    )  # fmt: skip
                     item.setZValue(-10)
                 plot.addItem(item, ignoreBounds=True)
                 self._event_items.append((plot, item))

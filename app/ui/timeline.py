@@ -17,21 +17,14 @@ from perijove.ephemeris.bodies import SPACECRAFT
 from perijove.model.session import Session
 from perijove.model.timeline import utc_ticks
 from perijove.ui import navigation
+from perijove.ui.palette import EVENT_RGB, event_colour
 
 PROVENANCE_COLOURS = {
     "synthetic": QtGui.QColor(200, 150, 60),
     "predicted": QtGui.QColor(90, 140, 220),
     "reconstructed": QtGui.QColor(80, 190, 110),
 }
-EVENT_COLOURS = {
-    "perijove": QtGui.QColor(255, 210, 80),
-    "apojove": QtGui.QColor(150, 150, 150),
-    "flyby": QtGui.QColor(255, 110, 60),
-    "eclipse": QtGui.QColor(120, 120, 255),
-    "shadow": QtGui.QColor(180, 80, 255),
-    "transit": QtGui.QColor(90, 200, 200),
-    "shadow-transit": QtGui.QColor(40, 140, 140),
-}
+EVENT_COLOURS = {kind: event_colour(kind) for kind in EVENT_RGB}
 MARGIN = 8
 OVERVIEW_H = 12  # the whole coverage, with the span in view
 AXIS_H = 16  # tick labels at the bottom

@@ -172,3 +172,47 @@ def test_distance_ticks_stay_short_enough_to_be_drawn_far_from_the_target(window
         assert strings, when
         widest = max(metrics.horizontalAdvance(t) for t in strings)
         assert widest + axis.style["tickTextOffset"][0] + 18 <= axis.width(), (when, strings)  # 18: the unit
+
+
+def test_only_the_cursor_looks_like_the_cursor_and_events_keep_the_timelines_colours(window, qtbot):
+    """The cursor was the timeline's perijove yellow, a shadow's edges were drawn in it too (two
+    cursors seemed to show), and a perijove was purple in the plots but yellow on the timeline."""
+    from perijove.ui.timeline import EVENT_COLOURS
+
+    s = window.session
+    perijove = min(
+        (e for e in s.events if e.kind == "perijove"), key=lambda e: abs(e.et - to_et("2024-02-03T21:47"))
+    )
+    s.jump_to(perijove)
+    assert any(e.kind == "shadow" and abs(e.et - perijove.et) < 1200 for e in s.events)  # its edges in view
+    window.plot_dock.show()
+    panel = window.plot_panel
+    qtbot.waitUntil(lambda: panel.series is not None and panel.span is not None, timeout=10_000)
+    s.clock.set_et(perijove.et - 900.0)  # the cursor away from the perijove's line and the shadow's edges
+    panel.refresh()
+    qtbot.wait(100)
+    columns = _cursor_columns(panel)
+    x = panel.point_for(s.clock.et, 0).x()
+    assert len(columns) and np.all(np.abs(columns - x) <= 3), (columns, x)
+    image = panel.view.viewport().grab().toImage()
+    px = panel.point_for(perijove.et, 0)
+    seen = [QtGui.QColor(image.pixel(px.x() + dx, px.y())) for dx in (-1, 0, 1)]
+    want = EVENT_COLOURS["perijove"]
+    assert any(sum(abs(a - b) for a, b in zip(c.getRgb()[:3], want.getRgb()[:3], strict=True)) < 60 for c in seen)
+
+
+def test_every_plot_labels_at_least_two_values(window, qtbot):
+    """Phase and latitude showed one number each (their 0/180 and -90/90 ticks fell half off the
+    plot, so pyqtgraph dropped them): a single value gives no scale."""
+    _flyby_event, panel = _shown_on_flyby(window, qtbot)
+    qtbot.wait(100)
+    for plot in panel.plots:
+        axis = plot.getAxis("left")
+        picture = QtGui.QPicture()
+        painter = QtGui.QPainter(picture)
+        try:
+            specs = axis.generateDrawSpecs(painter)  # what pyqtgraph will draw: ticks, texts
+        finally:
+            painter.end()
+        drawn = [text for _rect, _flags, text in specs[2]]
+        assert len(drawn) >= 2, (axis.labelText, drawn)
