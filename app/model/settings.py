@@ -32,7 +32,6 @@ SAVED_DISPLAY = (
     "trajectory_future_days",
 )
 TRAJECTORY_COLOURS = ("time", "distance")
-MAX_BOOKMARKS = 30
 MAX_RECENT = 10
 
 
@@ -59,6 +58,7 @@ class StoredState:
     recent: list[str] = field(default_factory=list)
     maps: dict[str, tuple[str, str]] = field(default_factory=dict)  # body -> (image path, latitude convention)
     notes: list[str] = field(default_factory=list)  # what was dropped and why, beyond unreadable keys
+    repaired: list[str] = field(default_factory=list)  # keys partly dropped: to store again as checked
 
 
 def intent_to_dict(intent: CameraIntent) -> dict[str, Any]:
@@ -122,20 +122,20 @@ def _display(raw: object) -> dict[str, Any]:
     return out
 
 
-def _bookmarks(raw: object) -> tuple[list[Bookmark], bool]:
-    """The usable bookmarks, and whether any were dropped."""
+def _bookmarks(raw: object) -> tuple[list[Bookmark], int]:
+    """The usable bookmarks (all of them: none is dropped for being one too many), and how many were not."""
     data = _json(raw)
     if not isinstance(data, list):
         raise ValueError("bookmarks must be a JSON list")
-    marks, dropped = [], False
+    marks, dropped = [], 0
     for item in data:
         try:
             if not isinstance(item, dict) or not isinstance(item.get("name"), str):
                 raise ValueError("a bookmark needs a name")
             marks.append(Bookmark(item["name"], _finite(item.get("et")), intent_from_dict(item.get("camera"))))
         except (TypeError, ValueError):
-            dropped = True
-    return marks[-MAX_BOOKMARKS:], dropped
+            dropped += 1
+    return marks, dropped
 
 
 def _paths(raw: object) -> list[str]:
@@ -215,9 +215,13 @@ def read_settings(raw: Mapping[str, object]) -> tuple[StoredState, list[str]]:
             dropped.append("maps")
     if raw.get("bookmarks") is not None:
         try:
-            state.bookmarks, partly = _bookmarks(raw["bookmarks"])
-            if partly:
-                dropped.append("bookmarks")
+            state.bookmarks, bad = _bookmarks(raw["bookmarks"])
+            if bad:  # the good ones are written back at once (``repaired``), never held in memory only
+                state.repaired.append("bookmarks")
+                plural = "s" if bad > 1 else ""
+                state.notes.append(
+                    f"{bad} unreadable bookmark{plural} dropped from the settings, {len(state.bookmarks)} kept"
+                )
         except (TypeError, ValueError):
             dropped.append("bookmarks")
     return state, dropped
@@ -232,7 +236,7 @@ def write_settings(state: StoredState) -> dict[str, object]:
         "display": json.dumps({k: v for k, v in state.display.items() if k in SAVED_DISPLAY}),
         "rate": repr(float(state.rate)) if state.rate is not None else None,
         "et": repr(float(state.et)) if state.et is not None else None,
-        "bookmarks": json.dumps([b.to_dict() for b in state.bookmarks[-MAX_BOOKMARKS:]]),
+        "bookmarks": json.dumps([b.to_dict() for b in state.bookmarks]),
         "maps": json.dumps({body: {"path": path, "latitude": lat} for body, (path, lat) in state.maps.items()}),
     }
 
@@ -248,11 +252,6 @@ SETTINGS_KEYS = ("kernels", "recent", "camera", "display", "rate", "et", "bookma
 def with_recent(recent: list[str], paths: list[str]) -> list[str]:
     """``paths`` first, then the older recent files, at most ``MAX_RECENT``."""
     return (list(paths) + [p for p in recent if p not in paths])[:MAX_RECENT]
-
-
-def kept_bookmarks(marks: list[Bookmark]) -> list[Bookmark]:
-    """The newest ``MAX_BOOKMARKS``: what is stored."""
-    return list(marks)[-MAX_BOOKMARKS:]
 
 
 def session_state(

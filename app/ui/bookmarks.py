@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6 import QtWidgets
 
 from perijove.ephemeris import et_to_utc
-from perijove.model.settings import Bookmark, kept_bookmarks
+from perijove.model.settings import Bookmark
 from perijove.ui.settings_store import SettingsStore
 
 
@@ -25,15 +25,19 @@ class Bookmarks:
                 return None
         name = (name or "").strip() or default
         mark = Bookmark(name, et, c)
-        self.set([*self.store.stored.bookmarks, mark])
-        w.statusBar().showMessage(f"Bookmarked: {name}", 4000)
+        if self.set([*self.store.stored.bookmarks, mark]):
+            w.statusBar().showMessage(f"Bookmarked: {name}", 4000)
         return mark
 
-    def set(self, marks: list[Bookmark]) -> None:
-        """Replace the bookmarks (kept in the settings at once, at most 30)."""
-        self.store.stored.bookmarks = kept_bookmarks(marks)
-        self.store.write("bookmarks")
+    def set(self, marks: list[Bookmark]) -> bool:
+        """Replace the bookmarks, kept in the settings at once; False (and said) when they could not be."""
+        self.store.stored.bookmarks = list(marks)
+        failed = self.store.write("bookmarks")
         self.fill_menu()
+        if failed:
+            what = f"bookmark {marks[-1].name!r}" if marks else "the bookmarks"
+            self.window.show_error(f"{what} not saved: {failed}; it lasts until Perijove quits")
+        return failed is None
 
     def fill_menu(self) -> None:
         menu = self.window.bookmarks_menu

@@ -37,6 +37,8 @@ class SettingsStore:
             if not ok:
                 dropped.append(key)
         fit_on_screen(w)
+        for key in self.stored.repaired:  # partly unreadable: the rest is stored again now, not on quit
+            self.write(key)
         stored, session = self.stored, w.session
         paths = [p for p in stored.kernels if Path(p).exists()]
         if paths:
@@ -77,9 +79,13 @@ class SettingsStore:
                 s.setValue(key, value)
         s.sync()
 
-    def write(self, key: str) -> None:
-        """Keep one setting now (bookmarks, recent files), not only on quit."""
+    def write(self, key: str) -> str | None:
+        """Keep one setting now (bookmarks, recent files), not only on quit; why it could not be, or None."""
         self.settings.setValue(key, write_settings(self.stored)[key])
+        self.settings.sync()
+        if self.settings.status() == QtCore.QSettings.Status.NoError:
+            return None
+        return f"the settings file {self.settings.fileName()} cannot be written"
 
     def remember_recent(self, paths: list[str]) -> None:
         self.stored.recent = with_recent(self.stored.recent, paths)

@@ -284,3 +284,55 @@ def test_a_closed_window_refreshes_nothing_more(qtbot, tmp_path):
     win.session.clock.set_et(win.session.clock.et + 60.0)
     qtbot.wait(100)
     assert calls == []
+
+
+def _mark(name: str, et: float = 757197429.98) -> dict:
+    return {"name": name, "et": et, "camera": {"mode": "orbit", "target": "IO"}}
+
+
+def test_good_bookmarks_beside_a_bad_one_are_written_back_at_once(qtbot, tmp_path):
+    """One unreadable bookmark removed them all from the file, the good ones held in memory only:
+    a crash or a kill before a clean quit lost every bookmark."""
+    import json
+
+    ini = tmp_path / "s.ini"
+    settings = QtCore.QSettings(str(ini), QtCore.QSettings.Format.IniFormat)
+    broken = {"name": "broken", "et": "not a number"}
+    settings.setValue("bookmarks", json.dumps([_mark("first"), broken, _mark("second")]))
+    settings.sync()
+    win = _new_window(qtbot, settings)
+    assert [m.name for m in win.stored.bookmarks] == ["first", "second"]
+    on_disk = QtCore.QSettings(str(ini), QtCore.QSettings.Format.IniFormat).value("bookmarks")
+    assert [m["name"] for m in json.loads(on_disk)] == ["first", "second"]  # without waiting for a quit
+    assert "1 unreadable bookmark" in win.settings_note and "2 kept" in win.settings_note
+    win.close()
+
+
+def test_bookmarks_are_not_dropped_past_thirty(qtbot, tmp_path):
+    """The 31st bookmark silently deleted the oldest, and a file of 40 came back as 30."""
+    import json
+
+    ini = tmp_path / "s.ini"
+    settings = QtCore.QSettings(str(ini), QtCore.QSettings.Format.IniFormat)
+    settings.setValue("bookmarks", json.dumps([_mark(f"mark {i}") for i in range(40)]))
+    settings.sync()
+    win = _new_window(qtbot, settings)
+    assert len(win.stored.bookmarks) == 40
+    win.add_bookmark("one more")
+    assert [m.name for m in win.stored.bookmarks][:1] == ["mark 0"] and len(win.stored.bookmarks) == 41
+    on_disk = json.loads(QtCore.QSettings(str(ini), QtCore.QSettings.Format.IniFormat).value("bookmarks"))
+    assert len(on_disk) == 41
+    win.close()
+
+
+def test_a_bookmark_that_cannot_be_kept_says_so(qtbot, tmp_path):
+    """With the settings file unwritable (here a folder where the file should be), Ctrl+B said
+    "Bookmarked" and the bookmark was gone at the next start."""
+    where = tmp_path / "s.ini"
+    where.mkdir()
+    settings = QtCore.QSettings(str(where), QtCore.QSettings.Format.IniFormat)
+    win = _new_window(qtbot, settings)
+    win.add_bookmark("third")
+    message = win.statusBar().currentMessage()
+    assert message.startswith("⚠") and "third" in message and "not saved" in message and str(where) in message
+    win.close()
