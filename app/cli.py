@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="solve for Juno's trajectory again instead of using the stored solution (about a minute)",
     )
     synth.add_argument(
+        "--overwrite", action="store_true", help="replace files in DIR that an earlier run did not write"
+    )
+    synth.add_argument(
         "--de440",
         metavar="PATH",
         help="JPL DE440 SPK to cut the 2020-2027 planets excerpt from (default: reuse the excerpt in --out"
@@ -191,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--step", type=str, default="600", metavar="SECONDS", help="sample spacing (600)")
     cmp.add_argument("--format", choices=("table", "json", "csv"), default="table")
     cmp.add_argument("--plot", metavar="OUT.png", help="also draw the difference over time (.png, .svg or .pdf)")
+    cmp.add_argument("--overwrite", action="store_true", help="replace the --plot file if it exists")
 
     exp = sub.add_parser("export", help="render a time range to an MP4 or a folder of PNG frames")
     _add_kernels(exp)
@@ -330,10 +334,15 @@ def _synthesize(args: argparse.Namespace) -> int:
     from perijove.ephemeris.defaults import default_kernel_dir
 
     try:
-        from perijove.ephemeris.synth.generate import EXCERPT, SOLUTION, synthesize
+        from perijove.ephemeris.synth.generate import EXCERPT, SOLUTION, foreign_files, synthesize
     except ImportError as err:
         raise PerijoveError(f"the generator needs the synth extra: pip install 'perijove[synth]' ({err})") from None
+    from perijove.export.sinks import DestinationExists
+
     out = Path(args.out)
+    foreign = foreign_files(out)
+    if foreign and not args.overwrite:  # the user's files under our names: replaced only with consent
+        raise DestinationExists(foreign, "not written by an earlier 'kernels synthesize'")
     stored = out / SOLUTION if (out / SOLUTION).is_file() else default_kernel_dir() / SOLUTION
     excerpt = out / EXCERPT if (out / EXCERPT).is_file() else default_kernel_dir() / EXCERPT
     if args.de440 is not None and not Path(args.de440).is_file():
@@ -769,8 +778,12 @@ def _compare(args: argparse.Namespace) -> int:
         raise PerijoveError(f"--step must be a number of seconds, not {args.step!r}") from None
     if args.plot and Path(args.plot).suffix.lower() not in (".png", ".svg", ".pdf"):
         raise PerijoveError(f"--plot {args.plot}: use a .png, .svg or .pdf name")
-    if args.plot and not Path(args.plot).expanduser().resolve().parent.is_dir():
-        raise PerijoveError(f"--plot {args.plot}: folder does not exist")
+    if args.plot:
+        from perijove.export.sinks import check_file_destination
+
+        # Before any work: a folder, a missing or read-only one, or the user's file (replaced only
+        # with --overwrite, as render and plot do).
+        check_file_destination(Path(args.plot).expanduser(), args.overwrite)
     open_kernels(args.kernels, defaults=not args.no_defaults)  # the times need set A's leapseconds
     start, stop = to_et(args.start), to_et(args.stop)
     result = compare_sets(

@@ -82,6 +82,15 @@ def test_compare_command_json_and_table(pair, tmp_path):
     with Image.open(png) as im:
         assert im.width >= 600
     assert lsk.is_file()
+    # An existing file is the user's: replaced only with --overwrite, as render and plot do (it was
+    # replaced without a word).
+    mine = tmp_path / "mine.png"
+    mine.write_bytes(b"the user's picture")
+    again = subprocess.run([*args, "--plot", str(mine)], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "--overwrite" in again.stderr and again.stdout == ""
+    assert mine.read_bytes() == b"the user's picture"  # and refused before the comparison was printed
+    again = subprocess.run([*args, "--plot", str(mine), "--overwrite"], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and mine.read_bytes().startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize(

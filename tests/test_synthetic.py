@@ -188,3 +188,32 @@ def test_readme_figures_hold_for_the_committed_report():
     assert max(alt) <= km and max(ca) * 1e3 <= ms and max(pj) <= pj_s and max(per) <= days
     # ...and are not loose: each is the figure rounded up at its last digit.
     assert km - max(alt) < 0.1 and ms - max(ca) * 1e3 < 0.1 and pj_s - max(pj) < 0.1 and days - max(per) < 1e-4
+
+
+def test_synthesize_replaces_only_its_own_earlier_output(tmp_path):
+    """`kernels synthesize --out DIR` replaced the user's manifest.json and leapseconds.tls in DIR."""
+    import shutil
+    import subprocess
+    import sys
+
+    from perijove.ephemeris.defaults import default_kernel_dir
+    from perijove.ephemeris.synth.generate import foreign_files
+
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "manifest.json").write_text("my notes")
+    (theirs / "leapseconds.tls").write_text("mine")
+    (theirs / "unrelated.txt").write_text("not in the way")
+    run = subprocess.run(
+        [sys.executable, "-m", "perijove", "kernels", "synthesize", "--out", str(theirs)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert "--overwrite" in run.stderr and "manifest.json" in run.stderr
+    assert (theirs / "manifest.json").read_text() == "my notes" and (theirs / "leapseconds.tls").read_text() == "mine"
+    assert sorted(p.name for p in theirs.iterdir()) == ["leapseconds.tls", "manifest.json", "unrelated.txt"]
+    ours = tmp_path / "ours"
+    shutil.copytree(default_kernel_dir(), ours)  # an earlier run's output: ours to replace
+    assert foreign_files(ours) == []
+    (ours / "perijove_juno.bsp").write_bytes(b"edited")  # not what the manifest says was written
+    assert foreign_files(ours) == [ours / "perijove_juno.bsp"]

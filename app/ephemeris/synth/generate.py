@@ -235,6 +235,46 @@ def synthesize(
     return report
 
 
+def _json_dict(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def foreign_files(out: Path) -> list[Path]:
+    """The files in ``out`` that a run would replace and that an earlier run did not write there.
+
+    Ours: the manifest (by its name), the kernels it lists with the SHA-256 it gives, a report and a
+    Juno solution in our format. Anything else under one of our names is the user's.
+    """
+    out = Path(out)
+    manifest = _json_dict(out / MANIFEST)
+    ours = manifest is not None and manifest.get("name") == "perijove-synthetic"
+    listed = manifest.get("files", {}) if ours and isinstance(manifest.get("files"), dict) else {}
+    foreign = []
+    for name in (LSK, PCK, PLANETS, JUNO, EXCERPT, SOLUTION, REPORT, MANIFEST):
+        path = out / name
+        if not (path.exists() or path.is_symlink()):
+            continue
+        if path.is_symlink() or not path.is_file():
+            foreign.append(path)
+            continue
+        if name == MANIFEST:
+            mine = ours
+        elif name == REPORT:
+            mine = {"generator", "all_met", "targets"} <= set(_json_dict(path) or {})
+        elif name == SOLUTION:
+            mine = {"epoch_et", "state", "impulses"} <= set(_json_dict(path) or {})
+        else:
+            entry = listed.get(name)
+            mine = isinstance(entry, dict) and entry.get("sha256") == _sha256(path)
+        if not mine:
+            foreign.append(path)
+    return foreign
+
+
 def _earlier_check(excerpt: Path) -> dict | None:
     """The agreement measured when ``excerpt`` was cut, from the report beside it, if it is the same file."""
     try:
