@@ -45,3 +45,24 @@ def test_an_unwritable_cache_only_costs_time(tmp_path, monkeypatch):
     monkeypatch.setenv("PERIJOVE_RENDER_CACHE", str(blocked / "render"))
     image = textures._disk_cached("io", textures.make_io_map, 64, 32)
     assert image.shape == (32, 64, 3)
+
+
+
+def test_a_truncated_mesh_or_star_catalogue_is_made_again(tmp_path, monkeypatch):
+    """A half-written .npz (a full disk, a kill) raised BadZipFile from every render, export and the
+    window's start, and was never made again."""
+    from perijove.render import meshes, stars
+
+    monkeypatch.setenv("PERIJOVE_RENDER_CACHE", str(tmp_path))
+    meshes.juno.cache_clear()
+    stars.bright_stars.cache_clear()
+    mesh, sky = meshes.juno(), stars.bright_stars()
+    assert len(list(tmp_path.glob("*.npz"))) == 2
+    for npz in tmp_path.glob("*.npz"):
+        npz.write_bytes(npz.read_bytes()[: npz.stat().st_size // 2])
+    meshes.juno.cache_clear()
+    stars.bright_stars.cache_clear()
+    assert np.array_equal(meshes.juno().positions, mesh.positions)
+    assert np.array_equal(stars.bright_stars().hip, sky.hip)
+    meshes.juno.cache_clear()
+    stars.bright_stars.cache_clear()

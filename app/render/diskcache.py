@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -34,8 +35,8 @@ def load_or_make(
         value = read(path)
         if value is not None:
             return value
-    except (OSError, ValueError, KeyError):
-        pass  # absent or damaged: make it again
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        pass  # absent or damaged (a half-written .npz is a bad zip): make it again
     value = make()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
