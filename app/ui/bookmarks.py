@@ -48,9 +48,17 @@ class Bookmarks:
         menu.setEnabled(bool(self.store.stored.bookmarks))
 
     def go_to(self, mark: Bookmark) -> None:
+        from perijove.ephemeris import PerijoveError
+        from perijove.ui.settings_store import check_bodies
+
         clock = self.window.session.clock
         if not clock.start <= mark.et <= clock.stop:
             self.window.show_error(f"bookmark {mark.name!r} is outside the loaded data")
+            return
+        try:
+            check_bodies(mark.camera)  # kernels unloaded since it was made
+        except PerijoveError as err:
+            self.window.show_error(f"bookmark {mark.name!r}: {err}")
             return
         clock.set_et(mark.et)
         self.window.session.set_camera(mark.camera)

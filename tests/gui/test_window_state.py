@@ -336,3 +336,34 @@ def test_a_bookmark_that_cannot_be_kept_says_so(qtbot, tmp_path):
     message = win.statusBar().currentMessage()
     assert message.startswith("⚠") and "third" in message and "not saved" in message and str(where) in message
     win.close()
+
+
+@pytest.mark.parametrize("field", ["target", "from_body"])
+def test_a_stored_camera_on_an_unknown_body_is_dropped_and_the_window_starts(qtbot, tmp_path, field):
+    """A camera stored looking at (or from) a body no kernel knows ("XYZZY", or one from kernels since
+    removed) stopped every start with EmitLoopError / QueryError, the file unchanged."""
+    import json
+
+    ini = tmp_path / "s.ini"
+    settings = QtCore.QSettings(str(ini), QtCore.QSettings.Format.IniFormat)
+    camera = {"mode": "from", "target": "IO", "from_body": "JUNO", field: "XYZZY"}
+    settings.setValue("camera", json.dumps(camera))
+    settings.sync()
+    win = _new_window(qtbot, settings)
+    assert "camera" in win.settings_note
+    assert win.session.camera.target != "XYZZY" and win.session.camera.from_body != "XYZZY"
+    win.show()
+    qtbot.waitUntil(lambda: win.canvas.frames_drawn > 0, timeout=30_000)
+    assert win.canvas.render()[:, :, :3].max() > 50
+    win.close()
+
+
+def test_a_bookmark_on_a_body_no_longer_loaded_says_so(window, qtbot):
+    from perijove.model.camera import CameraIntent
+    from perijove.model.settings import Bookmark
+
+    s = window.session
+    before = s.camera
+    window.go_to_bookmark(Bookmark("gone", s.clock.et, CameraIntent(mode="orbit", target="XYZZY")))
+    assert s.camera == before
+    assert "gone" in window.last_error and "XYZZY" in window.last_error
