@@ -685,3 +685,49 @@ def test_list_says_which_set_is_active_and_shows_names_not_patterns(fetched, tmp
     assert _main("kernels", "list", "--cache", str(fetched.root)) == 0
     out = capsys.readouterr().out
     assert f"active set: {SET}" in out and "spk_rec_231115_240315_240320.bsp" in out and "(?P<" not in out
+
+
+def _serve_maps(root, jupiter: bytes | None = None) -> None:
+    import numpy as np
+    from PIL import Image
+
+    for f in SETS["maps"].files:
+        dest = root / f.path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if f.role == "jupiter" and jupiter is not None:
+            dest.write_bytes(jupiter)
+        else:
+            kind = "TIFF" if f.path.endswith(".tif") else "JPEG"
+            Image.fromarray(np.full((64, 128, 3), 90, np.uint8)).save(dest, format=kind)
+
+
+def test_a_map_that_does_not_decode_is_never_installed(tmp_path):
+    """A map was checked by its first bytes only: a JPEG header over garbage was installed, and every
+    render, export and the window's view then failed on it, fetching again reporting success."""
+    garbage = b"\xff\xd8\xff" + random.Random(5).randbytes(20_000)
+    root, cache = tmp_path / "web", tmp_path / "user-cache"
+    _serve_maps(root, jupiter=garbage)
+    with Mirror(root) as mirror:
+        run = _cli("kernels", "fetch", "--set", "maps", "--base-url", mirror.url, env_cache=cache)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+    assert "PIA07782.jpg" in run.stderr and "image" in run.stderr and "nothing was installed" in run.stderr
+    assert not list(cache.rglob("PIA07782.jpg"))
+    out = tmp_path / "j.png"
+    render = _cli("render", "--time", "2023-12-30T08:30", "--size", "64x48", "--no-stars", str(out), env_cache=cache)
+    assert render.returncode == 0, render.stderr
+
+
+def test_a_map_cached_by_an_older_version_is_checked_again_before_use(tmp_path):
+    """One installed before the decode check is checked once more, and a bad one is left unused."""
+    from perijove.ephemeris import download
+
+    root, cache_dir = tmp_path / "web", tmp_path / "user-cache"
+    _serve_maps(root)
+    with Mirror(root) as mirror:
+        assert _cli("kernels", "fetch", "--set", "maps", "--base-url", mirror.url, env_cache=cache_dir).returncode == 0
+    cache = Cache(cache_dir)
+    jupiter = next(f for f in SETS["maps"].files if f.role == "jupiter")
+    path = cache.path(jupiter.path)
+    path.write_bytes(b"\xff\xd8\xff" + random.Random(6).randbytes(20_000))
+    cache.record(jupiter.path, path, hashlib.sha256(path.read_bytes()).hexdigest(), checked=False)  # an older check
+    assert set(download.cached_maps(cache)) == {"io"}  # Jupiter: back to its default map

@@ -65,7 +65,7 @@ FETCHED = "fetched.json"  # the files each set had when it was last fetched, for
 MARKER = ".perijove-cache"
 LOCK = ".lock"
 PARTIAL = ".partial"
-CHECKS = 1  # version of the checks a registry entry passed; older entries are checked again
+CHECKS = 2  # version of the checks a registry entry passed; older entries are checked again (2: maps decode)
 _OURS = {ACTIVE, REGISTRY, FETCHED, MARKER, LOCK, PARTIAL} | {f".{n}.tmp" for n in (ACTIVE, REGISTRY, FETCHED)}
 _MARKER_TEXT = (
     "This folder is Perijove's download cache of official SPICE kernels and maps.\n"
@@ -473,6 +473,26 @@ _IMAGE_MAGIC = (b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+",
 def _looks_like_html(head: bytes) -> bool:
     start = head[:1024].lstrip().lower()
     return start.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body", b"<h1")) or b"<html" in start
+
+
+def image_problem(path: Path) -> str | None:
+    """Why a map image does not decode, or None. Its first bytes prove nothing: a JPEG header over
+    garbage passed them, was installed, and then failed every render. Decoded at a reduced scale
+    where the format allows it (JPEG), which still reads every byte of the compressed data."""
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                width, height = im.size
+                im.draft("RGB", (min(width, 1024), min(height, 512)))
+                im.load()
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as err:
+        return f"not a readable image ({' '.join(str(err).split()) or type(err).__name__})"
+    return None
 
 
 def format_problem(path: Path, name: str, kind: str = "kernels") -> str | None:
@@ -929,6 +949,8 @@ class Downloader:
         if problem is None and not checked and spec.kind == "kernels":
             reason = _CHECKER.check(path, self.spice_timeout)
             problem = f"SPICE cannot load it ({reason})" if reason else None
+        if problem is None and not checked and spec.kind == "maps":
+            problem = image_problem(path)
         if problem:
             return problem
         st = path.stat()
@@ -1034,6 +1056,8 @@ class Downloader:
             problem = f"the download is {bad}" if bad.startswith(("a ", "an ")) else f"the download is bad: {bad}"
         if problem is None and spec.kind == "kernels" and (reason := _CHECKER.check(part, self.spice_timeout)):
             problem = f"SPICE cannot load it ({reason})"
+        if problem is None and spec.kind == "maps" and (bad := image_problem(part)):
+            problem = f"the download is {bad}"
         if problem is not None:
             self._discard(remote)
             raise DownloadError(f"{url}: {problem}; nothing was installed")
@@ -1111,7 +1135,13 @@ def cached_maps(cache: Cache | None = None) -> dict[str, str]:
     for f in SETS["maps"].files:
         if cache.cached(f.path):
             try:
-                out[f.role] = str(cache.verify(f.path, f.sha256))
+                path = cache.verify(f.path, f.sha256)
+                entry = cache.registry().get(f.path) or {}
+                if entry.get("checked", 0) < CHECKS:  # placed by an older version: decoded once before use
+                    if image_problem(path):
+                        continue
+                    cache.record(f.path, path, entry.get("sha256") or _sha256(path))
+                out[f.role] = str(path)
             except (DownloadError, OSError):
                 continue  # a damaged map falls back to the procedural one
     return out
