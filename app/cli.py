@@ -401,21 +401,16 @@ def _parse_maps(items: Sequence[str]) -> dict[str, str]:
 
 
 def _check_image(path: str, item: str) -> None:
-    from PIL import Image
-
     from perijove.ephemeris import PerijoveError
-    from perijove.render.textures import check_map_file
+    from perijove.render.textures import check_map_file, load_map
 
     try:
         check_map_file(path)  # the window's checks too: an image, not too big, 2:1
+        # Decoded whole now, as the render would (and kept reduced in the render cache for it):
+        # Pillow's verify() passed a JPEG cut short, which then failed mid-render.
+        load_map(path)
     except ValueError as err:
         raise PerijoveError(f"--map {item!r}: {err}") from None
-    try:
-        with Image.open(path) as im:
-            im.verify()
-    except Exception as err:  # Pillow says "broken" in several exception types; all mean a bad image
-        reason = " ".join(str(err).split()) or type(err).__name__
-        raise PerijoveError(f"--map {item!r}: {path} is not a readable image ({reason})") from None
 
 
 def _check_distance(distance: float | None) -> None:

@@ -319,3 +319,24 @@ def test_a_png_name_ending_in_a_slash_is_refused_and_the_file_kept(tmp_path):
     result = run("export", *args, "--overwrite", f"{movie}/")
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "names a folder" in result.stderr
     assert movie.read_bytes() == b"the user's movie"
+
+
+def test_a_map_that_does_not_decode_is_one_line_before_any_work(tmp_path):
+    """A JPEG cut short passed Pillow's verify() and failed mid-render: "internal error: ValueError"."""
+    import numpy as np
+    from PIL import Image
+
+    whole = tmp_path / "whole.jpg"
+    rng = np.random.default_rng(1)
+    Image.fromarray((rng.random((256, 512, 3)) * 255).astype(np.uint8)).save(whole, quality=95)
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 3])
+    out = tmp_path / "x.png"
+    run = subprocess.run(
+        [sys.executable, "-m", "perijove", "render", "--time", "2023-12-30T08:30", "--size", "64x48",
+         "--map", f"io={cut}", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+    assert "cut.jpg" in run.stderr and "truncated" in run.stderr and "internal error" not in run.stderr
+    assert not out.exists()
