@@ -11,7 +11,9 @@ from pathlib import Path
 
 from perijove.ephemeris.catalogue import SETS, select_period_files
 from perijove.ephemeris.download import (
+    LOCK,
     MARKER,
+    REGISTRY,
     Cache,
     Downloader,
     DownloadError,
@@ -76,10 +78,14 @@ def _list(cache: Cache) -> int:
 
 def _clear(cache: Cache) -> int:
     count = cache.clear()
-    left = sum(1 for p in cache.root.rglob("*") if p.is_file() and p.name != MARKER) if cache.root.is_dir() else 0
+    kept = cache.kept_changed
+    ours = {MARKER, REGISTRY, LOCK}
+    files = [p for p in cache.root.rglob("*") if p.is_file()] if cache.root.is_dir() else []
+    left = sum(1 for p in files if p.name not in ours and p not in kept)
     print(
         f"removed {count} file(s) from {cache.root}"
         + (f"; left {left} file(s) Perijove did not download" if left else "")
+        + (f"; kept {len(kept)} changed since they were fetched: {', '.join(p.name for p in kept)}" if kept else "")
     )
     return 0
 

@@ -731,3 +731,50 @@ def test_a_map_cached_by_an_older_version_is_checked_again_before_use(tmp_path):
     path.write_bytes(b"\xff\xd8\xff" + random.Random(6).randbytes(20_000))
     cache.record(jupiter.path, path, hashlib.sha256(path.read_bytes()).hexdigest(), checked=False)  # an older check
     assert set(download.cached_maps(cache)) == {"io"}  # Jupiter: back to its default map
+
+
+def test_use_and_clear_say_in_one_line_when_the_cache_cannot_be_written(fetched, monkeypatch, capsys):
+    """A full or read-only disk, or a folder where active.json goes, ended 'kernels use none' and
+    'clear-cache' in 'internal error: OSError', and left an empty .active.json.tmp behind."""
+    import errno
+
+    from perijove.ephemeris import download
+
+    root = str(fetched.root)
+    real_replace = os.replace
+
+    def full(src, dst):
+        if str(dst).endswith("active.json"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(download.os, "replace", full)
+    assert _main("kernels", "use", "none", "--cache", root) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "active.json" in line and "No space left" in line and "internal error" not in line
+    assert fetched.active()["set"] == SET and not (fetched.root / ".active.json.tmp").exists()
+    monkeypatch.setattr(download.os, "replace", real_replace)
+    (fetched.root / "active.json").unlink()
+    (fetched.root / "active.json").mkdir()
+    assert _main("kernels", "use", "none", "--cache", root) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "active.json" in line and ".tmp" not in line
+    (fetched.root / "active.json").rmdir()
+
+    def locked(self, *a, **k):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(download.Path, "unlink", locked)
+    assert _main("kernels", "clear-cache", "--cache", root) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "Permission denied" in line and "internal error" not in line
+
+
+def test_clear_cache_keeps_a_file_the_user_changed(fetched, capsys):
+    """Files of the cache that the user edited since they were fetched are theirs now: kept."""
+    edited = fetched.path(FK_PATH)
+    edited.write_text("my own frames kernel")
+    assert _main("kernels", "clear-cache", "--cache", str(fetched.root)) == 0
+    out = capsys.readouterr()
+    assert edited.read_text() == "my own frames kernel"
+    assert "juno_v12.tf" in out.out + out.err and "kept" in out.out + out.err

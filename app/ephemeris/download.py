@@ -20,6 +20,7 @@ deadline and a minimum rate so a slow server cannot hang a fetch for ever.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -29,7 +30,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -192,6 +193,7 @@ def _unlock(handle) -> None:
 @dataclass
 class Cache:
     root: Path
+    kept_changed: list[Path] = field(default_factory=list, compare=False, repr=False)  # by the last clear()
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).expanduser()
@@ -295,10 +297,18 @@ class Cache:
         return out
 
     def _write_json(self, name: str, data: object) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / f".{name}.tmp"
-        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        os.replace(tmp, self.root / name)
+        """Write one of our bookkeeping files whole or not at all; DownloadError (one line) if the disk says no."""
+        target, tmp = self.root / name, self.root / f".{name}.tmp"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if target.is_dir() and not target.is_symlink():
+                raise IsADirectoryError(errno.EISDIR, "a folder is in its place")
+            tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+            os.replace(tmp, target)
+        except OSError as err:
+            with suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise DownloadError(f"{target}: cannot write it ({err.strerror or err}); nothing was changed") from None
 
     def record(self, remote_path: str, path: Path, sha256: str, *, checked: bool = True) -> None:
         """Remember a placed file's size, time and hash (and that it passed today's checks)."""
@@ -406,31 +416,44 @@ class Cache:
                 f"{self.root}: not a Perijove download cache (it has no {MARKER} file); nothing was deleted"
             )
         removed = 0
-        with self.lock():
-            try:
-                listed = list(self.registry())
-            except DownloadError as err:  # without the list, nothing here is known to be ours
-                raise DownloadError(f"{err}; nothing was deleted") from None
-            for remote in listed:
-                path = self.path(remote)
-                if path.is_file() and not path.is_symlink() and _inside(path, self.root):
+        self.kept_changed = []
+        try:
+            with self.lock():
+                try:
+                    registry = self.registry()
+                except DownloadError as err:  # without the list, nothing here is known to be ours
+                    raise DownloadError(f"{err}; nothing was deleted") from None
+                for remote, entry in registry.items():
+                    path = self.path(remote)
+                    if not (path.is_file() and not path.is_symlink() and _inside(path, self.root)):
+                        continue
+                    if _sha256(path) != entry.get("sha256"):  # edited since it was fetched: the user's now
+                        self.kept_changed.append(path)
+                        continue
                     path.unlink()
                     removed += 1
                     self._prune(path.parent)
-            partial = self.root / PARTIAL
-            if partial.is_dir() and not partial.is_symlink():
-                for p in partial.iterdir():
+                partial = self.root / PARTIAL
+                if partial.is_dir() and not partial.is_symlink():
+                    for p in partial.iterdir():
+                        if p.is_file() and not p.is_symlink():
+                            p.unlink()
+                    self._prune(partial)
+                for name in _OURS - {MARKER, LOCK, PARTIAL}:
+                    p = self.root / name
+                    if name == REGISTRY and self.kept_changed:
+                        continue  # still needed to tell the kept files from new ones
                     if p.is_file() and not p.is_symlink():
                         p.unlink()
-                self._prune(partial)
-            for name in _OURS - {MARKER, LOCK, PARTIAL}:
-                p = self.root / name
-                if p.is_file() and not p.is_symlink():
-                    p.unlink()
-        if {p.name for p in self.root.iterdir()} <= {MARKER, LOCK}:
-            for name in (LOCK, MARKER):
-                (self.root / name).unlink(missing_ok=True)
-            self.root.rmdir()
+            if {p.name for p in self.root.iterdir()} <= {MARKER, LOCK}:
+                for name in (LOCK, MARKER):
+                    (self.root / name).unlink(missing_ok=True)
+                self.root.rmdir()
+        except OSError as err:
+            where = f"{err.filename}: " if err.filename else f"{self.root}: "
+            raise DownloadError(
+                f"{where}cannot delete it ({err.strerror or err}); {removed} downloaded file(s) were deleted before it"
+            ) from None
         return removed
 
     def _prune(self, folder: Path) -> None:
