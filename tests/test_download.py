@@ -778,3 +778,23 @@ def test_clear_cache_keeps_a_file_the_user_changed(fetched, capsys):
     out = capsys.readouterr()
     assert edited.read_text() == "my own frames kernel"
     assert "juno_v12.tf" in out.out + out.err and "kept" in out.out + out.err
+
+
+def test_a_set_that_every_command_would_refuse_is_never_made_active(tmp_path, capsys):
+    """A PCK SPICE loads but our own checks refuse (Jupiter with one radius) was fetched and made
+    active; every command then set it aside with a note telling the user to fetch again, which
+    checked it the same way, passed, and said so: a loop with no way out."""
+    root = build_tiny_layout(tmp_path / "naif-tiny", default_kernel_dir())
+    pck = root / "generic_kernels/pck/pck00011.tpc"
+    text = pck.read_text()
+    start = text.index("BODY599_RADII")
+    end = text.index(")", start)
+    pck.write_text(text[:start] + "BODY599_RADII = ( 71492 " + text[end:])
+    cache = Cache(tmp_path / "c")
+    with Mirror(root) as m:
+        assert _main("kernels", "fetch", "--base-url", m.url, "--cache", str(cache.root)) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "pck00011.tpc" in line and "radii" in line.lower() and "not made active" in line
+    assert cache.active()["set"] is None
+    assert _main("kernels", "use", SET, "--cache", str(cache.root)) == 2  # and not by 'use' either
+    assert "not made active" in _one_line(capsys.readouterr().err) and cache.active()["set"] is None

@@ -605,6 +605,19 @@ def _spice_probe(path: str) -> None:
             raise ValueError("SPICE found no variables in it")
 
 
+def _set_probe(paths: list[str]) -> None:
+    """Load a whole set over the embedded one, as every command will: our own checks (radii,
+    centre loops, ...) refuse files SPICE itself loads; KernelError (with the file) if one does."""
+    from perijove.ephemeris.defaults import default_kernel_paths
+    from perijove.ephemeris.kernels import KernelSet
+
+    kernels = KernelSet(default_kernel_paths())
+    try:
+        kernels.load(paths)
+    finally:
+        kernels.close()
+
+
 def _spice_worker(conn) -> None:
     """The checking process: loads each file it is sent alone, answers None or the reason it failed."""
     import signal
@@ -623,11 +636,17 @@ def _spice_worker(conn) -> None:
         if path is None:
             return
         try:
-            _spice_probe(path)
+            if isinstance(path, list):
+                _set_probe(path)
+            else:
+                _spice_probe(path)
             answer = None
         except SpiceyError as err:
             spiceypy.reset()
             answer = spice_reason(err)
+        except PerijoveError as err:  # our own checks say which file and why
+            spiceypy.reset()
+            answer = one_line(str(err))
         except Exception as err:  # anything SPICE-adjacent that fails is a reason to refuse the file
             spiceypy.reset()
             answer = one_line(f"{type(err).__name__}: {err}")
@@ -664,8 +683,9 @@ class _SpiceChecker:
         child.close()
         self._conn = parent
 
-    def check(self, path: Path, timeout: float = SPICE_CHECK_S) -> str | None:
-        """None if SPICE loads and reads the file; otherwise why not."""
+    def check(self, path: Path | list[Path], timeout: float = SPICE_CHECK_S) -> str | None:
+        """None if SPICE loads and reads the file (or, given a list, if the set loads over the
+        embedded one with every check a command makes); otherwise why not."""
         with self._lock:
             if self._timer is not None:
                 self._timer.cancel()
@@ -681,7 +701,7 @@ class _SpiceChecker:
             self._close(kill=True)
             self._start()
         assert self._conn is not None and self._proc is not None
-        self._conn.send(str(path))
+        self._conn.send([str(p) for p in path] if isinstance(path, list) else str(path))
         if not self._conn.poll(timeout):
             self._close(kill=True)
             return f"SPICE did not finish reading it within {timeout:.0f} s"
@@ -1242,6 +1262,7 @@ def fetch_set(
                 paths = [dl.fetch(spec, r) for r in remotes]
                 cache.remember(name, [r.path for r in remotes])
                 if activate and spec.kind == "kernels":
+                    _check_whole_set(name, paths, dl.spice_timeout)
                     cache.set_active(name, [r.path for r in remotes])
     except OSError as err:
         raise _os_error(err, cache) from None
@@ -1250,6 +1271,13 @@ def fetch_set(
             with suppress(OSError):
                 cache.forget_if_unused()
     return paths
+
+
+def _check_whole_set(name: str, paths: list[Path], timeout: float) -> None:
+    """Never activate a set every command would then set aside: load it as they will first."""
+    reason = _CHECKER.check(list(paths), timeout)
+    if reason:
+        raise DownloadError(f"{name}: {reason}; the set was not made active")
 
 
 def use_set(name: str, cache: Cache) -> list[Path]:
@@ -1281,6 +1309,7 @@ def use_set(name: str, cache: Cache) -> list[Path]:
                 if problem is not None:
                     raise DownloadError(f"{remote.name}: {problem}; {fetch_first}")
                 paths.append(cache.path(remote.path))
+            _check_whole_set(name, paths, dl.spice_timeout)
             cache.set_active(name, [r.path for r in remotes])
     except OSError as err:
         raise _os_error(err, cache) from None
