@@ -347,6 +347,9 @@ def _synthesize(args: argparse.Namespace) -> int:
     excerpt = out / EXCERPT if (out / EXCERPT).is_file() else default_kernel_dir() / EXCERPT
     if args.de440 is not None and not Path(args.de440).is_file():
         raise PerijoveError(f"--de440 {args.de440}: no such file")
+    import spiceypy
+
+    made_folder = not out.exists()
     try:
         report = synthesize(
             out,
@@ -355,8 +358,12 @@ def _synthesize(args: argparse.Namespace) -> int:
             de440_from=Path(args.de440) if args.de440 else (excerpt if excerpt.is_file() else None),
             log=lambda line: print(line, file=sys.stderr),
         )
-    except OSError as err:
-        raise PerijoveError(f"cannot write {out}: {err.strerror or err}") from None
+    except (OSError, spiceypy.utils.exceptions.SpiceyError) as err:
+        spiceypy.reset()
+        if made_folder:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only if empty: the run left nothing
+        raise PerijoveError(f"cannot write {out}: {_write_failure(out, err)}") from None
     checks = [r for r in report["targets"] if r["kind"] == "check"]
     outside = sum(not r["met"] for r in checks)
     verdict = "all targets met" if report["all_met"] else "SOME TARGETS MISSED"
@@ -364,6 +371,23 @@ def _synthesize(args: argparse.Namespace) -> int:
         verdict += f"; {outside} of {len(checks)} checks outside the published range (checks are not targets)"
     print(f"wrote {out} ({verdict})")
     return 0 if report["all_met"] else 1
+
+
+def _write_failure(where, err: BaseException) -> str:
+    """Why writing failed, in a line: a full disk said as such (SPICE words it as a DAF address error)."""
+    import shutil
+
+    import spiceypy
+
+    from perijove.ephemeris.errors import spice_reason
+
+    with contextlib.suppress(OSError):
+        probe = where if where.exists() else where.parent
+        if shutil.disk_usage(probe).free < 16 * 2**20:
+            return "the disk is full"
+    if isinstance(err, spiceypy.utils.exceptions.SpiceyError):
+        return spice_reason(err)
+    return getattr(err, "strerror", None) or str(err)
 
 
 def parse_size(text: str) -> tuple[int, int]:

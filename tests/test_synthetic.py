@@ -217,3 +217,28 @@ def test_synthesize_replaces_only_its_own_earlier_output(tmp_path):
     assert foreign_files(ours) == []
     (ours / "perijove_juno.bsp").write_bytes(b"edited")  # not what the manifest says was written
     assert foreign_files(ours) == [ours / "perijove_juno.bsp"]
+
+
+def test_synthesize_on_a_full_disk_says_so_and_leaves_no_new_folder(tmp_path, monkeypatch, capsys):
+    """On a full disk SPICE's writer fails with a DAF address error: the message quoted its banner
+    ("SPICE(DAFBEGGTEND) -- Beginning address ...") and the new --out folder was left behind empty."""
+    import shutil
+    from collections import namedtuple
+
+    import spiceypy
+
+    from perijove.cli import main
+    from perijove.ephemeris.synth import generate
+
+    def fails_like_a_full_disk(out, **_kw):
+        out.mkdir(parents=True, exist_ok=True)
+        raise spiceypy.utils.exceptions.SpiceyError("SPICE(DAFBEGGTEND) -- Beginning address is out of range")
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(generate, "synthesize", fails_like_a_full_disk)
+    monkeypatch.setattr(shutil, "disk_usage", lambda _p: usage(10**9, 10**9, 0))
+    out = tmp_path / "new"
+    assert main(["kernels", "synthesize", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "the disk is full" in err and "DAFBEGGTEND" not in err
+    assert not out.exists()
