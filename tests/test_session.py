@@ -232,6 +232,8 @@ def test_unloading_what_the_user_loaded_gives_the_built_in_data_back(tmp_path):
     session = Session()
     built_in = (session.clock.start, session.clock.stop)
     session.load_kernels([extra])
+    session.clock.set_et(session.clock.start)  # in 2021, in the data about to go
+    session.set_camera(session.camera.with_(mode="orbit", target="EUROPA", encounter_et=None))
     assert session.loaded() == [extra] and session.clock.start < built_in[0]
     with pytest.raises(KernelError, match="not loaded"):
         session.unload_kernels([extra, str(tmp_path / "other.bsp")])
@@ -241,7 +243,10 @@ def test_unloading_what_the_user_loaded_gives_the_built_in_data_back(tmp_path):
     session.unload_kernels([extra])
     assert session.loaded() == [] and changed == [True]
     assert (session.clock.start, session.clock.stop) == built_in  # the clock back inside the data left
-    assert built_in[0] <= session.clock.et <= built_in[1]
+    # Its time gone with the data, the view opens as a start on what is left would: before the
+    # first Io flyby, in the flyby camera (it sat on the data's first second, framing nothing).
+    assert session.camera.mode == "flyby" and session.camera.target == "IO"
+    assert session.clock.et == pytest.approx(session.camera.encounter_et - 300.0)
     with pytest.raises(spiceypy.utils.exceptions.SpiceyError):
         spiceypy.spkezr("JUNO", session.clock.start - 86400.0, "J2000", "NONE", "JUPITER")  # 2021 is gone
     spiceypy.reset()

@@ -85,7 +85,10 @@ class Session:
             )
         for t in targets:
             self.kernels.unload(t)
+        before = self.clock.et
         self._update_bounds()
+        if self.clock.et != before:  # its time went with the data: open as a start on what is left would
+            self._open_on_first_flyby()
         self.kernels_changed.emit()
 
     def kernel_paths(self) -> list[str]:
@@ -122,11 +125,11 @@ class Session:
             if first is not None and first[1] == IO:
                 break
         if first is None:
-            self.camera = CameraIntent()  # the orbit camera around Jupiter, Juno's path in sight
+            self.set_camera(CameraIntent())  # the orbit camera around Jupiter, Juno's path in sight
             return
         et, moon = first
         self.clock.set_et(et - OPEN_BEFORE_FLYBY_S)
-        self.camera = CameraIntent(mode="flyby", target=body_name(moon), encounter_et=et)
+        self.set_camera(CameraIntent(mode="flyby", target=body_name(moon), encounter_et=et))
 
     def _update_bounds(self, initial: bool = False) -> None:
         windows = self.spacecraft_windows() or self.eph.covered(501) or self.eph.covered(599)

@@ -297,6 +297,8 @@ class EventList(QtWidgets.QTableView):
             index = self.proxy.mapFromSource(self.source.index(row, 0))
             if index.isValid():
                 self.scrollTo(index, QtWidgets.QAbstractItemView.ScrollHint.EnsureVisible)
+        elif row < 0:
+            self.scrollToTop()  # before every event: the first ones, not rows months away
 
     def _jump(self, index: QtCore.QModelIndex) -> None:
         row = self.proxy.mapToSource(index).row()

@@ -112,3 +112,15 @@ def test_the_current_event_stays_in_sight_when_the_events_are_found_again(window
     assert current.kind == "flyby" and current.utc.startswith("2024-02-03")
     index = table.proxy.mapFromSource(table.source.index(table.source.current, 0))
     assert table.visualRect(index).intersects(table.viewport().rect()), "the current event is out of sight"
+
+
+def test_before_the_first_event_the_list_shows_its_top(window, qtbot):
+    """With the clock before every event (the data's first second, after kernels were unloaded)
+    the list kept whatever rows it had scrolled to, months away."""
+    s, table = window.session, window.events
+    qtbot.waitUntil(lambda: any(e.kind == "transit" for e in s.events), timeout=120_000)
+    s.clock.set_et(to_et("2024-02-03T17:53:52"))  # scrolled far down
+    s.clock.set_et(s.clock.start)
+    assert table.source.current == -1
+    top = table.proxy.index(0, 0)
+    assert table.visualRect(top).intersects(table.viewport().rect())
