@@ -71,4 +71,24 @@ def test_the_hud_writes_angles_as_people_do():
     sub = next(line for line in lines if line.startswith("Sub-spacecraft"))
     assert sub == f"Sub-spacecraft {values['lat_deg']:+.2f}° lat, {values['lon_deg']:.2f}° E"
     phase = next(line for line in lines if line.startswith("Solar phase"))
-    assert phase == f"Solar phase {values['phase_deg']:.1f}° at the sub-spacecraft point"
+    assert phase.startswith(f"Solar phase {values['phase_deg']:.1f}° at the sub-spacecraft point")
+
+
+def test_the_hud_says_when_the_spacecraft_is_over_the_night_side():
+    """From Juno at closest approach Io is nearly all dark (phase 143°): it looked broken. The HUD
+    says when the point below the spacecraft is unlit, by SPICE's incidence angle there."""
+    from perijove.model.hud import format_hud, hud_values
+
+    eph = Ephemeris(open_kernels())
+    for utc in ("2023-12-30T08:36:00.800", "2023-12-30T08:17:23"):
+        et = to_et(utc)
+        values = hud_values(eph, et, "IO")
+        lat, lon = np.radians(values["lat_deg"]), np.radians(values["lon_deg"])
+        radii = spiceypy.bodvrd("IO", "RADII", 3)[1]
+        point = spiceypy.georec(lon, lat, 0.0, radii[0], (radii[0] - radii[2]) / radii[0])
+        incidence = np.degrees(spiceypy.ilumin("Ellipsoid", "IO", et, "IAU_IO", "LT+S", "JUNO", point)[3])
+        line = next(line for line in format_hud(values) if line.startswith("Solar phase"))
+        assert ("night side" in line) == (incidence > 90.0), (utc, incidence, line)
+    assert "night side" in next(
+        line for line in format_hud(hud_values(eph, to_et("2023-12-30T08:36:00.800"), "IO")) if "phase" in line
+    )

@@ -67,7 +67,9 @@ def hud_values(eph: Ephemeris, et: float, target: str | int, spacecraft: str | i
         sub = eph.subpoint(tid, et, sid)
         values["altitude_km"] = float(sub.altitude_km)
         values["lat_deg"], values["lon_deg"] = float(sub.lat_deg), float(sub.lon_deg)
-        values["phase_deg"] = float(eph.illumination(tid, et, sid, sub=sub).phase_deg)
+        light = eph.illumination(tid, et, sid, sub=sub)
+        values["phase_deg"] = float(light.phase_deg)
+        values["incidence_deg"] = float(light.incidence_deg)  # not a sidecar column: the HUD's night-side note
     except PerijoveError:
         pass
     with contextlib.suppress(PerijoveError):  # no Earth or spacecraft data: the field stays empty
@@ -85,6 +87,8 @@ def format_hud(values: dict[str, Any]) -> list[str]:
         return f"{format(v, fmt)}{unit}" if unit.startswith("°") else f"{format(v, fmt)} {unit}"
 
     lt = values.get("earth_light_time_s")
+    # From the spacecraft over the dark side the view is nearly black; said, so it does not look broken.
+    night = ", on the night side" if (values.get("incidence_deg") or 0.0) > 90.0 else ""
     return [
         f"UTC {values['utc']}",
         f"TDB {values['tdb']}",
@@ -93,7 +97,7 @@ def format_hud(values: dict[str, Any]) -> list[str]:
         f"Altitude {num('altitude_km', ',.1f', 'km')}",
         f"Speed {num('speed_km_s', '.3f', 'km/s')}",
         f"Sub-spacecraft {num('lat_deg', '+.2f', '°')} lat, {num('lon_deg', '.2f', '° E')}",
-        f"Solar phase {num('phase_deg', '.1f', '°')} at the sub-spacecraft point",
+        f"Solar phase {num('phase_deg', '.1f', '°')} at the sub-spacecraft point{night}",
         f"Earth light time {'—' if lt is None else f'{lt / 60:.2f} min'}",
         f"Data: {values['provenance']}",
         *([values["note"]] if values.get("note") else []),
