@@ -188,6 +188,13 @@ class EventFilter(QtCore.QSortFilterProxyModel):
         return True
 
 
+def _narrow(box: QtWidgets.QComboBox, characters: int) -> None:
+    """A combo box that may be narrower than its longest entry (shown whole when it opens): the
+    dock's width, with the window's controls, once kept the window from fitting a 1024-pixel screen."""
+    box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(characters)
+
+
 class EventPanel(QtWidgets.QWidget):
     """Filters, the list, and the choice of what N/P step through."""
 
@@ -210,7 +217,9 @@ class EventPanel(QtWidgets.QWidget):
         self.search.setClearButtonEnabled(True)
         for w in (self.kind_box, self.body_box):
             w.activated.connect(lambda _i: self._filter())
+            _narrow(w, 8)
             row.addWidget(w)
+        self.search.setMinimumWidth(60)
         self.search.textChanged.connect(lambda _t: self._filter())
         row.addWidget(self.search, 1)
         layout.addLayout(row)
@@ -225,6 +234,7 @@ class EventPanel(QtWidgets.QWidget):
         ):
             self.jump.addItem(text, frozenset(kinds))
         self.jump.setToolTip("Which events the N and P keys (and the ⏮ ⏭ buttons) jump between")
+        _narrow(self.jump, 14)
         self.jump.activated.connect(lambda _i: setattr(session, "jump_kinds", self.jump.currentData()))
         jump_row.addWidget(label)
         jump_row.addWidget(self.jump, 1)

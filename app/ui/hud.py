@@ -19,7 +19,7 @@ class Hud(QtWidgets.QLabel):
 
         mono = register_fonts()["mono"]  # the shipped DejaVu Sans Mono: the same HUD on every system
         self.setStyleSheet(
-            "QLabel { color: #e8ecf4; background: rgba(0,0,0,140); padding: 6px;"
+            "QLabel { color: #e8ecf4; background: rgba(0,0,0,140); padding: 6px; border-radius: 6px;"
             f" font-family: '{mono}'; font-size: 11px; }}"
         )
         self.move(8, 8)

@@ -685,3 +685,16 @@ def test_the_rate_reads_in_the_largest_unit_it_fills():
         "1.5 day/s",
     ]
     assert rate_label(-120.0) == "◀ 2 min/s" and rate_label(2.5) == "2.5 s/s"
+
+
+def test_the_window_fits_a_1024_pixel_screen_with_its_controls_whole(window, qtbot):
+    """A classroom projector is 1024 pixels wide: the window could not be narrower than 1069, and
+    squeezed, the time field and the rate were cut ("2022-0", "120")."""
+    assert window.minimumSizeHint().width() <= 1000
+    window.resize(window.minimumSizeHint())
+    qtbot.wait(50)
+    field = window.time_field
+    needed = field.fontMetrics().horizontalAdvance("2023-12-30T08:36:00.000") + 12
+    assert field.width() >= needed, (field.width(), needed)
+    rate = window.transport.rate_label
+    assert rate.width() >= rate.fontMetrics().horizontalAdvance("◀ 1.5 day/s")
