@@ -242,6 +242,14 @@ def test_trajectory_coloured_by_distance(renderer_factory):
     here = int(np.argmin(np.linalg.norm(verts - state.spacecraft, axis=1)))
     far = int(np.argmax(np.linalg.norm(verts - io, axis=1)))
     assert colours[here, 1] > colours[far, 1]  # nearer the target: brighter yellow
+    # Past and future stay apart: the future was the same hue at the same distance, told only by
+    # a fainter alpha (found walking the window).
+    from perijove.render.trajectory import distance_colour
+
+    assert np.allclose(colours[here - 1, :3], distance_colour(np.linalg.norm(verts[here - 1] - io)), atol=2e-3)
+    ahead = colours[here + 1, :3]
+    behind_same_distance = distance_colour(np.linalg.norm(verts[here + 1] - io))
+    assert np.abs(ahead - behind_same_distance).max() > 0.15 and ahead[2] > behind_same_distance[2]  # cooler
 
 
 def test_trajectory_sampling_is_dense_near_io_and_sparse_far_out():

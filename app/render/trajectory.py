@@ -77,12 +77,24 @@ def trail_vertices(
     # Past: warm, fading with age; future: cool and fainter.
     t = np.clip(age, 0, 1)
     colours[:, 0], colours[:, 1], colours[:, 2], colours[:, 3] = 1.0, 0.75 - 0.35 * t, 0.25, 0.95 - 0.85 * t
-    colours[~past] = [0.45, 0.75, 1.0, 0.45]
+    colours[~past] = [*FUTURE_RGB, 0.45]
     if colour_by is not None:  # distance to the target: near = bright yellow, far = deep red
         d = np.concatenate([colour_by[:split], [colour_by[split - 1] if split else colour_by[0]], colour_by[split:]])
-        k = np.clip(np.log10(np.maximum(d, 1.0)) / 7.0, 0, 1)
-        colours[:, 0], colours[:, 1], colours[:, 2] = 1.0, 1.0 - 0.8 * k, 0.3 * (1 - k)
+        colours[:, :3] = distance_colour(d)
+        # The future keeps its distance's hue, cooled halfway to the future's blue: told apart from
+        # the past by colour, not only by a fainter alpha.
+        colours[~past, :3] = 0.5 * colours[~past, :3] + 0.5 * np.array(FUTURE_RGB)
     return pos, colours
+
+
+FUTURE_RGB = (0.45, 0.75, 1.0)
+
+
+def distance_colour(distance_km) -> np.ndarray:
+    """The trail's colour for a distance to the target (log scale, 1 km to 10 million km): bright
+    yellow near, deep red far. The View panel's scale is drawn from the same function."""
+    k = np.clip(np.log10(np.maximum(np.asarray(distance_km, dtype=float), 1.0)) / 7.0, 0, 1)
+    return np.stack([np.ones_like(k), 1.0 - 0.8 * k, 0.3 * (1 - k)], axis=-1)
 
 
 def eye_segments(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6 import QtWidgets
+from PySide6 import QtGui, QtWidgets
 
 from perijove.model.display import format_duration, parse_duration
 from perijove.model.session import Session
@@ -82,6 +82,18 @@ class ViewPanel(QtWidgets.QWidget):
             lambda _i: session.set_display(session.display.with_(trajectory_color=self.colour_box.currentData()))
         )
         form.addRow("Trajectory colour", self.colour_box)
+        scale = QtWidgets.QWidget()
+        scale_row = QtWidgets.QHBoxLayout(scale)
+        scale_row.setContentsMargins(0, 0, 0, 0)
+        self.colour_scale = QtWidgets.QLabel()
+        self.colour_scale.setPixmap(_distance_scale(120, 10))
+        self.colour_scale.setToolTip("The trail's colour by distance to the target (log scale); the future is cooler")
+        self.colour_scale_text = QtWidgets.QLabel("1,000 km … 10M km")
+        scale_row.addWidget(self.colour_scale)
+        scale_row.addWidget(self.colour_scale_text, 1)
+        self._scale_row = scale
+        form.addRow("", scale)
+        scale.setVisible(session.display.trajectory_color == "distance")
         self.trail_box = QtWidgets.QComboBox()
         self.trail_box.setEditable(True)
         self.trail_box.addItems(TRAIL_PRESETS)
@@ -135,5 +147,18 @@ class ViewPanel(QtWidgets.QWidget):
         i = self.colour_box.findData(display.trajectory_color)
         if i >= 0:
             self.colour_box.setCurrentIndex(i)
+        self._scale_row.setVisible(display.trajectory_color == "distance")
         if not self.trail_box.lineEdit().hasFocus():
             self.trail_box.setEditText(format_duration(display.trajectory_past_days * 86400.0))
+
+
+def _distance_scale(width: int, height: int) -> QtGui.QPixmap:
+    """The distance colouring's key, 1,000 km to 10 million km, from the trail's own colour function."""
+    import numpy as np
+
+    from perijove.render.trajectory import distance_colour
+
+    rgb = distance_colour(np.logspace(3.0, 7.0, width))
+    pixels = np.ascontiguousarray(np.broadcast_to((rgb * 255).round().astype(np.uint8), (height, width, 3)))
+    image = QtGui.QImage(pixels.data, width, height, 3 * width, QtGui.QImage.Format.Format_RGB888)
+    return QtGui.QPixmap.fromImage(image.copy())

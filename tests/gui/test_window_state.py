@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from perijove.ephemeris import radii, to_et
 
@@ -367,3 +367,25 @@ def test_a_bookmark_on_a_body_no_longer_loaded_says_so(window, qtbot):
     window.go_to_bookmark(Bookmark("gone", s.clock.et, CameraIntent(mode="orbit", target="XYZZY")))
     assert s.camera == before
     assert "gone" in window.last_error and "XYZZY" in window.last_error
+
+
+def test_the_distance_colouring_shows_its_scale(window, qtbot):
+    """'By distance to target' coloured the trail with no key to read it by."""
+    import numpy as np
+
+    from perijove.render.trajectory import distance_colour
+
+    panel = window.view_panel
+    assert not panel.colour_scale.isVisible()
+    i = window.colour_box.findData("distance")
+    window.colour_box.setCurrentIndex(i)
+    window.colour_box.activated.emit(i)
+    assert panel.colour_scale.isVisible()
+    assert "1,000 km" in panel.colour_scale_text.text() and "10M km" in panel.colour_scale_text.text()
+    image = panel.colour_scale.pixmap().toImage()
+    y = image.height() // 2
+    for x, km in ((1, 1e3), (image.width() - 2, 1e7)):
+        got = QtGui.QColor(image.pixel(x, y)).getRgbF()[:3]
+        assert np.allclose(got, distance_colour(km), atol=0.03), (x, got)
+    window.session.set_display(window.session.display.with_(trajectory_color="time"))
+    assert not panel.colour_scale.isVisible()
