@@ -20,9 +20,15 @@ class Bookmarks:
         c, et = w.session.camera, w.session.clock.et
         default = f"{c.target.title()} {c.mode} {et_to_utc(et, 0)}"
         if ask:
-            name, ok = QtWidgets.QInputDialog.getText(w, "Bookmark this view", "Name:", text=default)
-            if not ok:
+            ask_name = QtWidgets.QInputDialog(w)
+            ask_name.setWindowTitle("Bookmark this view")
+            ask_name.setLabelText("Name:")
+            ask_name.setTextValue(default)
+            # Wide enough for the default name whole (it showed "o orbit 2024-02-..."), with room to edit.
+            ask_name.resize(max(ask_name.fontMetrics().horizontalAdvance(default) + 120, 380), ask_name.height())
+            if ask_name.exec() != QtWidgets.QDialog.DialogCode.Accepted:
                 return None
+            name = ask_name.textValue()
         name = (name or "").strip() or default
         mark = Bookmark(name, et, c)
         if self.set([*self.store.stored.bookmarks, mark]):

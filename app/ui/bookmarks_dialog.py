@@ -22,6 +22,9 @@ class BookmarksDialog(QtWidgets.QDialog):
         self.list.itemChanged.connect(self._renamed)
         self.list.itemActivated.connect(lambda _item: self.go())
         layout.addWidget(self.list, 1)
+        self.details = QtWidgets.QLabel()  # the chosen bookmark's time and camera: names alone may not say
+        self.list.currentRowChanged.connect(self._show_details)
+        layout.addWidget(self.details)
         row = QtWidgets.QHBoxLayout()
         for text, slot, tip in (
             ("Go to", self.go, "Set the time and camera of the bookmark (Enter)"),
@@ -47,11 +50,15 @@ class BookmarksDialog(QtWidgets.QDialog):
         for mark in self.window_.stored.bookmarks:
             item = QtWidgets.QListWidgetItem(mark.name)
             item.setFlags(item.flags() | QtCore.Qt.ItemFlag.ItemIsEditable)
-            item.setToolTip(f"{et_to_utc(mark.et, 0)} UTC, {mark.camera.mode} camera on {mark.camera.target.title()}")
+            item.setToolTip(_describe(mark))
             self.list.addItem(item)
         self.list.blockSignals(False)
         if self.list.count():
             self.list.setCurrentRow(0)
+
+    def _show_details(self, row: int) -> None:
+        marks = self.window_.stored.bookmarks
+        self.details.setText(_describe(marks[row]) if 0 <= row < len(marks) else "")
 
     def _row(self) -> int:
         return self.list.currentRow()
@@ -86,3 +93,7 @@ class BookmarksDialog(QtWidgets.QDialog):
             self.window_.set_bookmarks(marks)
             self._fill()
             self.list.setCurrentRow(min(row, self.list.count() - 1))
+
+
+def _describe(mark) -> str:
+    return f"{et_to_utc(mark.et, 0)} UTC · {mark.camera.mode} camera on {mark.camera.target.title()}"

@@ -235,6 +235,9 @@ def test_bookmarks_are_named_renamed_and_deleted_and_it_persists(window, qtbot):
     window.add_bookmark("PJ58 Io")
     assert [a.text() for a in window.bookmarks_menu.actions()] == ["PJ57 Io", "PJ58 Io"]
     dialog = window.manage_bookmarks()
+    # Names alone do not say which is which: the chosen one's time and camera are shown.
+    dialog.list.setCurrentRow(1)
+    assert "2024-02-03T17:48:35 UTC" in dialog.details.text() and "camera on Io" in dialog.details.text()
     item = dialog.list.item(0)
     item.setText("Io, first close pass")  # what editing in place ends with
     assert window.stored.bookmarks[0].name == "Io, first close pass"
@@ -389,3 +392,21 @@ def test_the_distance_colouring_shows_its_scale(window, qtbot):
         assert np.allclose(got, distance_colour(km), atol=0.03), (x, got)
     window.session.set_display(window.session.display.with_(trajectory_color="time"))
     assert not panel.colour_scale.isVisible()
+
+
+def test_the_bookmark_name_is_offered_whole(window, qtbot, monkeypatch):
+    """Ctrl+B's name field showed the default name cut ("o orbit 2024-02-...")."""
+    seen = {}
+
+    def accept(dialog):
+        field = dialog.findChild(QtWidgets.QLineEdit)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        seen["fits"] = field.width() >= field.fontMetrics().horizontalAdvance(field.text()) + 8
+        seen["text"] = field.text()
+        return QtWidgets.QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QtWidgets.QInputDialog, "exec", accept)
+    mark = window.add_bookmark(ask=True)
+    assert seen["text"].startswith("Io ") and seen["fits"], seen
+    assert mark is not None and mark.name == seen["text"]
