@@ -121,6 +121,7 @@ class ExportDialog(QtWidgets.QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.job: dict | None = None
+        self.replaces: list[Path] | None = None  # what the last build_job found in the way (asked about)
         self._closest: dict[tuple[str, float], float] = {}  # (target, time) -> its closest approach
         self._restore()
         # Asked again a moment after the form stops changing (a title typed, a size spun through).
@@ -349,14 +350,22 @@ class ExportDialog(QtWidgets.QDialog):
 
     def build_job(self) -> dict:
         """The export job for the worker; raises PerijoveError with a reason when the form is wrong."""
-        from perijove.export import check_destination
+        from perijove.export import DestinationExists, check_destination
         from perijove.model.frame_size import parse_size
 
         out = Path(self.out.text()).expanduser()
-        # Everything but consent: a folder of someone else's files or a read-only disk is no question.
-        check_destination(out, parse_size("x".join(map(str, self.chosen_size()))), self.fps.value(), overwrite=True)
+        size = parse_size("x".join(map(str, self.chosen_size())))
+        self.replaces = None
+        try:
+            check_destination(out, size, self.fps.value(), overwrite=False)
+        except DestinationExists as err:
+            # Everything but consent: a folder of someone else's files or a read-only disk is no
+            # question. (Checked again only when something is there: each check reads the head of
+            # every existing frame.) What would be replaced is kept for _accept to ask about.
+            check_destination(out, size, self.fps.value(), overwrite=True)
+            self.replaces = err.paths
         size, plan, camera, overlay = self._movie()
-        return {
+        job = {
             "kernels": [str(f.path) for f in self.session.kernels.files],
             "plan": asdict(plan),
             "out": str(out),
@@ -366,21 +375,19 @@ class ExportDialog(QtWidgets.QDialog):
             "overlay": overlay,
             "overwrite": False,  # _accept sets it once the user has agreed to replace what is there
         }
+        return job
 
     def _accept(self) -> None:
-        from perijove.export import DestinationExists, check_destination
-
         self._clear_error()  # not beside the question below, if the form was corrected
         try:
             job = self.build_job()
-            check_destination(Path(job["out"]), tuple(job["size"]), job["plan"]["fps"], overwrite=False)
-        except DestinationExists as err:
-            if not self.confirm_overwrite(err.paths):
-                return
-            job["overwrite"] = True
         except PerijoveError as err:
             self._show_error(str(err))
             return
+        if self.replaces:
+            if not self.confirm_overwrite(self.replaces):
+                return
+            job["overwrite"] = True
         self.job = job
         self.remember()
         self.accept()
