@@ -264,3 +264,29 @@ def test_unloading_cannot_leave_a_set_without_leap_seconds(tmp_path):
         session.unload_kernels([lsk])
     assert lsk in session.loaded()
     assert session.eph.position("JUNO", session.clock.et, "JUPITER") is not None
+
+
+def test_what_loads_at_every_start_is_not_offered_for_unloading(tmp_path, monkeypatch):
+    """The active fetched set and a built-in file opened again were listed as the user's layers:
+    'Unload all' took the built-in Juno away, and the fetched set came back at the next start
+    (and was stored in the settings as the user's, to be loaded twice)."""
+    from perijove.ephemeris import default_kernel_paths, defaults
+    from perijove.model.session import Session
+
+    lsk = next(p for p in default_kernel_paths() if p.suffix == ".tls")
+    fetched = tmp_path / "naif0012.tls"
+    fetched.write_bytes(lsk.read_bytes())
+    monkeypatch.setattr(defaults, "fetched_kernel_paths", lambda: [fetched])
+    session = Session()
+    assert session.loaded() == [] and session.kernel_paths() == []
+    juno = next(str(p) for p in default_kernel_paths() if p.name == "perijove_juno.bsp")
+    session.load_kernels([juno])  # Open recent, or the assets folder opened by hand
+    assert session.loaded() == []
+    session.unload_kernels([])  # nothing to do
+    assert any(f.path.name == "perijove_juno.bsp" for f in session.kernels.files)
+    extra = tmp_path / "extra.tls"
+    extra.write_bytes(lsk.read_bytes())
+    session.load_kernels([str(extra)])
+    before = (session.clock.start, session.clock.stop)
+    session.unload_kernels([str(extra), str(extra)])  # the same file twice: once
+    assert session.loaded() == [] and (session.clock.start, session.clock.stop) == before

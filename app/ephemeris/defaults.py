@@ -51,7 +51,7 @@ def open_kernels(extra: Iterable[str | os.PathLike[str]] = (), *, defaults: bool
     fetched = fetched_kernel_paths() if defaults else []
     if fetched:
         try:
-            kernels.load(fetched)
+            kernels.load(fetched, fetched=True)
         except KernelError as err:  # e.g. checks stricter than those it passed when it was fetched
             from perijove.ephemeris.download import warn_fetched_unusable
 

@@ -53,6 +53,7 @@ class KernelFile:
     provenance: str
     source: Path | None = None  # the metakernel that named it, if any
     default: bool = False  # part of the embedded default set
+    fetched: bool = False  # part of the active fetched official set (loaded at every start too)
     coverage: dict[int, tuple[Window, ...]] = field(default_factory=dict)
     segment_types: tuple[int, ...] = ()
     note: str = ""
@@ -469,9 +470,17 @@ class KernelSet:
 
     # -- changing ----------------------------------------------------------------
     def load(
-        self, paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *, default: bool = False
+        self,
+        paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+        *,
+        default: bool = False,
+        fetched: bool = False,
     ) -> list[KernelFile]:
-        """Load files and metakernels, in order, over what is loaded; all or nothing."""
+        """Load files and metakernels, in order, over what is loaded; all or nothing.
+
+        A file loaded again keeps being what it was (part of the embedded or the fetched set), so
+        opening a built-in file by hand never makes it the user's to unload.
+        """
         self.require_current()
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
@@ -494,13 +503,15 @@ class KernelSet:
                     self._pool.furnsh(self, plan.path)
                 _check_unchanged(plan)
                 cover, note = _coverage(plan)
+                earlier = next((f for f in self._files if f.path == plan.path), None)
                 added.append(
                     KernelFile(
                         path=plan.path,
                         kind=plan.kind,
                         source=plan.source,
                         provenance=classify(plan.path, plan.kind, plan.comments),
-                        default=default,
+                        default=default or (earlier is not None and earlier.default),
+                        fetched=fetched or (earlier is not None and earlier.fetched),
                         coverage=cover,
                         segment_types=plan.segment_types,
                         note=note,

@@ -58,9 +58,10 @@ class Session:
         return [str(f.path) for f in added]
 
     def loaded(self) -> list[str]:
-        """The files and metakernels layered over the built-in data, as given, in load order (later wins)."""
-        defaults = {f.path for f in self.kernels.files if f.default}
-        return [str(given) for given, members in self.kernels.groups() if not set(members) <= defaults]
+        """The files and metakernels layered over the built-in data (the embedded set and the active
+        fetched one, loaded at every start), as given, in load order (later wins)."""
+        base = {f.path for f in self.kernels.files if f.default or f.fetched}
+        return [str(given) for given, members in self.kernels.groups() if not set(members) <= base]
 
     def unload_kernels(self, given: Iterable[str | os.PathLike[str]]) -> None:
         """Take files or metakernels that were layered on (``loaded``) off again; all or nothing.
@@ -72,7 +73,9 @@ class Session:
 
         from perijove.ephemeris import KernelError
 
-        targets = [Path(os.path.abspath(Path(p).expanduser())) for p in given]
+        targets = list(dict.fromkeys(Path(os.path.abspath(Path(p).expanduser())) for p in given))
+        if not targets:
+            return
         layered = {Path(p) for p in self.loaded()}
         for t in targets:
             if t not in layered:
@@ -92,7 +95,9 @@ class Session:
         self.kernels_changed.emit()
 
     def kernel_paths(self) -> list[str]:
-        return [str(f.path) for f in self.kernels.files if not f.default]
+        """The user's own files (what the settings keep): not the embedded or the fetched set, which
+        load at every start anyway (kept here, a set given up with 'kernels use none' came back)."""
+        return [str(f.path) for f in self.kernels.files if not (f.default or f.fetched)]
 
     def spacecraft_windows(self):
         return self.eph.covered(SPACECRAFT)
