@@ -31,17 +31,16 @@ class Bookmarks:
             name = ask_name.textValue()
         name = (name or "").strip() or default
         mark = Bookmark(name, et, c)
-        if self.set([*self.store.stored.bookmarks, mark]):
+        if self.set([*self.store.stored.bookmarks, mark], f"bookmark {name!r}"):
             w.statusBar().showMessage(f"Bookmarked: {name}", 4000)
         return mark
 
-    def set(self, marks: list[Bookmark]) -> bool:
-        """Replace the bookmarks, kept in the settings at once; False (and said) when they could not be."""
+    def set(self, marks: list[Bookmark], what: str = "the change to the bookmarks") -> bool:
+        """Replace the bookmarks, kept in the settings at once; False (and ``what`` said) when they could not be."""
         self.store.stored.bookmarks = list(marks)
         failed = self.store.write("bookmarks")
         self.fill_menu()
         if failed:
-            what = f"bookmark {marks[-1].name!r}" if marks else "the bookmarks"
             self.window.show_error(f"{what} not saved: {failed}; it lasts until Perijove quits")
         return failed is None
 

@@ -85,7 +85,12 @@ class SettingsStore:
         """Keep one setting now (bookmarks, recent files), not only on quit; why it could not be, or None."""
         self.settings.setValue(key, write_settings(self.stored)[key])
         self.settings.sync()
-        if self.settings.status() == QtCore.QSettings.Status.NoError:
+        # Asked of a fresh QSettings on the same file, which syncs the same pending changes:
+        # status() keeps its first error for ever, so once a write had failed, every later one
+        # would have been reported as failing too.
+        probe = QtCore.QSettings(self.settings.fileName(), self.settings.format())
+        probe.sync()
+        if probe.status() == QtCore.QSettings.Status.NoError:
             return None
         return f"the settings file {self.settings.fileName()} cannot be written"
 

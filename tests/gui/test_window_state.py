@@ -338,6 +338,9 @@ def test_a_bookmark_that_cannot_be_kept_says_so(qtbot, tmp_path):
     win.add_bookmark("third")
     message = win.statusBar().currentMessage()
     assert message.startswith("⚠") and "third" in message and "not saved" in message and str(where) in message
+    where.rmdir()  # writable again: Qt's status stays at its first error, but saving works and is said
+    win.add_bookmark("fourth")
+    assert win.statusBar().currentMessage() == "Bookmarked: fourth"
     win.close()
 
 
