@@ -731,6 +731,15 @@ def test_a_map_cached_by_an_older_version_is_checked_again_before_use(tmp_path):
     path.write_bytes(b"\xff\xd8\xff" + random.Random(6).randbytes(20_000))
     cache.record(jupiter.path, path, hashlib.sha256(path.read_bytes()).hexdigest(), checked=False)  # an older check
     assert set(download.cached_maps(cache)) == {"io"}  # Jupiter: back to its default map
+    io = next(f for f in SETS["maps"].files if f.role == "io")
+    io_path = cache.path(io.path)
+    cache.record(io.path, io_path, hashlib.sha256(io_path.read_bytes()).hexdigest(), checked=False)
+
+    def refused(*_a, **_k):
+        raise DownloadError("registry.json: cannot write it (No space left on device)")
+
+    cache.record = refused  # a full disk: the good map is still used
+    assert set(download.cached_maps(cache)) == {"io"}
 
 
 def test_use_and_clear_say_in_one_line_when_the_cache_cannot_be_written(fetched, monkeypatch, capsys):

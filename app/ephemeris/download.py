@@ -1183,7 +1183,8 @@ def cached_maps(cache: Cache | None = None) -> dict[str, str]:
                 if entry.get("checked", 0) < CHECKS:  # placed by an older version: decoded once before use
                     if image_problem(path):
                         continue
-                    cache.record(f.path, path, entry.get("sha256") or _sha256(path))
+                    with suppress(DownloadError, OSError):  # a registry that cannot be written: checked next time
+                        cache.record(f.path, path, entry.get("sha256") or _sha256(path))
                 out[f.role] = str(path)
             except (DownloadError, OSError):
                 continue  # a damaged map falls back to the procedural one
