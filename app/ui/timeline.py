@@ -28,6 +28,7 @@ EVENT_COLOURS = {kind: event_colour(kind) for kind in EVENT_RGB}
 MARGIN = 8
 OVERVIEW_H = 12  # the whole coverage, with the span in view
 AXIS_H = 16  # tick labels at the bottom
+LEGEND_SHARE = 0.4  # the most of the axis row the key's names may take
 WHEEL_ZOOM = 0.8  # per wheel notch, toward the cursor
 
 
@@ -220,10 +221,21 @@ class TimelineBar(QtWidgets.QWidget):
         font.setPointSizeF(7)
         return font
 
+    def _legend_named(self) -> bool:
+        """Names beside the swatches while they take at most LEGEND_SHARE of the axis row; swatches
+        alone (named on hover) when narrower: the whole key once left the axis two labels."""
+        metrics = QtGui.QFontMetricsF(self._legend_font())
+        width = sum(metrics.horizontalAdvance(k) + 16 for k, _ in self._legend_items()) - 5
+        return width <= LEGEND_SHARE * self._width
+
     def legend_box(self) -> QtCore.QRectF:
         """Where the key goes: the right end of the axis row, below every bar."""
         metrics = QtGui.QFontMetricsF(self._legend_font())
-        width = sum(metrics.horizontalAdvance(k) + 16 for k, _ in self._legend_items()) - 5
+        items = self._legend_items()
+        if self._legend_named():
+            width = sum(metrics.horizontalAdvance(k) + 16 for k, _ in items) - 5
+        else:
+            width = 12 * len(items) - 4
         right = MARGIN + self._width
         return QtCore.QRectF(max(right - width, MARGIN), self.height() - AXIS_H + 3, min(width, self._width), 12)
 
@@ -231,14 +243,18 @@ class TimelineBar(QtWidgets.QWidget):
         font = self._legend_font()
         p.setFont(font)
         metrics = QtGui.QFontMetricsF(font)
+        named = self._legend_named()
         x, y = box.left(), box.top() + 10
         p.save()
         p.setClipRect(box)
         for name, colour in self._legend_items():
             p.fillRect(QtCore.QRectF(x, y - 7, 8, 8), colour)
-            p.setPen(QtGui.QPen(QtGui.QColor(200, 204, 215), 1))
-            p.drawText(QtCore.QPointF(x + 11, y), name)
-            x += metrics.horizontalAdvance(name) + 16
+            if named:
+                p.setPen(QtGui.QPen(QtGui.QColor(200, 204, 215), 1))
+                p.drawText(QtCore.QPointF(x + 11, y), name)
+                x += metrics.horizontalAdvance(name) + 16
+            else:
+                x += 12
         p.restore()
 
     # -- mouse -------------------------------------------------------------------------------------
@@ -306,6 +322,8 @@ class TimelineBar(QtWidgets.QWidget):
         return min(near, key=lambda e: (e.kind not in ("flyby", "perijove"), abs(self._x(e.et) - x)))
 
     def _tooltip(self, x: float, y: float) -> str:
+        if self.legend_box().contains(QtCore.QPointF(x, y)):
+            return "Key: " + ", ".join(name for name, _ in self._legend_items())
         if y <= OVERVIEW_H + 2:
             return "Whole coverage: click or drag to move the span in view, double-click to show it all"
         e = self._event_near(x)

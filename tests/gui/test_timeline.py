@@ -230,3 +230,19 @@ def test_the_timeline_shows_the_clock_and_new_events_as_they_change(window, qtbo
     qtbot.wait(50)
     orange = np.array(EVENT_COLOURS["flyby"].getRgb()[:3])
     assert np.abs(columns(orange) - bar._x(marker_et)).min() <= 2
+
+
+def test_a_narrow_timeline_keeps_its_axis_and_a_compact_key(window, qtbot):
+    """At the window's narrowest the key took 368 of the timeline's 658 pixels: zoomed onto the
+    flyby's hour, the axis showed 08:10 and 08:20 and nothing near closest approach."""
+    window.resize(window.minimumSizeHint())
+    qtbot.wait(50)
+    bar = window.timeline
+    box = bar.legend_box()
+    assert box.width() <= 0.3 * bar._width, (box.width(), bar._width)
+    tip = bar._tooltip(box.center().x(), box.center().y())
+    assert all(kind in tip for kind in ("perijove", "flyby", "eclipse", "shadow-transit", "synthetic"))
+    compact = box.width()
+    window.resize(1600, 900)
+    qtbot.wait(50)
+    assert bar.legend_box().width() > 2 * compact  # wide enough: the names written out again
