@@ -30,14 +30,16 @@ DPI = 100
 TRACK_COLOUR = "#00ffff"  # pure cyan: no map of ours holds it, so tests find the track by colour
 CA_COLOUR = "#ff00ff"
 MAP_MAX_WIDTH = 2048  # the map is resampled to this for drawing (vector files stay small)
+# The window's event colours (ui/palette.py: the timeline and its plots), darkened to read on white
+# paper: a perijove is yellow and a flyby orange-red in both (they were purple and red here).
 _EVENT_COLOURS = {
-    "flyby": "tab:red",
-    "perijove": "tab:purple",
-    "apojove": "tab:purple",
-    "eclipse": "0.35",
-    "shadow": "0.15",
-    "transit": "tab:orange",
-    "shadow-transit": "tab:brown",
+    "flyby": "#e0531f",
+    "perijove": "#b8860b",
+    "apojove": "0.45",
+    "eclipse": "#4b4bd6",
+    "shadow": "#8a2be2",
+    "transit": "#2a9d9d",
+    "shadow-transit": "#1f6f6f",
 }
 
 
