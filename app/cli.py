@@ -358,11 +358,13 @@ def _synthesize(args: argparse.Namespace) -> int:
             de440_from=Path(args.de440) if args.de440 else (excerpt if excerpt.is_file() else None),
             log=lambda line: print(line, file=sys.stderr),
         )
-    except (OSError, spiceypy.utils.exceptions.SpiceyError) as err:
+    except (OSError, spiceypy.utils.exceptions.SpiceyError, PerijoveError) as err:
         spiceypy.reset()
         if made_folder:
             with contextlib.suppress(OSError):
                 out.rmdir()  # only if empty: the run left nothing
+        if isinstance(err, PerijoveError):
+            raise
         raise PerijoveError(f"cannot write {out}: {_write_failure(out, err)}") from None
     checks = [r for r in report["targets"] if r["kind"] == "check"]
     outside = sum(not r["met"] for r in checks)

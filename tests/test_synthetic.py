@@ -242,3 +242,19 @@ def test_synthesize_on_a_full_disk_says_so_and_leaves_no_new_folder(tmp_path, mo
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "the disk is full" in err and "DAFBEGGTEND" not in err
     assert not out.exists()
+
+
+def test_synthesize_refusing_its_de440_leaves_no_new_folder(tmp_path):
+    """A --de440 that is not an SPK is refused midway; the new --out folder was left behind empty."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "not_de440.bsp"
+    bad.write_text("not a kernel")
+    out = tmp_path / "new"
+    run = subprocess.run(
+        [sys.executable, "-m", "perijove", "kernels", "synthesize", "--out", str(out), "--de440", str(bad)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 2 and "not_de440.bsp" in run.stderr.strip().splitlines()[-1]
+    assert not out.exists()

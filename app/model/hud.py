@@ -69,7 +69,7 @@ def hud_values(eph: Ephemeris, et: float, target: str | int, spacecraft: str | i
         values["lat_deg"], values["lon_deg"] = float(sub.lat_deg), float(sub.lon_deg)
         light = eph.illumination(tid, et, sid, sub=sub)
         values["phase_deg"] = float(light.phase_deg)
-        values["incidence_deg"] = float(light.incidence_deg)  # not a sidecar column: the HUD's night-side note
+        values["incidence_deg"] = float(light.incidence_deg)  # the night-side note; in the JSON sidecar, not the CSV
     except PerijoveError:
         pass
     with contextlib.suppress(PerijoveError):  # no Earth or spacecraft data: the field stays empty

@@ -21,8 +21,10 @@ def rate_label(rate: float) -> str:
     if size == 1.0:
         text = "real time"
     else:
-        seconds, unit = next(((s, u) for s, u in RATE_UNITS if size >= s), RATE_UNITS[-1])
-        text = f"{size / seconds:.3g} {unit}/s"
+        # 3599 s/s is "1 h/s", not "60 min/s"; a hand-edited 1e9 is "11,574 day/s", not "1.16e+04 day/s".
+        seconds, unit = next(((s, u) for s, u in RATE_UNITS if size >= 0.9995 * s), RATE_UNITS[-1])
+        value = size / seconds
+        text = f"{value:,.0f} {unit}/s" if value >= 999.5 else f"{value:.3g} {unit}/s"
     return ("◀ " if rate < 0 else "") + text
 
 

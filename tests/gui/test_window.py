@@ -685,6 +685,7 @@ def test_the_rate_reads_in_the_largest_unit_it_fills():
         "1.5 day/s",
     ]
     assert rate_label(-120.0) == "◀ 2 min/s" and rate_label(2.5) == "2.5 s/s"
+    assert rate_label(3599.0) == "1 h/s" and rate_label(1e9) == "11,574 day/s"  # not "60 min/s", "1.16e+04"
 
 
 def test_the_window_fits_a_1024_pixel_screen_with_its_controls_whole(window, qtbot):
