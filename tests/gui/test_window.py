@@ -12,6 +12,20 @@ from PySide6 import QtCore, QtGui
 from perijove.ephemeris import to_et
 
 
+def _launch(env: dict, *args: str, timeout: float = 120):
+    """``perijove gui ARGS --first-frame-exit`` in a process of its own: its exit, its lines."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "perijove", "gui", *args, "--first-frame-exit"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
 def _frame(win) -> np.ndarray:
     return win.canvas.render()[:, :, :3]
 
@@ -383,20 +397,13 @@ def test_ten_launches_in_a_row_all_reach_a_drawn_frame_with_the_hud(tmp_path):
     D-Bus thread forked while BLAS work ran). Ten launches on this test run's one X server."""
     import os
     import subprocess
-    import sys
 
     env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # fresh settings, never the user's
     env.pop("XDG_RUNTIME_DIR", None)
     for launch in range(10):
         try:
-            run = subprocess.run(
-                [sys.executable, "-m", "perijove", "gui", "--first-frame-exit"],
-                capture_output=True,
-                text=True,
-                timeout=90,
-                env=env,
-            )
+            run = _launch(env, timeout=90)
         except subprocess.TimeoutExpired:
             pytest.fail(f"launch {launch + 1} of 10 hung before its first frame")
         assert run.returncode == 0, f"launch {launch + 1}: {run.stderr[-2000:]}"
@@ -535,32 +542,18 @@ def test_kernel_errors_and_notes_reach_the_command_line_of_the_window(tmp_path):
     """``perijove gui`` with a bad file is one line and exit 2; a damaged download cache is one note
     (not two: the window shows it too, and the command line prints it once) and the window starts."""
     import os
-    import subprocess
-    import sys
 
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
     bad = tmp_path / "juno.bsp"
     bad.write_bytes(b"DAF/SPK " + b"\0" * 100)
-    run = subprocess.run(
-        [sys.executable, "-m", "perijove", "gui", str(bad), "--first-frame-exit"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    run = _launch(env, str(bad))
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and run.stderr.startswith("perijove: error: ") and "juno.bsp" in run.stderr
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / ".perijove-cache").write_text("")
     (cache / "active.json").write_text('{"set": 5, "files": "abc"}')
-    run = subprocess.run(
-        [sys.executable, "-m", "perijove", "gui", "--first-frame-exit"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**env, "PERIJOVE_CACHE": str(cache)},
-    )
+    run = _launch({**env, "PERIJOVE_CACHE": str(cache)})
     assert run.returncode == 0 and "first frame after" in run.stdout
     notes = [line for line in run.stderr.splitlines() if line.startswith("perijove: note:")]
     assert len(notes) == 1 and "active.json" in notes[0], run.stderr
@@ -621,8 +614,6 @@ def test_every_way_to_an_event_shows_it(window, qtbot, way):
 def test_the_window_comes_back_at_the_size_it_was_left(qapp, tmp_path):
     """The window saved its size on quit, then start-up resized it to 1400 x 860 over the restored one."""
     import os
-    import subprocess
-    import sys
 
     from PySide6 import QtWidgets
 
@@ -633,14 +624,7 @@ def test_the_window_comes_back_at_the_size_it_was_left(qapp, tmp_path):
     settings = QtCore.QSettings(str(conf), QtCore.QSettings.Format.IniFormat)
     settings.setValue("geometry", left.saveGeometry())
     settings.sync()
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
-    run = subprocess.run(
-        [sys.executable, "-m", "perijove", "gui", "--first-frame-exit"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    run = _launch({**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")})
     assert run.returncode == 0, run.stderr[-2000:]
     assert "window 1180 x 720" in run.stdout, run.stdout
 
