@@ -256,6 +256,10 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- camera and display -----------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
         self.session.set_camera(navigation.mode_camera(self.session, mode))
+        if mode == "flyby":
+            note = navigation.far_from_flyby(self.session)
+            if note:
+                self.statusBar().showMessage(note, 10000)
 
     def _set_target(self, target: str) -> None:
         try:

@@ -47,6 +47,19 @@ def flyby_near(session: Session, body: str):
     return min(flybys, key=lambda e: abs(e.et - et), default=None)
 
 
+def far_from_flyby(session: Session) -> str | None:
+    """What the flyby camera shows away from any flyby of its target, said (None within one's hour):
+    it frames the closest pass within two days, often millions of km out, its body at the edge."""
+    c = session.camera
+    flyby = flyby_near(session, c.target)
+    if flyby is None or abs(flyby.et - session.clock.et) <= FLYBY_HALF_SPAN_S:
+        return None
+    return (
+        f"No {flyby.body} flyby in this hour: the flyby camera frames the closest pass near the clock. "
+        f"The nearest {flyby.body} flyby is {flyby.utc[:19]} UTC (G goes to the next flyby)"
+    )
+
+
 def nearest_flyby(session: Session):
     """The found flyby (of any body) nearest the clock, or None."""
     et = session.clock.et
