@@ -240,13 +240,14 @@ def test_unloading_what_the_user_loaded_gives_the_built_in_data_back(tmp_path):
     assert session.loaded() == [extra]  # all or nothing
     changed = []
     session.kernels_changed.connect(lambda: changed.append(True))
-    session.unload_kernels([extra])
+    moved = session.unload_kernels([extra])
     assert session.loaded() == [] and changed == [True]
     assert (session.clock.start, session.clock.stop) == built_in  # the clock back inside the data left
     # Its time gone with the data, the view opens as a start on what is left would: before the
     # first Io flyby, in the flyby camera (it sat on the data's first second, framing nothing).
     assert session.camera.mode == "flyby" and session.camera.target == "IO"
     assert session.clock.et == pytest.approx(session.camera.encounter_et - 300.0)
+    assert moved  # for the window to say: the clock moved without being asked
     with pytest.raises(spiceypy.utils.exceptions.SpiceyError):
         spiceypy.spkezr("JUNO", session.clock.start - 86400.0, "J2000", "NONE", "JUPITER")  # 2021 is gone
     spiceypy.reset()

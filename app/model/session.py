@@ -63,8 +63,9 @@ class Session:
         base = {f.path for f in self.kernels.files if f.default or f.fetched}
         return [str(given) for given, members in self.kernels.groups() if not set(members) <= base]
 
-    def unload_kernels(self, given: Iterable[str | os.PathLike[str]]) -> None:
+    def unload_kernels(self, given: Iterable[str | os.PathLike[str]]) -> bool:
         """Take files or metakernels that were layered on (``loaded``) off again; all or nothing.
+        True when the clock had to move, its time gone with the data (for the window to say so).
 
         KernelError, with nothing changed, for one that is not loaded, or when what is left would have
         no leap seconds kernel (without the built-in data, every time shown needs the user's).
@@ -75,7 +76,7 @@ class Session:
 
         targets = list(dict.fromkeys(Path(os.path.abspath(Path(p).expanduser())) for p in given))
         if not targets:
-            return
+            return False
         layered = {Path(p) for p in self.loaded()}
         for t in targets:
             if t not in layered:
@@ -90,9 +91,11 @@ class Session:
             self.kernels.unload(t)
         before = self.clock.et
         self._update_bounds()
-        if self.clock.et != before:  # its time went with the data: open as a start on what is left would
+        moved = self.clock.et != before
+        if moved:  # its time went with the data: open as a start on what is left would
             self._open_on_first_flyby()
         self.kernels_changed.emit()
+        return moved
 
     def kernel_paths(self) -> list[str]:
         """The user's own files (what the settings keep): not the embedded or the fetched set, which

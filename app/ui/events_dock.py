@@ -248,6 +248,7 @@ class EventPanel(QtWidgets.QWidget):
     def _filter(self) -> None:
         self.table.proxy.set_filter(self.kind_box.currentData(), self.body_box.currentData(), self.search.text())
         self._update_count()
+        self.table._scroll_to_current()
 
     def _update_count(self) -> None:
         shown, total = self.table.proxy.rowCount(), len(self.session.events)
@@ -302,13 +303,18 @@ class EventList(QtWidgets.QTableView):
         self._scroll_to_current()
 
     def _scroll_to_current(self) -> None:
-        row = self.source.current
-        if 0 <= row < len(self.source.events):
-            index = self.proxy.mapFromSource(self.source.index(row, 0))
-            if index.isValid():
-                self.scrollTo(index, QtWidgets.QAbstractItemView.ScrollHint.EnsureVisible)
-        elif row < 0:
-            self.scrollToTop()  # before every event: the first ones, not rows months away
+        """The current event in sight; filtered out, the latest shown one before it (with Kind =
+        eclipse and the clock at a flyby, the list sat months away)."""
+        row = min(self.source.current, len(self.source.events) - 1)
+        root = QtCore.QModelIndex()
+        while row >= 0 and not self.proxy.filterAcceptsRow(row, root):
+            row -= 1
+        if row < 0:
+            self.scrollToTop()  # before every event shown: the first ones, not rows months away
+            return
+        index = self.proxy.mapFromSource(self.source.index(row, 0))
+        if index.isValid():
+            self.scrollTo(index, QtWidgets.QAbstractItemView.ScrollHint.EnsureVisible)
 
     def _jump(self, index: QtCore.QModelIndex) -> None:
         row = self.proxy.mapToSource(index).row()

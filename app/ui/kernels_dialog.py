@@ -92,13 +92,19 @@ class KernelsDialog(QtWidgets.QDialog):
         if not paths:
             return
         try:
-            self.session.unload_kernels(paths)
+            moved = self.session.unload_kernels(paths)
         except PerijoveError as err:
             self.error.setText(str(err))
             self.error.show()
             return
         self.error.hide()
+        from perijove.ephemeris import et_to_utc
+
+        files = f"{len(paths)} file" + ("s" if len(paths) > 1 else "")
+        note = ""
+        if moved:  # its time went with the data
+            note = f"; the clock moved to {et_to_utc(self.session.clock.et, 0)} UTC, in the data left"
         self.window_.statusBar().showMessage(
-            f"Unloaded {len(paths)} file(s); data: {', '.join(self.session.kernels.provenances())}", 8000
+            f"Unloaded {files}{note}; data: {', '.join(self.session.kernels.provenances())}", 12000
         )
         self._fill()

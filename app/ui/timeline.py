@@ -58,6 +58,7 @@ class TimelineBar(QtWidgets.QWidget):
         self.setMouseTracking(True)
         self._mode: str | None = None  # "scrub", "pan" or "overview" while a button is held
         self._pan_from: tuple[float, float] = (0.0, 0.0)
+        self._labelled: set[int] = set()  # ids of the events whose label is drawn (a double-click prefers them)
         session.clock.changed.connect(lambda _et: self.update())
         session.events_changed.connect(lambda _events: self._redraw())
         session.kernels_changed.connect(self._redraw)
@@ -167,6 +168,7 @@ class TimelineBar(QtWidgets.QWidget):
         p.setFont(font)
         metrics = QtGui.QFontMetricsF(font)
         last_label = -1e9
+        self._labelled = set()
         for e in self.session.events:
             end = e.end_et if e.end_et is not None else e.et
             if end < v.start or e.et > v.stop:
@@ -186,6 +188,7 @@ class TimelineBar(QtWidgets.QWidget):
             if major and x0 + 3 - last_label > 6 and x0 + 3 + width < MARGIN + self._width:
                 p.drawText(QtCore.QPointF(x0 + 3, top + 9), text)
                 last_label = x0 + 3 + width
+                self._labelled.add(id(e))
 
     def _paint_axis(self, p: QtGui.QPainter, y: float, right: float | None = None) -> None:
         """The UTC axis at ``y``; tick labels stop short of ``right`` (the key), ticks do not."""
@@ -319,7 +322,10 @@ class TimelineBar(QtWidgets.QWidget):
         near = [e for e in self.session.events if abs(self._x(e.et) - x) < pixels]
         if not near:
             return None
-        return min(near, key=lambda e: (e.kind not in ("flyby", "perijove"), abs(self._x(e.et) - x)))
+        labelled = self._labelled  # where marks share a pixel, the one whose name is shown
+        return min(
+            near, key=lambda e: (id(e) not in labelled, e.kind not in ("flyby", "perijove"), abs(self._x(e.et) - x))
+        )
 
     def _tooltip(self, x: float, y: float) -> str:
         if self.legend_box().contains(QtCore.QPointF(x, y)):

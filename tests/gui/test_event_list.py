@@ -124,3 +124,22 @@ def test_before_the_first_event_the_list_shows_its_top(window, qtbot):
     assert table.source.current == -1
     top = table.proxy.index(0, 0)
     assert table.visualRect(top).intersects(table.viewport().rect())
+
+
+def test_a_filtered_list_keeps_the_latest_shown_event_in_sight(window, qtbot):
+    """With Kind = eclipse the list sat on March 2024 whatever the clock: the current event (a
+    flyby) was filtered out, so nothing was scrolled to."""
+    panel, table, s = window.events_panel, window.events, window.session
+    qtbot.waitUntil(lambda: any(e.kind == "transit" for e in s.events), timeout=120_000)
+    s.clock.set_et(to_et("2023-12-30T08:36"))
+    panel.kind_box.setCurrentIndex(panel.kind_box.findData("eclipse"))
+    panel.kind_box.activated.emit(panel.kind_box.currentIndex())
+    for when in ("2023-12-30T08:36", "2024-02-03T17:50", "2023-11-20T00:00"):
+        s.clock.set_et(to_et(when))
+        qtbot.wait(20)
+        before = [e for e in s.events if e.kind == "eclipse" and e.et <= s.clock.et]
+        if not before:
+            continue
+        latest = max(before, key=lambda e: e.et)
+        index = table.proxy.mapFromSource(table.source.index(s.events.index(latest), 0))
+        assert table.visualRect(index).intersects(table.viewport().rect()), when

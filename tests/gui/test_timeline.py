@@ -246,3 +246,18 @@ def test_a_narrow_timeline_keeps_its_axis_and_a_compact_key(window, qtbot):
     window.resize(1600, 900)
     qtbot.wait(50)
     assert bar.legend_box().width() > 2 * compact  # wide enough: the names written out again
+
+
+def test_double_click_on_a_labelled_flyby_goes_to_the_flyby(window, qtbot):
+    """Where a flyby and a perijove share a pixel, only the flyby is labelled, but a double-click
+    went to the perijove (Europa CA and PJ45 in Juno's 2022 data, seen whole)."""
+    import dataclasses
+
+    s, bar = window.session, window.timeline
+    flyby = next(e for e in s.events if e.kind == "flyby")
+    perijove = dataclasses.replace(flyby, kind="perijove", body="Jupiter", et=flyby.et + 0.3 * bar.seconds_per_pixel())
+    s.set_events(sorted([*s.events, perijove], key=lambda e: e.et))
+    bar.grab()  # painted: the flyby, first, carries the label
+    x = bar._x(flyby.et)
+    assert bar._event_near(x).kind == "flyby"
+    assert bar._event_near(bar._x(perijove.et)).kind == "flyby"  # the same pixel: the labelled one

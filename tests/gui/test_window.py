@@ -645,7 +645,7 @@ def test_loaded_kernels_can_be_unloaded_from_the_window(window, qtbot, tmp_path)
     dialog.list.item(0).setSelected(True)
     qtbot.mouseClick(dialog.unload_button, QtCore.Qt.MouseButton.LeftButton)
     assert s.loaded() == [str(other)] and dialog.list.count() == 1
-    assert "Unloaded 1 file" in window.statusBar().currentMessage()
+    assert window.statusBar().currentMessage().startswith("Unloaded 1 file;")
     qtbot.mouseClick(dialog.unload_all_button, QtCore.Qt.MouseButton.LeftButton)
     assert s.loaded() == [] and not dialog.unload_all_button.isEnabled()
     window.store.save()
