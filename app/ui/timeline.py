@@ -28,7 +28,7 @@ EVENT_COLOURS = {kind: event_colour(kind) for kind in EVENT_RGB}
 MARGIN = 8
 OVERVIEW_H = 12  # the whole coverage, with the span in view
 AXIS_H = 16  # tick labels at the bottom
-LEGEND_SHARE = 0.4  # the most of the axis row the key's names may take
+LEGEND_SHARE = 0.25  # the most of the axis row the key's names may take: the axis's labels come first
 WHEEL_ZOOM = 0.8  # per wheel notch, toward the cursor
 
 
@@ -328,8 +328,13 @@ class TimelineBar(QtWidgets.QWidget):
         )
 
     def _tooltip(self, x: float, y: float) -> str:
-        if self.legend_box().contains(QtCore.QPointF(x, y)):
-            return "Key: " + ", ".join(name for name, _ in self._legend_items())
+        box = self.legend_box()
+        if box.contains(QtCore.QPointF(x, y)):
+            names = [name for name, _ in self._legend_items()]
+            if self._legend_named():
+                return "Key: " + ", ".join(names)
+            under = names[min(int((x - box.left()) // 12), len(names) - 1)]  # 12 px a swatch
+            return f"{under} (key: {', '.join(names)})"
         if y <= OVERVIEW_H + 2:
             return "Whole coverage: click or drag to move the span in view, double-click to show it all"
         e = self._event_near(x)

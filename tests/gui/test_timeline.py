@@ -242,10 +242,14 @@ def test_a_narrow_timeline_keeps_its_axis_and_a_compact_key(window, qtbot):
     assert box.width() <= 0.3 * bar._width, (box.width(), bar._width)
     tip = bar._tooltip(box.center().x(), box.center().y())
     assert all(kind in tip for kind in ("perijove", "flyby", "eclipse", "shadow-transit", "synthetic"))
+    first = bar._tooltip(box.left() + 4, box.center().y())
+    assert first.startswith("perijove"), first  # the swatch under the pointer first, then the whole key
     compact = box.width()
-    window.resize(1600, 900)
+    window.resize(1400, 860)  # the first start's window: the axis keeps its labels to the right end
     qtbot.wait(50)
-    assert bar.legend_box().width() > 2 * compact  # wide enough: the names written out again
+    assert bar.legend_box().width() == compact
+    bar.resize(2000, bar.height())  # a very wide timeline: the names written out again
+    assert bar.legend_box().width() > 2 * compact
 
 
 def test_double_click_on_a_labelled_flyby_goes_to_the_flyby(window, qtbot):
