@@ -280,6 +280,12 @@ class EventList(QtWidgets.QTableView):
         self._ets = [e.et for e in events]
         self.setCurrentIndex(QtCore.QModelIndex())
         self.resizeColumnsToContents()
+        # The current row is bold: its times need more room than the regular font's contents gave.
+        bold = QtGui.QFont(self.font())
+        bold.setBold(True)
+        need = QtGui.QFontMetrics(bold).horizontalAdvance("≥ 2023-12-30T08:36:00.000") + 16
+        for col in (2, 3):
+            self.setColumnWidth(col, max(self.columnWidth(col), need))
         self._follow(self.session.clock.et)
         # A scroll asked for now is undone by the view's own layout of the new rows, which Qt runs
         # later (the current event was marked but out of sight): once more after it.

@@ -143,3 +143,20 @@ def test_a_filtered_list_keeps_the_latest_shown_event_in_sight(window, qtbot):
         latest = max(before, key=lambda e: e.et)
         index = table.proxy.mapFromSource(table.source.index(s.events.index(latest), 0))
         assert table.visualRect(index).intersects(table.viewport().rect()), when
+
+
+def test_the_current_rows_time_is_shown_whole(window, qtbot):
+    """The current row is bold, and its start time was cut ("2023-12-30T00:14:07..."): the columns
+    were sized to the regular font."""
+    from PySide6 import QtGui
+
+    table, s = window.events, window.session
+    qtbot.waitUntil(lambda: any(e.kind == "transit" for e in s.events), timeout=120_000)
+    s.clock.set_et(to_et("2023-12-30T08:37"))
+    row = table.source.current
+    bold = QtGui.QFont(table.font())
+    bold.setBold(True)
+    for col in (2, 3):
+        text = table.source.data(table.source.index(row, col))
+        if text:
+            assert table.columnWidth(col) >= QtGui.QFontMetrics(bold).horizontalAdvance(text) + 6, (col, text)
