@@ -19,6 +19,7 @@ would cost more than the sampling itself.
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import datetime, timezone
 
@@ -36,7 +37,9 @@ EVENT_KINDS = ("flyby", "perijove")  # "the current event" the plots centre on
 BASE_SAMPLES = 240  # the dock is a few hundred pixels wide
 RESOLUTION = 0.04  # see ephemeris.series: about 2° of the sub-spacecraft point per sample near a flyby
 DEBOUNCE_MS = 60
-FIXED_TICKS = {"phase_deg": (30, 90, 150), "lat_deg": (-60, 0, 60)}  # inside: a label on an end is dropped
+# Inside the range (a label on an end is cut, and dropped), the middle first where only one fits.
+FIXED_TICKS = {"phase_deg": (90, 30, 150), "lat_deg": (0, -60, 60)}
+TICK_ROOM_PX = 11.5  # height a left-axis label needs (11.2 px of text here)
 LEFT_AXIS_PX = 70  # the unit and ticks of up to five characters (5.22M, 250k, 1,500)
 CURSOR_COLOUR = "#{:02x}{:02x}{:02x}".format(*CURSOR_RGB)
 DISTANCE_COLOUR = "#4aa3ff"
@@ -61,12 +64,34 @@ def compact_tick(value: float, spacing: float) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def _compact_axis():
+def _compact_axis(fixed: tuple[float, ...] | None = None):
     import pyqtgraph as pg
 
     class CompactAxis(pg.AxisItem):
         def tickStrings(self, values, scale, spacing):  # pyqtgraph's name
             return [compact_tick(v * scale, spacing * scale) for v in values]
+
+        def tickValues(self, minVal, maxVal, size):  # pyqtgraph's names
+            """pyqtgraph's major and minor ticks as one level, keeping only those TICK_ROOM_PX apart
+            (majors first): in a short panel it wrote 23.64, 23.62 and 23.60 over each other."""
+            if fixed:  # whole ranges: their middle and two more, as room allows
+                levels = [(float(min(b - a for a, b in itertools.pairwise(sorted(fixed)))), list(fixed))]
+            else:
+                levels = super().tickValues(minVal, maxVal, size)
+            span = abs(maxVal - minVal)
+            if not levels or span <= 0:
+                return levels
+            per_px = size / span
+            lo, hi = min(minVal, maxVal), max(minVal, maxVal)
+            kept: list[float] = []
+            spacing = levels[0][0]
+            for level_spacing, values in levels[:2]:
+                for v in values:
+                    inside = min(v - lo, hi - v) * per_px >= TICK_ROOM_PX / 2  # a label cut by an end is dropped
+                    if inside and all(abs(v - k) * per_px >= TICK_ROOM_PX for k in kept):
+                        kept.append(v)
+                        spacing = min(spacing, level_spacing)
+            return [(spacing, sorted(kept))]
 
     return CompactAxis(orientation="left")
 
@@ -141,7 +166,9 @@ class PlotPanel(QtWidgets.QWidget):
         self.cursors = []
         for row, (key, unit) in enumerate(PANELS):
             axis = pg.DateAxisItem(orientation="bottom", utcOffset=0)
-            plot = self.view.addPlot(row=row, col=0, axisItems={"bottom": axis, "left": _compact_axis()})
+            plot = self.view.addPlot(
+                row=row, col=0, axisItems={"bottom": axis, "left": _compact_axis(FIXED_TICKS.get(key))}
+            )
             plot.setLabel("left", unit)
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMenuEnabled(False)
@@ -152,8 +179,6 @@ class PlotPanel(QtWidgets.QWidget):
                 plot.setXLink(self.plots[0])
             if row < len(PANELS) - 1:
                 plot.getAxis("bottom").setStyle(showValues=False)
-            if key in FIXED_TICKS:  # whole ranges: their ends and middle, which a short panel has room for
-                plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in FIXED_TICKS[key]]])
             # Linear km: the dip of a flyby reads at a glance, and log ticks crowd a short plot.
             self.curves[key] = plot.plot(pen=pg.mkPen(DISTANCE_COLOUR, width=2))
             if key == "distance_km":  # the readout names the colours

@@ -216,3 +216,24 @@ def test_every_plot_labels_at_least_two_values(window, qtbot):
             painter.end()
         drawn = [text for _rect, _flags, text in specs[2]]
         assert len(drawn) >= 2, (axis.labelText, drawn)
+
+
+def test_no_two_axis_labels_overlap_in_a_short_panel(window, qtbot):
+    """At a window 820 high the speed axis wrote 23.64, 23.62 and 23.60 on top of each other."""
+    window.resize(1300, 760)
+    _flyby_event, panel = _shown_on_flyby(window, qtbot)
+    window.resizeDocks([window.plot_dock], [200], QtCore.Qt.Orientation.Vertical)
+    qtbot.wait(100)
+    panel.refresh()
+    qtbot.wait(50)
+    for plot in panel.plots:
+        axis = plot.getAxis("left")
+        picture = QtGui.QPicture()
+        painter = QtGui.QPainter(picture)
+        try:
+            rects = [rect for rect, _flags, _text in axis.generateDrawSpecs(painter)[2]]
+        finally:
+            painter.end()
+        for i, a in enumerate(rects):
+            for b in rects[i + 1 :]:
+                assert not a.intersects(b), (axis.labelText, a, b)
