@@ -201,6 +201,16 @@ def test_only_the_cursor_looks_like_the_cursor_and_events_keep_the_timelines_col
     assert any(sum(abs(a - b) for a, b in zip(c.getRgb()[:3], want.getRgb()[:3], strict=True)) < 60 for c in seen)
 
 
+def _axis_labels(axis) -> list:
+    """(rect, text) of each label pyqtgraph will draw on ``axis``."""
+    picture = QtGui.QPicture()
+    painter = QtGui.QPainter(picture)
+    try:
+        return [(rect, text) for rect, _flags, text in axis.generateDrawSpecs(painter)[2]]
+    finally:
+        painter.end()
+
+
 def test_every_plot_labels_at_least_two_values(window, qtbot):
     """Phase and latitude showed one number each (their 0/180 and -90/90 ticks fell half off the
     plot, so pyqtgraph dropped them): a single value gives no scale."""
@@ -208,13 +218,7 @@ def test_every_plot_labels_at_least_two_values(window, qtbot):
     qtbot.wait(100)
     for plot in panel.plots:
         axis = plot.getAxis("left")
-        picture = QtGui.QPicture()
-        painter = QtGui.QPainter(picture)
-        try:
-            specs = axis.generateDrawSpecs(painter)  # what pyqtgraph will draw: ticks, texts
-        finally:
-            painter.end()
-        drawn = [text for _rect, _flags, text in specs[2]]
+        drawn = [text for _rect, text in _axis_labels(axis)]
         assert len(drawn) >= 2, (axis.labelText, drawn)
 
 
@@ -228,12 +232,7 @@ def test_no_two_axis_labels_overlap_in_a_short_panel(window, qtbot):
     qtbot.wait(50)
     for plot in panel.plots:
         axis = plot.getAxis("left")
-        picture = QtGui.QPicture()
-        painter = QtGui.QPainter(picture)
-        try:
-            rects = [rect for rect, _flags, _text in axis.generateDrawSpecs(painter)[2]]
-        finally:
-            painter.end()
+        rects = [rect for rect, _text in _axis_labels(axis)]
         for i, a in enumerate(rects):
             for b in rects[i + 1 :]:
                 assert not a.intersects(b), (axis.labelText, a, b)
