@@ -54,7 +54,7 @@ class Bookmarks:
 
     def go_to(self, mark: Bookmark) -> None:
         from perijove.ephemeris import PerijoveError
-        from perijove.ui.settings_store import check_bodies
+        from perijove.ui.navigation import check_bodies
 
         clock = self.window.session.clock
         if not clock.start <= mark.et <= clock.stop:

@@ -27,6 +27,16 @@ def flyby_camera(camera: CameraIntent, event) -> CameraIntent:
     )
 
 
+def check_bodies(camera: CameraIntent) -> None:
+    """PerijoveError when the camera looks at, or stands on, a body the loaded kernels do not know
+    (a stored camera or a bookmark from kernels since unloaded)."""
+    from perijove.ephemeris import body_id
+
+    for body in (camera.target, camera.from_body):
+        if body is not None:
+            body_id(body)
+
+
 def go_to_event(session: Session, event) -> None:
     """Go to ``event``, the one way the timeline, the event list and N/P share: the clock on it, the
     timeline zoomed onto it, the camera turned to its body (``Session.jump_to``). A flyby is shown by

@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from perijove.ephemeris import PerijoveError
 from perijove.model.settings import SETTINGS_KEYS, read_settings, session_state, with_recent, write_settings
+from perijove.ui import navigation
 
 
 class SettingsStore:
@@ -46,7 +47,7 @@ class SettingsStore:
             w.load_kernels(paths)
         try:
             if stored.camera is not None:
-                check_bodies(stored.camera)  # one no kernel knows (any more) stopped every start
+                navigation.check_bodies(stored.camera)  # one no kernel knows (any more) stopped every start
                 session.set_camera(stored.camera)
         except (TypeError, ValueError, PerijoveError):
             dropped.append("camera")
@@ -106,15 +107,6 @@ class SettingsStore:
             act = menu.addAction(p)
             act.triggered.connect(lambda _checked=False, path=p: w.load_kernels([path]))
         menu.setEnabled(bool(self.stored.recent))
-
-
-def check_bodies(camera) -> None:
-    """PerijoveError when the camera looks at, or stands on, a body the loaded kernels do not know."""
-    from perijove.ephemeris import body_id
-
-    for body in (camera.target, camera.from_body):
-        if body is not None:
-            body_id(body)
 
 
 def fit_on_screen(window: QtWidgets.QWidget) -> None:
