@@ -17,6 +17,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 DOCK = "dock"
 TOGGLE = "toggle"
+MODE = "mode"
 MENUS = {"File": "&File", "View": "&View", "Time": "&Time", "Help": "&Help"}  # the menu bar, in order
 
 
@@ -27,7 +28,8 @@ class Row:
     ``kind`` is "action" (a new QAction calling ``handler(window)``), "toggle" (a checkable QAction
     turning the display option named by ``handler`` on or off, ticked as the option is), "dock" (the toggle action
     of the dock widget held in the window attribute ``id``), "mouse" (a gesture: help only),
-    "menu" (a submenu kept in the window attribute ``id``) or "separator".
+    "menu" (a submenu kept in the window attribute ``id``), "mode" (one of the cameras, ``handler``
+    naming it: one choice, so the menu ticks the one in use) or "separator".
     """
 
     id: str
@@ -47,10 +49,6 @@ def _zoom(factor: float) -> Callable[[Any], object]:
     return lambda w: w.session.timeline.zoom(factor, w.session.clock.et)
 
 
-def _mode(mode: str) -> Callable[[Any], object]:
-    return lambda w: w.set_mode(mode)
-
-
 def _whole(w: Any) -> None:
     w.session.timeline.show_all()
 
@@ -68,12 +66,12 @@ ROWS: tuple[Row, ...] = (
     Row("stop_compare", "File", "Stop &comparing", None, lambda w: w.session.set_ghost(None), "stop comparing"),
     Row("-", "File", "", None, None, "", "separator"),
     Row("quit", "File", "&Quit", "Ctrl+Q", "close", "quit"),
-    Row("mode_orbit", "View", "&Orbit target", "1", _mode("orbit"), "camera: orbit the target"),
-    Row("mode_follow", "View", "&Follow Juno", "2", _mode("follow"), "camera: follow Juno"),
-    Row("mode_from", "View", "View from &Juno", "3", _mode("from"), "camera: view from Juno"),
-    Row("mode_bodyfixed", "View", "&Body-fixed", "4", _mode("bodyfixed"), "camera: body-fixed"),
-    Row("mode_flyby", "View", "Fl&yby (lit side, Juno's path)", "5", _mode("flyby"), "camera: flyby (lit side)"),
-    Row("mode_junocam", "View", "Juno&Cam", "6", _mode("junocam"), "camera: JunoCam"),
+    Row("mode_orbit", "View", "&Orbit target", "1", "orbit", "camera: orbit the target", MODE),
+    Row("mode_follow", "View", "&Follow Juno", "2", "follow", "camera: follow Juno", MODE),
+    Row("mode_from", "View", "View from &Juno", "3", "from", "camera: view from Juno", MODE),
+    Row("mode_bodyfixed", "View", "&Body-fixed", "4", "bodyfixed", "camera: body-fixed", MODE),
+    Row("mode_flyby", "View", "Fl&yby (lit side, Juno's path)", "5", "flyby", "camera: flyby (lit side)", MODE),
+    Row("mode_junocam", "View", "Juno&Cam", "6", "junocam", "camera: JunoCam", MODE),
     Row("frame", "View", "&Frame target", "F", "frame_target", "frame the target (and undo a pan)"),
     Row("-", "View", "", None, None, "", "separator"),
     Row("labels", "View", "&Labels", "L", "labels", "labels on / off", TOGGLE),
@@ -147,6 +145,7 @@ def build_menus(window: QtWidgets.QMainWindow) -> dict[str, QtGui.QAction]:
     bar = window.menuBar()
     menus = {name: bar.addMenu(title) for name, title in MENUS.items()}
     made: dict[str, QtGui.QAction] = {}
+    cameras: QtGui.QActionGroup | None = None
     for row in ROWS:
         menu = menus.get(row.menu) if row.menu else None
         if row.kind == "separator":
@@ -163,6 +162,13 @@ def build_menus(window: QtWidgets.QMainWindow) -> dict[str, QtGui.QAction]:
             action = QtGui.QAction(row.text, window)
             action.setCheckable(True)
             action.triggered.connect(lambda _checked=False, key=row.handler: window.toggle_display(key))
+        elif row.kind == MODE:
+            if cameras is None:
+                cameras = QtGui.QActionGroup(window)  # exclusive: choosing one unticks the others
+            action = QtGui.QAction(row.text, window)
+            action.setCheckable(True)
+            action.setActionGroup(cameras)
+            action.triggered.connect(lambda _checked=False, mode=row.handler: window.set_mode(mode))
         else:
             action = QtGui.QAction(row.text, window)
             action.triggered.connect(_run(row.handler, window))
@@ -172,7 +178,7 @@ def build_menus(window: QtWidgets.QMainWindow) -> dict[str, QtGui.QAction]:
             action.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
         if menu is not None:
             menu.addAction(action)
-        if row.kind in ("action", TOGGLE) or row.shortcut:
+        if row.kind in ("action", TOGGLE, MODE) or row.shortcut:
             window.addAction(action)  # bound on the window, whether or not the menu bar has focus
         made[row.id] = action
     return made
@@ -183,6 +189,13 @@ def sync_toggles(actions: dict[str, QtGui.QAction], display: Any) -> None:
     for row in ROWS:
         if row.kind == TOGGLE:
             actions[row.id].setChecked(bool(getattr(display, row.handler)))
+
+
+def sync_mode(actions: dict[str, QtGui.QAction], mode: str) -> None:
+    """Tick the camera in use, whoever chose it (the menu, a key, the View panel, a bookmark)."""
+    for row in ROWS:
+        if row.kind == MODE:
+            actions[row.id].setChecked(row.handler == mode)
 
 
 if __name__ == "__main__":

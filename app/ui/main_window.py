@@ -17,7 +17,7 @@ from perijove.ephemeris import PerijoveError
 from perijove.model.session import Session
 from perijove.model.settings import Bookmark
 from perijove.ui import help_boxes, navigation
-from perijove.ui.actions import SHORTCUTS, build_menus, sync_toggles  # noqa: F401  (SHORTCUTS: tests import it from here)
+from perijove.ui.actions import SHORTCUTS, build_menus, sync_mode, sync_toggles  # noqa: F401  (SHORTCUTS: tests import it from here)
 from perijove.ui.bookmarks import Bookmarks
 from perijove.ui.canvas import make_canvas
 from perijove.ui.events_dock import EventPanel
@@ -56,6 +56,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_central()
         self._build_docks()
         self.action_by_id = build_menus(self)
+        sync_mode(self.action_by_id, self.session.camera.mode)
         self.stop_compare_action = self.action_by_id["stop_compare"]
         self.stop_compare_action.setEnabled(False)
         self.jobs = Jobs(self)
@@ -184,6 +185,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _camera_changed(self) -> None:
         self.view_panel.sync_camera()
+        sync_mode(self.action_by_id, self.session.camera.mode)
         self.hud.refresh()
 
     def _display_changed(self, display) -> None:

@@ -72,3 +72,20 @@ def test_the_view_menus_on_off_commands_show_their_state(window, qtbot):
         assert getattr(s.display, key) is False and not action.isChecked()
         s.set_display(s.display.with_(**{key: True}))  # the View panel's box, or restored settings
         assert action.isChecked()
+
+
+def test_the_view_menu_ticks_the_camera_in_use(window, qtbot):
+    """The six cameras are one choice: the View menu ticks the one in use, whoever chose it
+    (the menu, its key, the View panel's box, a bookmark); it showed no tick at all."""
+    s = window.session
+    modes = ("orbit", "follow", "from", "bodyfixed", "flyby", "junocam")
+    actions = [window.action_by_id[f"mode_{m}"] for m in modes]
+    assert all(a.isCheckable() for a in actions)
+    assert [a.isChecked() for a in actions] == [m == s.camera.mode for m in modes]
+    window.action_by_id["mode_follow"].trigger()
+    assert s.camera.mode == "follow"
+    assert [a.text().replace("&", "") for a in actions if a.isChecked()] == ["Follow Juno"]
+    window.action_by_id["mode_follow"].trigger()  # chosen again: stays the one ticked
+    assert window.action_by_id["mode_follow"].isChecked()
+    s.set_camera(s.camera.with_(mode="bodyfixed"))  # not through the menu
+    assert [m for m, a in zip(modes, actions, strict=True) if a.isChecked()] == ["bodyfixed"]

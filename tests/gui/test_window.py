@@ -467,7 +467,7 @@ def test_every_command_is_declared_once_bound_and_listed_in_the_help_and_the_rea
 
     from perijove.ui.actions import ROWS, SHORTCUTS, markdown_key_table
 
-    commands = [r for r in ROWS if r.kind in ("action", "toggle", "dock")]
+    commands = [r for r in ROWS if r.kind in ("action", "toggle", "mode", "dock")]
     in_menus = {a for m in window.menuBar().findChildren(QtWidgets.QMenu) for a in m.actions()}
     bound = set(window.actions())
     for row in commands:
