@@ -9,6 +9,20 @@ from perijove.model.settings import Bookmark
 from perijove.ui.settings_store import SettingsStore
 
 
+def taken(name: str, names: list[str]) -> bool:
+    """Whether ``name`` would read as one of ``names`` in the menu (case and outer spaces aside)."""
+    key = name.strip().casefold()
+    return any(n.strip().casefold() == key for n in names)
+
+
+def unique_name(name: str, names: list[str]) -> str:
+    """``name``, or ``name (2)``, ``(3)``…: two entries of one name in the menu cannot be told apart."""
+    found, n = name, 2
+    while taken(found, names):
+        found, n = f"{name} ({n})", n + 1
+    return found
+
+
 class Bookmarks:
     def __init__(self, window: QtWidgets.QMainWindow, store: SettingsStore) -> None:
         self.window = window
@@ -29,10 +43,13 @@ class Bookmarks:
             if ask_name.exec() != QtWidgets.QDialog.DialogCode.Accepted:
                 return None
             name = ask_name.textValue()
-        name = (name or "").strip() or default
+        wanted = (name or "").strip() or default
+        marks = self.store.stored.bookmarks
+        name = unique_name(wanted, [m.name for m in marks])
         mark = Bookmark(name, et, c)
-        if self.set([*self.store.stored.bookmarks, mark], f"bookmark {name!r}"):
-            w.statusBar().showMessage(f"Bookmarked: {name}", 4000)
+        if self.set([*marks, mark], f"bookmark {name!r}"):
+            taken = f" ({wanted!r} was taken)" if name != wanted else ""
+            w.statusBar().showMessage(f"Bookmarked: {name}{taken}", 6000 if taken else 4000)
         return mark
 
     def set(self, marks: list[Bookmark], what: str = "the change to the bookmarks") -> bool:
@@ -48,7 +65,7 @@ class Bookmarks:
         menu = self.window.bookmarks_menu
         menu.clear()
         for mark in self.store.stored.bookmarks:
-            act = menu.addAction(mark.name)
+            act = menu.addAction(mark.name.replace("&", "&&"))  # shown as typed, not as a shortcut marker
             act.triggered.connect(lambda _checked=False, m=mark: self.window.go_to_bookmark(m))
         menu.setEnabled(bool(self.store.stored.bookmarks))
 

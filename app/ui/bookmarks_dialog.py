@@ -7,12 +7,14 @@ from dataclasses import replace
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from perijove.ephemeris import et_to_utc
+from perijove.ui.bookmarks import taken, unique_name
 
 
 class BookmarksDialog(QtWidgets.QDialog):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window_ = window
+        self.deleted: list[tuple[int, object]] = []  # (row, bookmark), the latest last: Undo brings them back
         self.setWindowTitle("Bookmarks")
         self.resize(520, 360)
         layout = QtWidgets.QVBoxLayout(self)
@@ -30,11 +32,14 @@ class BookmarksDialog(QtWidgets.QDialog):
             ("Go to", self.go, "Set the time and camera of the bookmark (Enter)"),
             ("Rename", self.rename, "Edit the name in place (F2)"),
             ("Delete", self.delete, "Delete the bookmark (Del)"),
+            ("Undo", self.undo, ""),
         ):
             button = QtWidgets.QPushButton(text)
             button.setToolTip(tip)
             button.clicked.connect(slot)
             row.addWidget(button)
+        self.undo_button = button
+        self.undo_button.setEnabled(False)
         row.addStretch(1)
         close = QtWidgets.QPushButton("Close")
         close.clicked.connect(self.accept)
@@ -42,6 +47,8 @@ class BookmarksDialog(QtWidgets.QDialog):
         layout.addLayout(row)
         delete = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Delete), self.list)
         delete.activated.connect(self.delete)
+        undo = QtGui.QShortcut(QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.Undo), self)
+        undo.activated.connect(self.undo)
         self._fill()
 
     def _fill(self) -> None:
@@ -77,22 +84,48 @@ class BookmarksDialog(QtWidgets.QDialog):
         row = self.list.row(item)
         marks = list(self.window_.stored.bookmarks)
         name = item.text().strip()
-        if not name:  # an empty name would make an invisible menu entry: keep the old one
+        others = [m.name for i, m in enumerate(marks) if i != row]
+        # An empty name would make an invisible menu entry, a taken one an entry twice: keep the old one.
+        if not name or taken(name, others):
             self.list.blockSignals(True)
             item.setText(marks[row].name)
             self.list.blockSignals(False)
+            if name:
+                self.details.setText(f"Not renamed: another bookmark is already called {name!r}.")
             return
         marks[row] = replace(marks[row], name=name)
         self.window_.set_bookmarks(marks)
+        self._show_details(row)
 
     def delete(self) -> None:
         row = self._row()
         marks = list(self.window_.stored.bookmarks)
         if 0 <= row < len(marks):
-            del marks[row]
+            self.deleted.append((row, marks.pop(row)))
             self.window_.set_bookmarks(marks)
             self._fill()
             self.list.setCurrentRow(min(row, self.list.count() - 1))
+            self._offer_undo()
+
+    def undo(self) -> None:
+        """Bring back the bookmark deleted last, where it was (Ctrl+Z)."""
+        if not self.deleted:
+            return
+        row, mark = self.deleted.pop()
+        marks = list(self.window_.stored.bookmarks)
+        row = min(row, len(marks))
+        names = [m.name for m in marks]
+        if taken(mark.name, names):  # a name given to another since
+            mark = replace(mark, name=unique_name(mark.name, names))
+        marks.insert(row, mark)
+        self.window_.set_bookmarks(marks)
+        self._fill()
+        self.list.setCurrentRow(row)
+        self._offer_undo()
+
+    def _offer_undo(self) -> None:
+        self.undo_button.setEnabled(bool(self.deleted))
+        self.undo_button.setToolTip(f"Bring back {self.deleted[-1][1].name!r} (Ctrl+Z)" if self.deleted else "")
 
 
 def _describe(mark) -> str:

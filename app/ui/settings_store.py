@@ -104,7 +104,7 @@ class SettingsStore:
         menu, w = self.window.recent_menu, self.window
         menu.clear()
         for p in self.stored.recent:
-            act = menu.addAction(p)
+            act = menu.addAction(p.replace("&", "&&"))  # shown as written, not as a shortcut marker
             act.triggered.connect(lambda _checked=False, path=p: w.load_kernels([path]))
         menu.setEnabled(bool(self.stored.recent))
 

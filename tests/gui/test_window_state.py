@@ -258,6 +258,57 @@ def test_bookmarks_are_named_renamed_and_deleted_and_it_persists(window, qtbot):
 
 
 
+def test_bookmark_names_stay_apart(window, qtbot):
+    """Two bookmarks of one name are one menu entry twice, with nothing to tell which is which:
+    a new one with a taken name is numbered, and a rename to a taken name is refused with a word."""
+    s = window.session
+    s.clock.set_et(to_et("2023-12-30T08:36:00"))
+    window.add_bookmark("Io")
+    s.clock.set_et(to_et("2023-12-30T09:00:00"))
+    window.add_bookmark("Io ")
+    assert [m.name for m in window.stored.bookmarks] == ["Io", "Io (2)"]
+    assert "Io (2)" in window.statusBar().currentMessage()
+    window.add_bookmark("Io")
+    assert [m.name for m in window.stored.bookmarks] == ["Io", "Io (2)", "Io (3)"]
+    dialog = window.manage_bookmarks()
+    dialog.list.item(2).setText("io")  # names differing only in case read as one in the menu
+    assert window.stored.bookmarks[2].name == "Io (3)" and dialog.list.item(2).text() == "Io (3)"
+    assert "already" in dialog.details.text() and "io" in dialog.details.text()
+    dialog.list.item(2).setText("Io & Europa")
+    assert window.stored.bookmarks[2].name == "Io & Europa"
+    # An "&" is a menu's shortcut marker: the menu shows it as typed, not "Io _Europa".
+    assert window.bookmarks_menu.actions()[2].text() == "Io && Europa"
+    dialog.accept()
+
+
+def test_a_deleted_bookmark_can_be_brought_back(window, qtbot):
+    """Delete in Manage bookmarks took effect at once with no way back."""
+    s = window.session
+    for name, utc in (("A", "2023-12-30T08:00:00"), ("B", "2023-12-30T08:36:00"), ("C", "2024-02-03T17:48:00")):
+        s.clock.set_et(to_et(utc))
+        window.add_bookmark(name)
+    dialog = window.manage_bookmarks()
+    assert not dialog.undo_button.isEnabled()
+    dialog.list.setCurrentRow(1)
+    dialog.delete()
+    dialog.list.setCurrentRow(0)
+    dialog.delete()
+    assert [m.name for m in window.stored.bookmarks] == ["C"]
+    assert dialog.undo_button.isEnabled() and "A" in dialog.undo_button.toolTip()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+    dialog.list.setFocus()
+    qtbot.keyClick(dialog.list, QtCore.Qt.Key.Key_Z, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert [m.name for m in window.stored.bookmarks] == ["A", "C"]
+    assert dialog.list.currentItem().text() == "A"
+    dialog.undo()
+    assert [m.name for m in window.stored.bookmarks] == ["A", "B", "C"]
+    assert window.stored.bookmarks[1].et == pytest.approx(to_et("2023-12-30T08:36:00"))
+    assert [a.text() for a in window.bookmarks_menu.actions()] == ["A", "B", "C"]
+    assert not dialog.undo_button.isEnabled()
+    dialog.accept()
+
+
 def test_the_first_frame_comes_before_the_event_search_and_the_plots(qtbot, tmp_path):
     """Start-up draws first: the search's child process and the plots (pyqtgraph) wait for the first frame."""
     settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat)
@@ -413,3 +464,19 @@ def test_the_bookmark_name_is_offered_whole(window, qtbot, monkeypatch):
     mark = window.add_bookmark(ask=True)
     assert seen["text"].startswith("Io ") and seen["fits"], seen
     assert mark is not None and mark.name == seen["text"]
+
+
+def test_open_recent_lists_paths_as_they_are_written(window, qtbot, tmp_path):
+    """A kernel in a folder named "R&D" was listed as "R_D" (the "&" taken as a menu shortcut
+    marker), and choosing it opens exactly that path."""
+    folder = tmp_path / "R&D"
+    folder.mkdir()
+    path = str(folder / "missing.bsp")
+    window.store.remember_recent([path])
+    action = window.recent_menu.actions()[0]
+    assert action.text().replace("&&", "&") == path and "&&" in action.text()
+    opened: list[list[str]] = []
+    window.load_kernels = lambda paths: opened.append(paths)
+    window.store.fill_recent()  # connects to the replaced method
+    window.recent_menu.actions()[0].trigger()
+    assert opened == [[path]]
