@@ -223,3 +223,17 @@ def test_camera_intent_refuses_impossible_values(changes, message):
 def test_camera_limits_at_their_edges_are_accepted():
     assert CameraIntent(fov_deg=0.1).fov_deg == 0.1 and CameraIntent(fov_deg=170.0).fov_deg == 170.0
     assert CameraIntent(pan_km=[1, 2, 3]).pan_km == (1.0, 2.0, 3.0)
+
+
+def test_what_n_and_p_step_through_is_kept_and_a_bad_stored_choice_dropped():
+    """The choice was lost at every start (the window always began on close approaches)."""
+    from perijove.model.session import JUMP_CHOICES
+    from perijove.model.settings import StoredState, read_settings, write_settings
+
+    for _label, kinds in JUMP_CHOICES:
+        back, dropped = read_settings(write_settings(StoredState(jump_kinds=kinds)))
+        assert back.jump_kinds == kinds and dropped == []
+    assert read_settings(write_settings(StoredState()))[0].jump_kinds is None  # not stored: the default
+    for bad in ('["flyby", "lunch"]', '"flyby"', '{"a": 1}', '["perijove"]', "[1]"):
+        state, dropped = read_settings({"jump_kinds": bad})
+        assert state.jump_kinds is None and dropped == ["jump_kinds"], bad

@@ -27,6 +27,14 @@ MAX_DISTANCE_KM = 5e7  # 50 million km: Juno's whole orbit (apojove ~8 million k
 SURFACE_MARGIN = 0.02  # cameras stay at least 2% of a body's largest radius above it
 
 
+# What N / P may step through, as the event list offers it (an empty set: every event).
+JUMP_CHOICES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("close approaches (perijoves, flybys)", frozenset({"perijove", "flyby"})),
+    ("flybys", frozenset({"flyby"})),
+    ("every event", frozenset()),
+)
+
+
 class Session:
     kernels_changed = Signal()
     camera_changed = Signal(object)
@@ -44,7 +52,7 @@ class Session:
         self.display = DisplayOptions()
         self.events: list[Event] = []
         self.ghost = None  # perijove.ephemeris.compare.Track of the set compared with
-        self.jump_kinds: frozenset[str] = frozenset({"perijove", "flyby"})  # what N/P step through
+        self.jump_kinds: frozenset[str] = JUMP_CHOICES[0][1]  # what N/P step through
         self._update_bounds(initial=True)
         self._open_on_first_flyby()
         self.use_cached_maps()

@@ -57,6 +57,7 @@ class StoredState:
     bookmarks: list[Bookmark] = field(default_factory=list)
     recent: list[str] = field(default_factory=list)
     maps: dict[str, tuple[str, str]] = field(default_factory=dict)  # body -> (image path, latitude convention)
+    jump_kinds: frozenset[str] | None = None  # what N / P step through (one of session.JUMP_CHOICES)
     notes: list[str] = field(default_factory=list)  # what was dropped and why, beyond unreadable keys
     repaired: list[str] = field(default_factory=list)  # keys partly dropped: to store again as checked
 
@@ -145,6 +146,18 @@ def _paths(raw: object) -> list[str]:
     return list(data)
 
 
+def _jump_kinds(raw: object) -> frozenset[str]:
+    from perijove.model.session import JUMP_CHOICES
+
+    data = _json(raw)
+    if not isinstance(data, list) or not all(isinstance(k, str) for k in data):
+        raise ValueError("must be a JSON list of event kinds")
+    kinds = frozenset(data)
+    if kinds not in {c for _label, c in JUMP_CHOICES}:
+        raise ValueError(f"{sorted(kinds)} is not a choice the event list offers")
+    return kinds
+
+
 def _maps(raw: object) -> tuple[dict[str, tuple[str, str]], list[str]]:
     """The stored user maps whose files still exist, and a note for each one that is gone.
 
@@ -207,6 +220,7 @@ def read_settings(raw: Mapping[str, object]) -> tuple[StoredState, list[str]]:
         return value
 
     take("rate", rate)
+    take("jump_kinds", _jump_kinds)
     if raw.get("maps") is not None:
         try:
             state.maps, gone = _maps(raw["maps"])
@@ -238,6 +252,7 @@ def write_settings(state: StoredState) -> dict[str, object]:
         "et": repr(float(state.et)) if state.et is not None else None,
         "bookmarks": json.dumps([b.to_dict() for b in state.bookmarks]),
         "maps": json.dumps({body: {"path": path, "latitude": lat} for body, (path, lat) in state.maps.items()}),
+        "jump_kinds": json.dumps(sorted(state.jump_kinds)) if state.jump_kinds is not None else None,
     }
 
 
@@ -246,7 +261,7 @@ def display_state(display: DisplayOptions) -> dict[str, Any]:
 
 
 # The keys ``read_settings`` reads (the window's geometry and dock layout are Qt's own, stored beside them).
-SETTINGS_KEYS = ("kernels", "recent", "camera", "display", "rate", "et", "bookmarks", "maps")
+SETTINGS_KEYS = ("kernels", "recent", "camera", "display", "rate", "et", "bookmarks", "maps", "jump_kinds")
 
 
 def with_recent(recent: list[str], paths: list[str]) -> list[str]:
@@ -257,7 +272,8 @@ def with_recent(recent: list[str], paths: list[str]) -> list[str]:
 def session_state(
     session: Any, bookmarks: list[Bookmark], recent: list[str], fetched: Mapping[str, str]
 ) -> StoredState:
-    """What a session leaves to the next run: kernels, camera, layers, rate, time, and the user's maps."""
+    """What a session leaves to the next run: kernels, camera, layers, rate, time, the user's maps, and
+    what N / P step through."""
     return StoredState(
         kernels=session.kernel_paths(),
         camera=session.camera,
@@ -267,6 +283,7 @@ def session_state(
         bookmarks=list(bookmarks),
         maps=map_state(session.display, fetched),
         recent=list(recent),
+        jump_kinds=session.jump_kinds,
     )
 
 

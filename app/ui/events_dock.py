@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from perijove.ephemeris import Event, et_to_utc
 from perijove.ephemeris.provenance import describe
-from perijove.model.session import Session
+from perijove.model.session import JUMP_CHOICES, Session
 from perijove.ui import navigation
 
 COLUMNS = (
@@ -227,12 +227,8 @@ class EventPanel(QtWidgets.QWidget):
         label = QtWidgets.QLabel("N / P step through:")
         self.jump = QtWidgets.QComboBox()
         label.setBuddy(self.jump)
-        for text, kinds in (
-            ("close approaches (perijoves, flybys)", {"perijove", "flyby"}),
-            ("flybys", {"flyby"}),
-            ("every event", set()),
-        ):
-            self.jump.addItem(text, frozenset(kinds))
+        for text, kinds in JUMP_CHOICES:
+            self.jump.addItem(text, kinds)
         self.jump.setToolTip("Which events the N and P keys (and the ⏮ ⏭ buttons) jump between")
         _narrow(self.jump, 14)
         self.jump.activated.connect(lambda _i: setattr(session, "jump_kinds", self.jump.currentData()))
@@ -244,6 +240,12 @@ class EventPanel(QtWidgets.QWidget):
         self.count = QtWidgets.QLabel()
         layout.addWidget(self.count)
         session.events_changed.connect(lambda _e: self._update_count())
+
+    def sync_jump(self) -> None:
+        """Show the session's choice of what N / P step through (restored from the settings)."""
+        for i in range(self.jump.count()):  # findData cannot compare Python sets
+            if self.jump.itemData(i) == self.session.jump_kinds:
+                self.jump.setCurrentIndex(i)
 
     def _filter(self) -> None:
         self.table.proxy.set_filter(self.kind_box.currentData(), self.body_box.currentData(), self.search.text())

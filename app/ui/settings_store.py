@@ -57,6 +57,9 @@ class SettingsStore:
             session.clock.set_rate(stored.rate)
         if stored.et is not None:
             session.clock.set_et(stored.et)  # clamped to the loaded data
+        if stored.jump_kinds is not None:
+            session.jump_kinds = stored.jump_kinds
+            w.events_panel.sync_jump()
         note = ""
         if dropped:
             note = f"Ignored unreadable settings: {', '.join(dict.fromkeys(dropped))}"

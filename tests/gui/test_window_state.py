@@ -480,3 +480,20 @@ def test_open_recent_lists_paths_as_they_are_written(window, qtbot, tmp_path):
     window.store.fill_recent()  # connects to the replaced method
     window.recent_menu.actions()[0].trigger()
     assert opened == [[path]]
+
+
+def test_what_n_and_p_step_through_is_kept_across_starts(qtbot, tmp_path):
+    settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat)
+    win = _new_window(qtbot, settings)
+    win.store.restore()
+    box = win.events_panel.jump
+    assert box.currentData() == win.session.jump_kinds == frozenset({"perijove", "flyby"})
+    box.setCurrentIndex(box.findText("flybys"))
+    box.activated.emit(box.currentIndex())  # as a user's choice ends
+    assert win.session.jump_kinds == frozenset({"flyby"})
+    win.close()
+    again = _new_window(qtbot, settings)
+    again.store.restore()
+    assert again.session.jump_kinds == frozenset({"flyby"})
+    assert again.events_panel.jump.currentText() == "flybys"
+    again.close()
