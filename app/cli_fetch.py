@@ -90,6 +90,23 @@ def _clear(cache: Cache) -> int:
     return 0
 
 
+def _fetch(args: argparse.Namespace, cache: Cache, progress) -> list[Path]:
+    try:
+        return fetch_set(
+            args.set,
+            cache,
+            args.base_url,
+            offline=args.offline,
+            start=args.start,
+            stop=args.stop,
+            activate=not args.no_use,
+            progress=progress.update if progress else None,
+        )
+    finally:
+        if progress:
+            progress.close()
+
+
 def run_fetch_command(args: argparse.Namespace) -> int:
     cache = _cache(args)
     if args.kernels_command == "list":
@@ -109,19 +126,10 @@ def run_fetch_command(args: argparse.Namespace) -> int:
         return 0
     progress = _progress()
     try:
-        paths = fetch_set(
-            args.set,
-            cache,
-            args.base_url,
-            offline=args.offline,
-            start=args.start,
-            stop=args.stop,
-            activate=not args.no_use,
-            progress=progress.update if progress else None,
-        )
+        paths = _fetch(args, cache, progress)
     finally:
-        if progress:
-            progress.close()
+        for aside in cache.set_aside:  # said even when a later file failed: the move happened
+            print(f"kept {aside}: changed since it was fetched (or not fetched by Perijove), replaced by the download")
     spec = SETS.get(args.set)
     print(
         f"{len(paths)} file(s) in {cache.root}"

@@ -789,6 +789,46 @@ def test_clear_cache_keeps_a_file_the_user_changed(fetched, capsys):
     assert "juno_v12.tf" in out.out + out.err and "kept" in out.out + out.err
 
 
+def test_a_fetch_keeps_the_users_changed_copy_before_repairing_it(fetched, tiny, capsys):
+    """A fetch repaired a cached file the user had edited by writing the server's copy over it:
+    the edit was lost without a word. It is moved aside (never deleted) and named."""
+    edited = fetched.path(FK_PATH)
+    edited.write_text("my own frames kernel")
+    assert _main("kernels", "fetch", "--base-url", tiny.url, "--cache", str(fetched.root)) == 0
+    out = capsys.readouterr().out
+    assert edited.read_bytes() == (tiny.root / FK_PATH).read_bytes()  # repaired
+    aside = edited.with_name("juno_v12.tf.changed")
+    assert aside.read_text() == "my own frames kernel"
+    assert "juno_v12.tf.changed" in out and "changed since" in out
+    # Edited again and fetched again: the first kept copy is not overwritten either.
+    edited.write_text("my second edit")
+    fetch_set(SET, fetched, tiny.url)
+    assert fetched.set_aside == [edited.with_name("juno_v12.tf.changed-2")]
+    assert aside.read_text() == "my own frames kernel"
+    assert edited.with_name("juno_v12.tf.changed-2").read_text() == "my second edit"
+    # Kept copies are the user's: clearing the cache leaves them.
+    fetched.clear()
+    assert aside.exists() and edited.with_name("juno_v12.tf.changed-2").exists()
+
+
+def test_a_fetch_never_writes_over_a_file_it_did_not_download(fetched, tiny):
+    """A file of the user's at a path the registry does not list was replaced by the download."""
+    import json as _json
+
+    registry = _json.loads((fetched.root / "registry.json").read_text())
+    del registry[LSK_PATH]
+    (fetched.root / "registry.json").write_text(_json.dumps(registry))
+    mine = fetched.path(LSK_PATH)
+    mine.write_text("my leap seconds notes")
+    fetch_set(SET, fetched, tiny.url)
+    assert mine.read_bytes() == (tiny.root / LSK_PATH).read_bytes()
+    assert mine.with_name("naif0012.tls.changed").read_text() == "my leap seconds notes"
+    # An unchanged cached file is neither moved nor copied.
+    before = sorted(p.name for p in fetched.path(FK_PATH).parent.iterdir())
+    fetch_set(SET, fetched, tiny.url)
+    assert fetched.set_aside == [] and sorted(p.name for p in fetched.path(FK_PATH).parent.iterdir()) == before
+
+
 def test_a_set_that_every_command_would_refuse_is_never_made_active(tmp_path, capsys):
     """A PCK SPICE loads but our own checks refuse (Jupiter with one radius) was fetched and made
     active; every command then set it aside with a note telling the user to fetch again, which

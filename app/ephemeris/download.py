@@ -194,6 +194,7 @@ def _unlock(handle) -> None:
 class Cache:
     root: Path
     kept_changed: list[Path] = field(default_factory=list, compare=False, repr=False)  # by the last clear()
+    set_aside: list[Path] = field(default_factory=list, compare=False, repr=False)  # by the last fetch_set()
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).expanduser()
@@ -1108,10 +1109,28 @@ class Downloader:
         dest.parent.mkdir(parents=True, exist_ok=True)
         if dest.is_dir() and not dest.is_symlink():
             raise DownloadError(f"{dest}: is a folder; cannot place {remote.name} there")
+        self._set_aside_if_not_ours(remote, dest, digest)
         os.replace(part, dest)
         meta_path.unlink(missing_ok=True)
         self.cache.record(remote.path, dest, digest)
         return dest
+
+    def _set_aside_if_not_ours(self, remote: RemoteFile, dest: Path, new_digest: str) -> None:
+        """Move a file at ``dest`` that is not what this cache placed there (edited since, or never
+        downloaded) to ``NAME.changed`` (``-2``, ``-3``… when taken) before the download replaces it:
+        a repair must not cost the user an edit. A damaged download is moved aside too, since the
+        two cannot be told apart; ``Cache.set_aside`` names every file moved, for the user to see."""
+        if not dest.is_file() or dest.is_symlink():
+            return
+        old = _sha256(dest)
+        entry = self.cache.registry(repair=True).get(remote.path)
+        if old == new_digest or (entry is not None and entry.get("sha256") == old):
+            return  # the same bytes, or our own unchanged copy
+        aside, n = dest.with_name(dest.name + ".changed"), 2
+        while aside.exists() or aside.is_symlink():
+            aside, n = dest.with_name(f"{dest.name}.changed-{n}"), n + 1
+        os.replace(dest, aside)
+        self.cache.set_aside.append(aside)
 
     def resolve(self, spec: KernelSetSpec, start: str | None = None, stop: str | None = None) -> list[RemoteFile]:
         """Every file of the set, with per-period files found from the listing (or the cache, offline)."""
@@ -1237,7 +1256,8 @@ def fetch_set(
     """Fetch (or, offline, find and re-check) every file of a set; make it the active set if asked.
 
     The set becomes active only when every member passed its checks; a failure leaves the
-    active set as it was.
+    active set as it was. A cached file replaced that was not as this cache placed it is kept
+    beside it first (``cache.set_aside``).
     """
     if name not in SETS:
         raise DownloadError(f"unknown set {name!r}; use one of {', '.join(SETS)}")
@@ -1245,6 +1265,7 @@ def fetch_set(
     if offline and not cache.root.is_dir():
         raise DownloadError(f"{name}: nothing is cached in {cache.root}, and offline mode is on")
     existed = cache.root.exists()
+    cache.set_aside = []
     try:
         with Downloader(
             cache,

@@ -156,15 +156,24 @@ class Jobs(QtCore.QObject):
         window = self.window
         cache = cache or Cache(default_cache_dir())
 
+        def kept() -> str:
+            """The user's changed copies the download moved aside (``Cache.set_aside``)."""
+            if not cache.set_aside:
+                return ""
+            return f"; kept your changed {', '.join(p.name for p in cache.set_aside)} beside the new files"
+
         def done(paths: list) -> None:
             if SETS[request[0]].kind == "maps":
                 window.session.use_cached_maps(cache)
-                window.statusBar().showMessage(f"Maps fetched: {len(paths)} file(s)", 8000)
+                self._say(f"Maps fetched: {len(paths)} file(s){kept()}", 8000)
             elif window.load_kernels(paths):
                 provenances = ", ".join(window.session.kernels.provenances())
-                window.statusBar().showMessage(f"Fetched {len(paths)} file(s); data: {provenances}", 10000)
+                self._say(f"Fetched {len(paths)} file(s); data: {provenances}{kept()}", 10000)
 
-        self.fetch_job = run_fetch(window, request, cache, done, lambda text: self._say(text, 8000))
+        def failed(text: str) -> None:
+            self._say(text + kept(), 8000)
+
+        self.fetch_job = run_fetch(window, request, cache, done, failed)
         return self.fetch_job
 
     # -- comparison ---------------------------------------------------------------------------------------

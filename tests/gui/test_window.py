@@ -683,3 +683,24 @@ def test_the_window_fits_a_1024_pixel_screen_with_its_controls_whole(window, qtb
     assert field.width() >= needed, (field.width(), needed)
     rate = window.transport.rate_label
     assert rate.width() >= rate.fontMetrics().horizontalAdvance("◀ 1.5 day/s")
+
+
+def test_a_fetch_from_the_window_names_the_changed_copy_it_kept(window, qtbot, tmp_path):
+    """The window's fetch repairs an edited cached file too: the status bar names the copy kept."""
+    from mirror import Mirror, build_tiny_layout
+
+    from perijove.ephemeris.defaults import default_kernel_dir
+    from perijove.ephemeris.download import Cache, fetch_set
+
+    root = build_tiny_layout(tmp_path / "naif-tiny", default_kernel_dir())
+    cache = Cache(tmp_path / "cache")
+    with Mirror(root) as mirror:
+        fetch_set("juno-io-flybys", cache, mirror.url, activate=False)
+        edited = cache.path("JUNO/kernels/fk/juno_v12.tf")
+        edited.write_text(edited.read_text() + "\n\\begintext\nmy note\n")
+        job = window.start_fetch(("juno-io-flybys", mirror.url, None, None), cache)
+        qtbot.waitUntil(lambda: job.isFinished(), timeout=60_000)
+        qtbot.wait(50)
+    message = window.statusBar().currentMessage()
+    assert "kept your changed juno_v12.tf.changed" in message, message
+    assert "my note" in edited.with_name("juno_v12.tf.changed").read_text()
