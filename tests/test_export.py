@@ -865,3 +865,41 @@ def test_what_is_left_out_reads_as_a_sentence():
     assert say_left_out(["the title"]) == "the title"
     assert say_left_out(["the title", "the spin note"]) == "the title and the spin note"
     assert say_left_out(["the title", "the distance", "the spin note"]) == "the title, the distance and the spin note"
+
+
+def test_labels_in_exported_frames_keep_clear_of_the_overlay(tmp_path, eph):
+    """At 320x180 the "Juno" label was printed over the overlay's distance row. Labels are now laid
+    out around the overlay's box, as the window lays them out around its HUD: checked on the
+    frames' pixels, the overlay's ink against where the scene placed each label."""
+
+    from perijove.model import CameraIntent
+    from perijove.render.offscreen import OffscreenRenderer
+
+    size = (320, 180)
+    view = CameraIntent(mode="flyby", target="IO")
+    plan = FramePlan(to_et("2023-12-30T08:30:00"), to_et("2023-12-30T08:42:00"), frames=4)
+    overlay = Overlay(title="Juno at Io")
+    renderer = OffscreenRenderer(eph, size)
+    placed: list[list] = []
+    layout = renderer.scene.label_layout
+    renderer.scene.label_layout = lambda state: placed.append(layout(state)) or placed[-1]
+    try:
+        export(eph, plan, tmp_path / "f", size, view, overlay=overlay, renderer=renderer)
+        assert renderer.scene.keep_clear == ()  # the renderer is left as it was given
+    finally:
+        renderer.close()
+    written = sorted((tmp_path / "f").glob("frame_*.png"))
+    assert len(written) == 4 and len(placed) == 4
+    assert any(p.text == "Juno" for frame in placed for p in frame)  # the label the test is about
+    rows = _rows(tmp_path / "f" / "frames.csv")
+    movie = overlay.for_movie(max(float(r["distance_km"]) for r in rows))
+    for row, frame in zip(rows, placed, strict=True):
+        values = {**row, "distance_km": float(row["distance_km"]), "altitude_km": float(row["altitude_km"])}
+        x0, y0, x1, y1 = movie.extent(values, *size)
+        ink = movie.draw(np.zeros((size[1], size[0], 3), np.uint8), values).max(axis=2) > 60
+        ys, xs = np.nonzero(ink)
+        assert x0 <= xs.min() and xs.max() < x1 and y0 <= ys.min() and ys.max() < y1  # the box holds the text
+        for p in frame:
+            bx0, by0, bx1, by1 = p.box
+            clear = bx1 <= xs.min() or bx0 > xs.max() or by1 <= ys.min() or by0 > ys.max()
+            assert clear, (p.text, p.box, (xs.min(), ys.min(), xs.max(), ys.max()))

@@ -245,6 +245,25 @@ class Overlay:
         }
         return [name for rank, name in names.items() if name and rank not in kept]
 
+    def extent(self, values: dict, width: int, height: int) -> tuple[float, float, float, float]:
+        """The box (x0, y0, x1, y1, pixels from the top left) the rows cover on such a frame, its
+        shadow included; in a movie (``for_movie``) wide enough for its farthest distance, so one
+        box serves every frame. The scene lays its labels out around it (``Scene.keep_clear``)."""
+        groups, size = self._groups(values, width, height)
+        rows = [row for _rank, shown in groups for row in shown]
+        if self.widest_km is not None and self.geometry and any(rank == 1 for rank, _shown in groups):
+            target = values.get("target", "")
+            rows += _wrapped([self._geometry_row(target, self.widest_km, self.widest_km)], size, width)
+        if not rows:
+            return (0.0, 0.0, 0.0, 0.0)
+        margin = size // 2
+        ascent, descent = _metrics(_font(_primary(), size), size)
+        step = max(int(size * 1.3), ascent + descent + max(2, size // 5))
+        shown = sum(len(shown) for _rank, shown in groups)
+        right = margin + max(_width(row, size) for row in rows) + 2  # the shadow, a pixel right
+        bottom = margin + (shown - 1) * step + ascent + descent + 2
+        return (0.0, 0.0, float(min(right + margin, width)), float(min(bottom + margin // 2, height)))
+
     def draw(self, rgb: np.ndarray, values: dict) -> np.ndarray:
         from PIL import Image, ImageDraw
 

@@ -144,6 +144,7 @@ def export(
     frames: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
     failure: list[BaseException] = []
     steady_before: bool | None = None
+    clear_before: tuple = ()
 
     def writer() -> None:
         while True:
@@ -191,7 +192,11 @@ def export(
         from perijove.render.context import gl_info
 
         steady_before = renderer.scene.steady_spin
+        clear_before = renderer.scene.keep_clear
         renderer.scene.steady_spin = spin == SPIN_STEADY
+        if overlay is not None:  # labels go around the burned-in text, as the window's go around its HUD
+            first = {**hud_values(eph, float(ets[0]), target), "spin": spin}
+            renderer.scene.keep_clear = (overlay.extent(first, *size),)
         gl = gl_info()  # recorded in the table: which backend and driver drew these frames
         gl_text = gl.describe() if gl is not None else ""
         thread.start()
@@ -255,6 +260,7 @@ def export(
             renderer.close()
         elif renderer is not None and steady_before is not None:
             renderer.scene.steady_spin = steady_before  # a reused renderer goes back as it came
+            renderer.scene.keep_clear = clear_before
     kept: tuple[Path, ...] = ()
     if not json_sidecar and out.suffix.lower() == ".mp4":  # a folder is replaced whole
         table = out.with_suffix(".json")
