@@ -906,41 +906,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("perijove: interrupted", file=sys.stderr)
         return 130
 
+    from perijove.stdout_guard import OutputFailed, guard, quiet_exit
+
+    if sys.stdout is None and _prints_a_listing(args):
+        print("perijove: error: standard output is closed: nowhere to write the listing", file=sys.stderr)
+        return EXIT_USAGE
+    unguarded = guard()
     try:
-        if args.version:
-            return _version(args)
-        if args.command == "kernels" and args.kernels_command == "info":
-            return _kernels_info(args)
-        if args.command == "kernels" and args.kernels_command in ("fetch", "list", "clear-cache", "use"):
-            from perijove.cli_fetch import run_fetch_command
-
-            return run_fetch_command(args)
-        if args.command == "kernels" and args.kernels_command == "synthesize":
-            return _synthesize(args)
-        if args.command == "render":
-            return _render(args)
-        if args.command == "export":
-            return _export(args)
-        if args.command == "events":
-            return _events(args)
-        if args.command == "compare":
-            return _compare(args)
-        if args.command == "plot":
-            from perijove.cli_plot import run_plot
-
-            return run_plot(args)
-        if args.command == "kernels":
-            parser.parse_args(["kernels", "--help"])
-        if args.command in (None, "gui"):
-            from perijove.ui.app import run
-
-            return run(
-                getattr(args, "kernels", []),
-                defaults=not getattr(args, "no_defaults", False),
-                first_frame_exit=getattr(args, "first_frame_exit", False),
-            )
-        parser.print_help()
-        return 0
+        status = _run(parser, args)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a full disk or closed pipe is found here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        return quiet_exit()
+    except OutputFailed as err:
+        print(f"perijove: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except PerijoveError as err:
         print(f"perijove: error: {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -956,3 +937,51 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        if unguarded is not None:
+            sys.stdout = unguarded
+
+
+def _prints_a_listing(args: argparse.Namespace) -> bool:
+    """Whether the command's product is what it prints (with no standard output it would be lost)."""
+    if args.command == "kernels":
+        return getattr(args, "kernels_command", None) in ("info", "list")
+    return args.command in ("events", "compare")
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """The command ``args`` names; its errors are ``main``'s to report."""
+    if args.version:
+        return _version(args)
+    if args.command == "kernels" and args.kernels_command == "info":
+        return _kernels_info(args)
+    if args.command == "kernels" and args.kernels_command in ("fetch", "list", "clear-cache", "use"):
+        from perijove.cli_fetch import run_fetch_command
+
+        return run_fetch_command(args)
+    if args.command == "kernels" and args.kernels_command == "synthesize":
+        return _synthesize(args)
+    if args.command == "render":
+        return _render(args)
+    if args.command == "export":
+        return _export(args)
+    if args.command == "events":
+        return _events(args)
+    if args.command == "compare":
+        return _compare(args)
+    if args.command == "plot":
+        from perijove.cli_plot import run_plot
+
+        return run_plot(args)
+    if args.command == "kernels":
+        parser.parse_args(["kernels", "--help"])
+    if args.command in (None, "gui"):
+        from perijove.ui.app import run
+
+        return run(
+            getattr(args, "kernels", []),
+            defaults=not getattr(args, "no_defaults", False),
+            first_frame_exit=getattr(args, "first_frame_exit", False),
+        )
+    parser.print_help()
+    return 0

@@ -340,3 +340,39 @@ def test_a_map_that_does_not_decode_is_one_line_before_any_work(tmp_path):
     assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
     assert "cut.jpg" in run.stderr and "truncated" in run.stderr and "internal error" not in run.stderr
     assert not out.exists()
+
+
+# -- output that cannot be written: a closed pipe, a full disk, no standard output ------------------------
+_PERIJOVE = f"{sys.executable} -m perijove"
+
+
+@pytest.mark.parametrize("args", ["events", "events --format json", "kernels info --format json"])
+def test_a_pipe_closed_early_ends_quietly(args):
+    """``perijove events | head -1`` said "internal error: BrokenPipeError" (exit 1)."""
+    out = subprocess.run(
+        f"set -o pipefail; {_PERIJOVE} {args} | head -c 1 >/dev/null",
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.stderr == "", out.stderr
+    assert out.returncode in (0, 141), out.returncode  # 141: as a tool SIGPIPE stops
+
+
+@pytest.mark.parametrize("args", ["events --kind perijove", "kernels info"])
+def test_output_to_a_full_disk_is_a_one_line_error(args):
+    with open("/dev/full", "w") as full:
+        out = subprocess.run([sys.executable, "-m", "perijove", *args.split()], stdout=full, stderr=subprocess.PIPE,
+                             text=True, timeout=300)
+    _one_line_error(out, "standard output", "disk is full")
+
+
+def test_a_listing_with_its_standard_output_closed_is_refused():
+    """``perijove events >&-`` searched, printed nowhere and exited 0."""
+    out = subprocess.run(
+        f"{_PERIJOVE} events --kind perijove >&-", shell=True, executable="/bin/bash", capture_output=True, text=True,
+        timeout=300,
+    )
+    _one_line_error(out, "standard output")
