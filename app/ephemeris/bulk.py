@@ -19,6 +19,20 @@ import spiceypy
 _c: dict[str, object] = {}
 
 
+def check_finite(
+    states: np.ndarray, ets: np.ndarray, target: str, observer: str, skip: np.ndarray | None = None
+) -> None:
+    """Raise ``DamagedDataError`` when a row SPICE answered without an error holds NaN or an
+    infinity: a damaged SPK (bytes of 0xFF read as NaN) loads and answers so, silently."""
+    bad = ~np.isfinite(states).all(axis=-1)
+    if skip is not None:
+        bad &= ~skip
+    if bad.any():
+        from perijove.ephemeris.errors import DamagedDataError
+
+        raise DamagedDataError.at(target, observer, float(np.asarray(ets).reshape(-1)[int(np.argmax(bad))]))
+
+
 def _routines() -> dict[str, object]:
     """Prototypes of our own for spiceypy's loaded CSPICE (its declarations want ctypes arrays)."""
     if not _c:
@@ -45,7 +59,8 @@ def spkezr_many(
     """``spkezr`` states, shape (len(ets), 6), of ``target`` from ``observer`` at every ET.
 
     A failure raises spiceypy's ``SpiceyError`` (SPICE reset), or with ``nan_on_error`` leaves
-    that epoch's row NaN and goes on. An error already pending when called is raised as spiceypy
+    that epoch's row NaN and goes on; a row SPICE answers with NaN (damaged data) raises
+    ``DamagedDataError`` either way. An error already pending when called is raised as spiceypy
     would (``nan_on_error``: cleared first, as the one-call-then-each-epoch path did).
     """
     c = _routines()
@@ -61,11 +76,14 @@ def spkezr_many(
     base, lt = out.ctypes.data, light.ctypes.data
     try:
         if nan_on_error:
+            failures = np.zeros(ets.size, bool)
             for i, et in enumerate(ets.tolist()):
                 call(t, et, f, a, o, base + 48 * i, lt)
                 if failed():
                     spiceypy.reset()
                     out[i] = np.nan
+                    failures[i] = True
+            check_finite(out, ets, target, observer, skip=failures)
             return out
         for i, et in enumerate(ets.tolist()):
             call(t, et, f, a, o, base + 48 * i, lt)
@@ -75,4 +93,5 @@ def spkezr_many(
         raise
     if failed():  # in RETURN mode (spiceypy's) the calls after a failure did nothing
         _raise_spice_error()
+    check_finite(out, ets, target, observer)
     return out

@@ -39,6 +39,30 @@ class QueryError(PerijoveError):
     """SPICE could not answer a geometric question."""
 
 
+class DamagedDataError(QueryError):
+    """SPICE answered with NaN or an infinity: the loaded data are damaged, not merely absent."""
+
+    @classmethod
+    def at(cls, target: str | int, observer: str | int, et: float) -> DamagedDataError:
+        from perijove.ephemeris.bodies import display_name
+
+        def name(body: str | int) -> str:
+            try:
+                return display_name(int(body))
+            except (TypeError, ValueError):
+                return str(body).title()
+
+        when = f"ET {et:.3f}"
+        try:
+            when = f"{spiceypy.et2utc(et, 'ISOC', 3)} UTC"
+        except SpiceyError:
+            spiceypy.reset()
+        return cls(
+            f"the loaded kernels give the state of {name(target)} relative to {name(observer)} at {when} as not"
+            " finite (NaN): a damaged SPK? ('perijove kernels info' lists what is loaded)"
+        )
+
+
 def one_line(text: str) -> str:
     """Collapse whitespace so a message always fits on one line."""
     return re.sub(r"\s+", " ", str(text)).strip()

@@ -20,7 +20,7 @@ import spiceypy
 
 from perijove.ephemeris.bodies import EARTH, SUN, Body, body_frame, body_id, display_name, radii
 from perijove.ephemeris.bulk import spkezr_many
-from perijove.ephemeris.errors import CoverageError, QueryError, spice_errors, spice_reason
+from perijove.ephemeris.errors import CoverageError, DamagedDataError, QueryError, spice_errors, spice_reason
 from perijove.ephemeris.kernels import KernelSet
 from perijove.ephemeris.timeconv import et_to_utc, have_leapseconds
 from perijove.ephemeris.windows import Window
@@ -161,6 +161,8 @@ class Ephemeris:
                 raise QueryError(
                     f"state of {display_name(tid)} relative to {display_name(oid)}: {spice_reason(err)}"
                 ) from None
+            if not np.isfinite(out[i]).all():
+                raise DamagedDataError.at(tid, oid, et)
         return out
 
     # -- orientation ---------------------------------------------------------------
