@@ -111,3 +111,36 @@ def test_compare_bad_input_is_one_line(pair, extra, message):
     run = subprocess.run(args, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1, run.stderr
     assert message in run.stderr
+
+
+def _to_polyline_km(points: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """Each point's distance from the polyline ``line`` (km)."""
+    a, b = line[:-1], line[1:]
+    ab = b - a
+    out = []
+    for p in points:
+        t = np.clip(np.einsum("ij,ij->i", p - a, ab) / np.maximum(np.einsum("ij,ij->i", ab, ab), 1e-30), 0, 1)
+        out.append(np.linalg.norm(a + t[:, None] * ab - p, axis=1).min())
+    return np.array(out)
+
+
+def test_a_set_compared_with_itself_is_drawn_on_the_trail_in_every_camera():
+    """In the flyby camera the trail is drawn as Juno moved relative to the moon, but the compared
+    path was drawn about Jupiter: a set compared with itself (0.000 km in the HUD) left Juno at
+    another angle and cut across Io. The ghost now goes through the same frame as the trail."""
+    from perijove.ephemeris import Ephemeris, open_kernels, to_et
+    from perijove.ephemeris.compare import sample_track
+    from perijove.model import CameraIntent
+    from perijove.render.scene import Scene
+
+    track = sample_track([], defaults=True)  # the embedded set, compared with itself
+    scene = Scene(Ephemeris(open_kernels()))
+    scene.set_ghost(track)
+    for mode in ("flyby", "follow", "orbit"):
+        for utc in ("2023-12-30T08:36:01", "2023-12-30T08:40:00", "2023-12-30T09:30:00"):
+            state = scene.frame_state(to_et(utc), CameraIntent(mode=mode, target="IO"), (640, 360))
+            ghost, trail = state.ghost[0], state.trail[0]
+            near = np.linalg.norm(ghost - state.spacecraft, axis=1) < 20_000.0  # the part in a flyby's view
+            assert near.sum() > 10, (mode, utc)
+            off = _to_polyline_km(ghost[near], trail)
+            assert off.max() < 0.5, (mode, utc, off.max())

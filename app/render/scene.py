@@ -169,6 +169,7 @@ class Scene:
         self.sc_mesh = spacecraft_mesh or juno()
         self._sc_radius = float(np.linalg.norm(self.sc_mesh.positions, axis=1).max())  # km, bounding sphere
         self.ghost = None
+        self._ghost_bodies: dict[int, np.ndarray] = {}  # where a flyby camera's moon is at the ghost's samples
         # Boxes (frame pixels: x0, y0, x1, y1) drawn over the frame by its owner, the window's HUD:
         # labels are laid out around them.
         self.keep_clear: tuple[tuple[float, float, float, float], ...] = ()
@@ -256,6 +257,8 @@ class Scene:
             dist = float(np.linalg.norm(sc_pos - pose.eye))
             draw_sc = dist > 1e-3  # the camera is not sitting inside it
             marker = draw_sc and SPACECRAFT_SPAN_KM / dist * pose.pixels_per_radian() < MARKER_BELOW_PX
+        # The flyby camera moves with the moon: the paths it frames are drawn as Juno moved relative to it.
+        moves_with = target_id if intent.mode == "flyby" and target_id in self.bodies and target_id != 599 else None
         trail = None
         if has_sc and self.display.trajectory:
             got = self.trajectory.around(et)
@@ -268,13 +271,13 @@ class Scene:
                     except CoverageError:
                         colour_by = None  # no data for the target over the whole path: colour by time
                 verts, colours = trail_vertices(path, split, pos[self.sc], et, self.trajectory.past, colour_by)
-                if intent.mode == "flyby" and target_id in self.bodies and target_id != 599:
+                if moves_with is not None:
                     # the flyby camera moves with the moon: so does the path it frames
                     verts = relative_to(verts, split, self.trajectory.body_positions(target_id, lo, hi), pos[target_id])
                 # Kept whole, through the spacecraft even when the camera sits there: ``draw``
                 # clips lines at the near plane in float64 (``eye_segments``).
                 trail = (verts - pose.origin, colours)
-        ghost = self._ghost_line(et, pose)
+        ghost = self._ghost_line(et, pose, moves_with, pos)
         orbits = self._moon_orbits(et, pos, pose.origin) if self.display.moon_orbits else []
         labels = [(self._name(b), rel[b]) for b in self.bodies]
         if sc_pos is not None:
@@ -301,15 +304,37 @@ class Scene:
     def set_ghost(self, track) -> None:
         """Another kernel set's spacecraft track (``ephemeris.compare.Track``) to draw, or None."""
         self.ghost = track
+        self._ghost_bodies = {}
 
-    def _ghost_line(self, et: float, pose: cam.CameraPose):
+    def _ghost_line(self, et: float, pose: cam.CameraPose, moves_with: int | None, pos: dict[int, np.ndarray]):
+        """The compared path over the trail's window, through its position now (interpolated), in
+        the trail's frame: about Jupiter, or relative to ``moves_with`` as the flyby camera draws it."""
         if self.ghost is None or not self.display.trajectory:
             return None
         g = self.ghost
-        lo, hi = np.searchsorted(g.ets, [et - self.trajectory.past, et + self.trajectory.future])
+        lo, hi = (int(i) for i in np.searchsorted(g.ets, [et - self.trajectory.past, et + self.trajectory.future]))
         if hi - lo < 2:
             return None
-        verts = g.states[lo:hi, :3] - pose.origin
+        verts = g.states[lo:hi, :3]
+        split = int(np.searchsorted(g.ets[lo:hi], et))
+        now = g.position(et)
+        if now is not None:
+            verts = np.concatenate([verts[:split], now[None], verts[split:]])
+        if moves_with is not None:
+            if moves_with not in self._ghost_bodies:  # once a comparison: the track's samples do not change
+                from perijove.ephemeris.bulk import spkezr_many
+
+                # NaN where the loaded data do not cover the moon (the compared set may reach further).
+                states = spkezr_many(str(moves_with), g.ets, "J2000", "NONE", "599", nan_on_error=True)
+                self._ghost_bodies[moves_with] = states[:, :3]
+            body = self._ghost_bodies[moves_with][lo:hi]
+            if now is not None:
+                verts = relative_to(verts, split, body, pos[moves_with])
+            else:
+                verts = verts - body + pos[moves_with]
+        verts = verts[np.isfinite(verts).all(axis=1)] - pose.origin
+        if len(verts) < 2:
+            return None
         return verts, np.tile(GHOST_COLOUR, (len(verts), 1))
 
     def _moon_orbits(self, et: float, pos: dict[int, np.ndarray], origin: np.ndarray):
