@@ -109,9 +109,16 @@ ROWS: tuple[Row, ...] = (
     Row("shortcuts", "Help", "&Keyboard shortcuts", "F1", "show_shortcuts", "this list of keys and mouse gestures"),
     Row("provenance", "Help", "Data &provenance", None, "show_provenance", "where each loaded kernel came from"),
     Row("about", "Help", "&About Perijove", None, "show_about", "version and credits"),
-    Row("drag", None, "", "Drag", None, "turn the camera around what it looks at", "mouse"),
-    Row("pan", None, "", "Shift+drag / right-drag", None, "pan: move the point looked at (every camera)", "mouse"),
-    Row("wheel", None, "", "Wheel", None, "zoom the camera in / out (JunoCam keeps its field)", "mouse"),
+    Row("drag", None, "", "View: drag", None, "turn the camera around what it looks at", "mouse"),
+    Row("pan", None, "", "View: Shift+drag / right-drag", None, "pan: move the point looked at (any camera)", "mouse"),
+    Row("wheel", None, "", "View: wheel", None, "zoom the camera in / out (JunoCam keeps its field)", "mouse"),
+    Row("tl_drag", None, "", "Timeline: drag", None, "scrub: the time follows the pointer", "mouse"),
+    Row("tl_wheel", None, "", "Timeline: wheel", None, "zoom the timeline around the pointer", "mouse"),
+    Row("tl_pan", None, "", "Timeline: right-drag / Shift+wheel", None, "pan the timeline", "mouse"),
+    Row("tl_event", None, "", "Timeline: double-click", None, "go to the event under the pointer", "mouse"),
+    Row("overview", None, "", "Overview: click / double-click", None, "show that time / the whole coverage", "mouse"),
+    Row("list_event", None, "", "Event list: double-click", None, "go to the event", "mouse"),
+    Row("plot_time", None, "", "Plots: click / drag", None, "set the time there", "mouse"),
 )
 
 # (key, what it does) for every key and gesture, in menu order: the F1 help and the README's table.

@@ -190,6 +190,7 @@ class PlotPanel(QtWidgets.QWidget):
             self.plots.append(plot)
         self.plots[-1].setLabel("bottom", "UTC")
         self.view.scene().sigMouseClicked.connect(self._clicked)
+        self.view.viewport().installEventFilter(self)  # a drag scrubs, as on the timeline
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -358,6 +359,17 @@ class PlotPanel(QtWidgets.QWidget):
         y_lo, y_hi = vb.viewRange()[1]
         scene = vb.mapViewToScene(QtCore.QPointF(et + self._offset, 0.5 * (y_lo + y_hi)))
         return self.view.mapFromScene(scene)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if (
+            event.type() == QtCore.QEvent.Type.MouseMove
+            and event.buttons() & QtCore.Qt.MouseButton.LeftButton
+            and self.series is not None
+        ):
+            et = self.et_at(self.view.mapToScene(event.position().toPoint()))
+            if et is not None:
+                self.session.clock.set_et(min(max(et, self.series.start), self.series.stop))
+        return super().eventFilter(watched, event)
 
     def _clicked(self, event) -> None:
         if event.button() != QtCore.Qt.MouseButton.LeftButton or self.series is None:

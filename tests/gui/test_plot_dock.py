@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from perijove.ephemeris import to_et
 from perijove.model.timeline import FLYBY_HALF_SPAN_S
@@ -95,6 +95,32 @@ def test_clicking_a_plot_sets_the_time(window, qtbot):
         assert clock.et == pytest.approx(wanted, abs=2 * per_pixel), (row, clock.et - wanted, per_pixel)
         assert panel.cursor_et() == pytest.approx(clock.et, abs=1e-3)
     assert panel.span == pytest.approx((flyby.et - FLYBY_HALF_SPAN_S, flyby.et + FLYBY_HALF_SPAN_S))
+
+
+def test_dragging_on_a_plot_scrubs_the_time(window, qtbot):
+    """Only a click set the time: a drag across a plot did nothing, unlike on the timeline."""
+    flyby, panel = _shown_on_flyby(window, qtbot)
+    clock = window.session.clock
+    width = panel.plots[0].getViewBox().sceneBoundingRect().width()
+    per_pixel = (panel.span[1] - panel.span[0]) / width
+    viewport = panel.view.viewport()
+    left = QtCore.Qt.MouseButton.LeftButton
+    qtbot.mousePress(viewport, left, pos=panel.point_for(flyby.et - 1200.0, 1))
+    seen = []
+    for offset in (-600.0, 0.0, 900.0):
+        move = QtGui.QMouseEvent(
+            QtCore.QEvent.Type.MouseMove,
+            QtCore.QPointF(panel.point_for(flyby.et + offset, 1)),
+            QtCore.QPointF(viewport.mapToGlobal(panel.point_for(flyby.et + offset, 1))),
+            QtCore.Qt.MouseButton.NoButton,
+            left,
+            QtCore.Qt.KeyboardModifier.NoModifier,
+        )
+        QtWidgets.QApplication.sendEvent(viewport, move)
+        seen.append(clock.et - flyby.et)
+    qtbot.mouseRelease(viewport, left, pos=panel.point_for(flyby.et + 900.0, 1))
+    assert seen == pytest.approx([-600.0, 0.0, 900.0], abs=2 * per_pixel)
+    assert panel.span == pytest.approx((flyby.et - FLYBY_HALF_SPAN_S, flyby.et + FLYBY_HALF_SPAN_S))  # no pan
 
 
 def test_go_to_flyby_fills_the_plots_while_it_plays(window, qtbot):
