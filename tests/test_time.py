@@ -70,3 +70,15 @@ def test_tdb_display_rounds_to_the_digits_shown(text, shown):
     open_kernels()
     # Oracle: spiceypy.str2et(text) and the calendar rounding of its fraction.
     assert et_to_tdb(to_et(text), 3) == shown
+
+
+def test_an_unreadable_time_says_how_to_write_one():
+    """"yesterday" gave SPICE's parser message alone, with no form that would work."""
+    from perijove.ephemeris import PerijoveError, open_kernels, to_et
+
+    open_kernels()
+    for text in ("yesterday", "2023-13-45", "now"):
+        with pytest.raises(PerijoveError) as err:
+            to_et(text)
+        message = str(err.value)
+        assert f"cannot read time {text!r}" in message and "2023-12-30T08:36:00" in message, message

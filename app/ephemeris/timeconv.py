@@ -41,7 +41,9 @@ def to_et(value: str | float) -> float:
         return float(spiceypy.str2et(_spice_form(text)))
     except SpiceyError as err:
         spiceypy.reset()
-        raise TimeFormatError(f"cannot read time {text!r}: {spice_reason(err)}") from None
+        raise TimeFormatError(
+            f"cannot read time {text!r} (write UTC as 2023-12-30T08:36:00, or 30 Dec 2023 08:36): {spice_reason(err)}"
+        ) from None
 
 
 def _spice_form(text: str) -> str:
