@@ -472,7 +472,9 @@ def _render(args: argparse.Namespace) -> int:
     eph = Ephemeris(ks)
     et = to_et(args.time)
     if args.camera == "flyby":
-        _flyby_encounter(eph, args.look_at, et)  # refuses a time with no flyby near it
+        from perijove.ephemeris.flyby_view import flyby_encounter
+
+        flyby_encounter(eph, args.look_at, et)  # refuses a time with no flyby near it
     from perijove.render.png import render_png
 
     clean_stale_partials(out.parent)
@@ -501,29 +503,6 @@ def _render(args: argparse.Namespace) -> int:
     _say_gl(args)
     print(f"wrote {out}")
     return 0
-
-
-def _flyby_encounter(eph, look_at: str, et: float) -> float:
-    """The closest approach the flyby camera frames: the deepest within two days of ``et``, and a flyby.
-
-    Far from any flyby the camera would frame a pass at millions of km (a speck, no spacecraft):
-    refused, naming the nearest approach, rather than written as an empty frame.
-    """
-    import numpy as np
-
-    from perijove.ephemeris import PerijoveError, display_name, et_to_utc
-    from perijove.ephemeris.bodies import SPACECRAFT
-    from perijove.ephemeris.events import DEFAULT_FLYBY_KM
-    from perijove.ephemeris.flyby_view import SEARCH_S, closest_approach
-
-    ca = closest_approach(eph, look_at, et)
-    km = float(np.linalg.norm(eph.position(SPACECRAFT, ca, look_at)))
-    if km > DEFAULT_FLYBY_KM:
-        raise PerijoveError(
-            f"no flyby of {display_name(look_at)} within {SEARCH_S / 86400:.0f} days of this time: the closest "
-            f"approach is {km:,.0f} km at {et_to_utc(ca)[:19]} UTC (a flyby is within {DEFAULT_FLYBY_KM:,.0f} km)"
-        )
-    return ca
 
 
 def _say_gl(args: argparse.Namespace) -> None:
@@ -666,8 +645,10 @@ def _export_run(args: argparse.Namespace, stop: _StopSignals) -> int:
     for body in (SPACECRAFT, body_id(args.look_at)):  # a clear coverage error before any frame is drawn
         eph.check_coverage(body, np.array([start, stop_et]))
     if intent.mode == "flyby":  # one encounter for the whole movie: the camera never jumps
+        from perijove.ephemeris.flyby_view import flyby_encounter
+
         near = plan.ease_et if plan.ease_et is not None else 0.5 * (start + stop_et)
-        intent = intent.with_(encounter_et=_flyby_encounter(eph, args.look_at, near))
+        intent = intent.with_(encounter_et=flyby_encounter(eph, args.look_at, near))
     progress = _export_progress(plan.count)
     from perijove.ephemeris.download import cached_maps
 

@@ -63,6 +63,27 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
+def flyby_encounter(eph: Ephemeris, target: int | str, et: float) -> float:
+    """The closest approach the flyby camera frames: the deepest within two days of ``et``, and a flyby.
+
+    Far from any flyby the camera would frame a pass at millions of km (a speck, no spacecraft):
+    refused, naming the nearest approach, rather than drawn as an empty frame (``render``, ``export``
+    and the window's export form alike).
+    """
+    from perijove.ephemeris.bodies import display_name
+    from perijove.ephemeris.events import DEFAULT_FLYBY_KM
+    from perijove.ephemeris.timeconv import et_to_utc
+
+    ca = closest_approach(eph, target, et)
+    km = float(np.linalg.norm(eph.position(SPACECRAFT, ca, target)))
+    if km > DEFAULT_FLYBY_KM:
+        raise PerijoveError(
+            f"no flyby of {display_name(target)} within {SEARCH_S / 86400:.0f} days of this time: the closest "
+            f"approach is {km:,.0f} km at {et_to_utc(ca)[:19]} UTC (a flyby is within {DEFAULT_FLYBY_KM:,.0f} km)"
+        )
+    return ca
+
+
 def closest_approach(
     eph: Ephemeris, target: int | str, et: float, spacecraft: int | str = SPACECRAFT, search_s: float = SEARCH_S
 ) -> float:

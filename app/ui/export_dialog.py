@@ -238,7 +238,7 @@ class ExportDialog(QtWidgets.QDialog):
             return c.with_(mode="from", target=target, from_body="JUNO", distance_km=None, pan_km=(0.0, 0.0, 0.0))
         changes = {"mode": mode, "target": target, "from_body": None, "distance_km": None, "pan_km": (0.0, 0.0, 0.0)}
         if mode == "flyby":
-            from perijove.ephemeris.flyby_view import closest_approach
+            from perijove.ephemeris.flyby_view import flyby_encounter
 
             if c.mode == "flyby" and c.encounter_et is not None and start <= c.encounter_et <= stop:
                 changes["encounter_et"] = c.encounter_et
@@ -246,7 +246,12 @@ class ExportDialog(QtWidgets.QDialog):
                 near = ease if ease is not None else 0.5 * (start + stop)
                 key = (str(target), near)  # asked again each time the form changes: a search of 40-80 ms
                 if key not in self._closest:
-                    self._closest[key] = closest_approach(self.session.eph, target, near)
+                    try:
+                        self._closest[key] = flyby_encounter(self.session.eph, target, near)
+                    except PerijoveError as err:  # no flyby there: said at once, and the next time asked
+                        self._closest[key] = err
+                if isinstance(self._closest[key], PerijoveError):
+                    raise self._closest[key]
                 changes["encounter_et"] = self._closest[key]
         return c.with_(**changes)
 

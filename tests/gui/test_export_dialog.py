@@ -161,3 +161,23 @@ def test_the_note_reads_a_few_distances_of_a_long_movie(dialog, qtbot, monkeypat
     dialog.height_box.setValue(120)
     qtbot.waitUntil(lambda: not dialog.overlay_note.isHidden(), timeout=5000)
     assert read and max(read) <= NOTE_MOST_FRAMES
+
+
+def test_the_flyby_camera_on_a_body_without_a_flyby_is_refused_in_the_form(dialog, tmp_path):
+    """Target Europa and the Flyby camera made a movie of a pass 653,000 km out, Europa a speck and
+    Juno out of frame, without a word; the command line refused it, naming the closest approach."""
+    from perijove.ephemeris import PerijoveError
+
+    s = dialog.session
+    s.set_camera(s.camera.with_(mode="orbit", target="EUROPA", from_body=None))
+    dialog.camera.setCurrentIndex(dialog.camera.findData("flyby"))
+    dialog.start.setText("2023-12-30T08:30:00")
+    dialog.stop.setText("2023-12-30T08:42:00")
+    dialog.out.setText(str(tmp_path / "europa.mp4"))
+    with pytest.raises(PerijoveError, match=r"no flyby of Europa.*653,\d{3} km"):
+        dialog._movie()
+    dialog._accept()
+    assert dialog.job is None and "no flyby of Europa" in dialog.error.text()
+    s.set_camera(s.camera.with_(target="IO"))
+    camera = dialog._movie()[2]  # Io's flyby is in the span
+    assert camera.mode == "flyby" and camera.encounter_et == pytest.approx(to_et("2023-12-30T08:36:00.8"), abs=1)
