@@ -463,14 +463,21 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- closing ---------------------------------------------------------------------------------------------
     def confirm_quit_during_export(self) -> bool:
-        answer = QtWidgets.QMessageBox.question(
-            self,
+        """Whether to cancel the running export and quit. The question closes itself, and the quit
+        goes on, once no export is left running (it stayed up after the export had finished)."""
+        buttons = QtWidgets.QMessageBox.StandardButton
+        box = QtWidgets.QMessageBox(
+            QtWidgets.QMessageBox.Icon.Question,
             "Export running",
             "An export is still running. Cancel it and quit?\nNothing of it will be kept.",
-            QtWidgets.QMessageBox.StandardButton.Yes | QtWidgets.QMessageBox.StandardButton.No,
-            QtWidgets.QMessageBox.StandardButton.No,
+            buttons.Yes | buttons.No,
+            self,
         )
-        return answer == QtWidgets.QMessageBox.StandardButton.Yes
+        box.setDefaultButton(buttons.No)
+        watch = QtCore.QTimer(box)
+        watch.timeout.connect(lambda: None if self.jobs.running_exports() else box.done(buttons.Yes.value))
+        watch.start(200)
+        return box.exec() == buttons.Yes.value
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         if self.jobs.running_exports() and not self.confirm_quit_during_export():

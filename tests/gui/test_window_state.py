@@ -101,6 +101,27 @@ def test_closing_during_an_export_asks_and_a_confirmed_close_leaves_no_partial_f
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".long")]
 
 
+def test_the_quit_question_goes_when_the_export_it_asks_about_ends(window, qtbot):
+    """The question "An export is still running… Nothing of it will be kept" stayed up after the
+    export had finished and the status bar said so; it now closes itself and the quit goes on."""
+
+    class Job:
+        running = True
+
+    job = Job()
+    window.jobs.exports.append(job)
+    QtCore.QTimer.singleShot(300, lambda: setattr(job, "running", False))
+
+    def give_up() -> None:  # never hang the test run: answer "no" to whatever is still open
+        box = QtWidgets.QApplication.activeModalWidget()
+        if box is not None:
+            box.reject()
+
+    QtCore.QTimer.singleShot(8000, give_up)
+    assert window.confirm_quit_during_export() is True
+    window.jobs.exports.remove(job)
+
+
 def test_trajectory_colour_widget_matches_the_restored_setting(window, qtbot):
     i = window.colour_box.findData("distance")
     window.colour_box.setCurrentIndex(i)
