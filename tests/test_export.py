@@ -599,26 +599,43 @@ def test_stale_partials_of_a_killed_export_are_cleaned_by_the_next(tmp_path):
 
 
 def test_stale_partial_cleaning_touches_only_our_dead_partials(eph, tmp_path):
+    from PIL import Image
+
+    export(eph, _plan(1), tmp_path / "one", TINY)  # a real frame of ours, to copy into a partial folder
+    frame = (tmp_path / "one" / "frame_00000.png").read_bytes()
+    shutil.rmtree(tmp_path / "one")
     gone = subprocess.Popen(["true"])
     gone.wait()
     dead, alive = gone.pid, os.getppid()
-    (tmp_path / f".movie.partial-{dead}.mp4").write_bytes(b"half a movie")
-    (tmp_path / f".movie.csv.partial-{dead}").write_text("half a table")
+    # Ours, told by what they hold: an encoder's MP4 (its ftyp box first), a table's header, a frame
+    # with our mark ahead of its pixels, a render's PNG, and a partial nothing was written to yet.
+    (tmp_path / f".movie.partial-{dead}.mp4").write_bytes(b"\x00\x00\x00\x20ftypisom" + b"\x00" * 100)
+    (tmp_path / f".movie.csv.partial-{dead}").write_text("frame,utc,tdb\n0,2023")
     (tmp_path / f".frames.partial-{dead}").mkdir()
-    (tmp_path / f".frames.partial-{dead}" / "frame_00000.png").write_bytes(b"png")
+    (tmp_path / f".frames.partial-{dead}" / "frame_00000.png").write_bytes(frame)
+    (tmp_path / f".frames.partial-{dead}" / "frame_00001.png").write_bytes(b"")  # opened, not yet written
+    (tmp_path / f".shot.png.partial-{dead}").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    (tmp_path / f".empty.pdf.partial-{dead}").write_bytes(b"")
     keep = [
         f".movie.partial-{alive}.mp4",  # another export still running
         ".notes.partial-draft",  # not ours: no process id
         f"movie.partial-{dead}.mp4",  # not hidden: not a name we write
+        f".x.partial-{dead}.mp4",  # our name, the user's text: a name is no proof (it was deleted)
+        f".thesis.pdf.partial-{dead}",  # our name, not a PDF
     ]
     for name in keep:
-        (tmp_path / name).write_text("keep")
+        (tmp_path / name).write_text("precious")
     (tmp_path / f".album.partial-{dead}").mkdir()
     (tmp_path / f".album.partial-{dead}" / "holiday.jpg").write_text("keep")  # not our frames inside
     keep.append(f".album.partial-{dead}")
+    (tmp_path / f".w.partial-{dead}").mkdir()
+    Image.new("RGB", (4, 4)).save(tmp_path / f".w.partial-{dead}" / "frame_00000.png")  # a PNG, not our frame
+    keep.append(f".w.partial-{dead}")
     export(eph, _plan(2), tmp_path / "new.mp4", TINY)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*keep, "new.mp4", "new.csv"])
     assert (tmp_path / f".album.partial-{dead}" / "holiday.jpg").read_text() == "keep"
+    assert (tmp_path / f".x.partial-{dead}.mp4").read_text() == "precious"
+    assert (tmp_path / f".w.partial-{dead}" / "frame_00000.png").is_file()
 
 
 # 5. Read-only destinations, '.' and '..', a folder named like a file: one-line errors.

@@ -195,11 +195,48 @@ def _alive(pid: int) -> bool:
     return True
 
 
+# How each kind of partial of ours begins (by the name it will get): an encoder's MP4 has its
+# ftyp box at byte 4; render and plot write whole images; tables begin with our header.
+_PARTIAL_HEADS = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".pdf": (b"%PDF",),
+    ".svg": (b"<?xml", b"<svg"),
+    ".csv": (_TABLE_HEADS["frames.csv"],),
+    ".json": (_TABLE_HEADS["frames.json"],),
+}
+
+
+def _partial_holds_ours(entry: Path) -> bool:
+    """Whether a partial file of our name holds what we write under that name (or nothing yet)."""
+    try:
+        with open(entry, "rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        return False
+    if not head:
+        return True  # opened, nothing written: nothing to lose
+    if entry.name.endswith(".mp4"):
+        return head[4:8] == b"ftyp"
+    m = PARTIAL_RE.match(entry.name)
+    heads = _PARTIAL_HEADS.get(Path(m.group("name")).suffix.lower(), ()) if m else ()
+    return any(head.startswith(h) for h in heads)
+
+
+def _frame_or_nothing(entry: Path) -> bool:
+    """A file of a partial PNG folder: one of our frames or tables, or one opened and not yet written."""
+    try:
+        empty = entry.is_file() and not entry.is_symlink() and entry.stat().st_size == 0
+    except OSError:
+        return False
+    return own_file(entry.name) and (empty or written_by_us(entry))
+
+
 def clean_stale_partials(folder: Path) -> list[Path]:
     """Remove our own hidden partials in ``folder`` whose process is gone; returns what was removed.
 
-    Only names of our pattern with a process id that no longer runs, owned by this user, and
-    (for a partial folder) holding nothing but our frames and tables: anything else is kept.
+    Only names of our pattern with a process id that no longer runs, owned by this user, holding
+    what we write under that name (a partial folder: nothing but our frames and tables, told by
+    what they hold): anything else is kept, since a user's file may carry such a name.
     """
     removed: list[Path] = []
     try:
@@ -215,11 +252,13 @@ def clean_stale_partials(folder: Path) -> list[Path]:
             if hasattr(os, "getuid") and st.st_uid != os.getuid():
                 continue
             if entry.is_dir() and not entry.is_symlink():
-                if not all(own_file(p.name) and p.is_file() for p in entry.iterdir()):
+                if not all(_frame_or_nothing(p) for p in entry.iterdir()):
                     continue
                 shutil.rmtree(entry)
-            else:
+            elif entry.is_file() and not entry.is_symlink() and _partial_holds_ours(entry):
                 entry.unlink()
+            else:
+                continue  # a link or anything else we never write under such a name
         except OSError:
             continue
         removed.append(entry)
