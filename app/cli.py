@@ -38,6 +38,14 @@ def _finite(text: str) -> float:
     return value
 
 
+def _given(text: str) -> str:
+    """A text argument that must say something: an empty one (``--start ''``, a stray ``,``) was taken
+    as "not given" and the command went on without it."""
+    if not text.replace(",", " ").strip():
+        raise argparse.ArgumentTypeError("empty value")
+    return text
+
+
 DEFAULT_VIDEO_SECONDS = 10  # export without --frames or --speed: a clip this long at --fps
 
 
@@ -109,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument(
         "--kind",
         action="append",
+        type=_given,
         default=None,
         metavar="KIND",
         help=f"one of {', '.join(KINDS)}, all (default); repeat or comma-separate",
@@ -116,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument(
         "--body",
         action="append",
+        type=_given,
         default=None,
         metavar="MOON",
         help="io, europa, ganymede, callisto (default: all four); limits flybys, eclipses and transits",
@@ -127,8 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="who sees a transit of a moon across Jupiter's disc (default earth); shadow transits are the same"
         " for every observer (the shadow is on Jupiter's cloud tops)",
     )
-    events.add_argument("--start", metavar="UTC", help="search from this time (default: start of data)")
-    events.add_argument("--stop", metavar="UTC", help="search up to this time (default: end of data)")
+    events.add_argument("--start", type=_given, metavar="UTC", help="search from this time (default: start of data)")
+    events.add_argument("--stop", type=_given, metavar="UTC", help="search up to this time (default: end of data)")
     events.add_argument(
         "--max-distance",
         type=_finite,
@@ -153,7 +163,6 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument(
         "--from",
         dest="from_body",
-        default="sun",
         metavar="BODY",
         help="camera on the line from the look-at body toward this one (default sun: the lit face;"
         " juno: the view from the spacecraft)",
@@ -193,7 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--stop", required=True, metavar="UTC")
     cmp.add_argument("--step", type=str, default="600", metavar="SECONDS", help="sample spacing (600)")
     cmp.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    cmp.add_argument("--plot", metavar="OUT.png", help="also draw the difference over time (.png, .svg or .pdf)")
+    cmp.add_argument(
+        "--plot", type=_given, metavar="OUT.png", help="also draw the difference over time (.png, .svg or .pdf)"
+    )
     cmp.add_argument("--overwrite", action="store_true", help="replace the --plot file if it exists")
 
     exp = sub.add_parser("export", help="render a time range to an MP4 or a folder of PNG frames")
@@ -218,11 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--size", default="1280x720", metavar="WxH")
     exp.add_argument("--look-at", default="io", metavar="BODY")
-    exp.add_argument("--from", dest="from_body", default="sun", metavar="BODY")
+    exp.add_argument("--from", dest="from_body", metavar="BODY", help="camera on the line from"
+                     " --look-at toward this body (default sun)")
     exp.add_argument("--follow", metavar="SPACECRAFT", help="follow the spacecraft (juno) instead of --from")
     exp.add_argument("--distance", type=_finite, metavar="KM", help="camera distance from the look-at body's centre")
     exp.add_argument("--fov", type=_finite, default=35.0, metavar="DEG")
-    exp.add_argument("--ease-at", metavar="UTC", help="slow the movie down around this moment (a flyby)")
+    exp.add_argument("--ease-at", type=_given, metavar="UTC", help="slow the movie down around this moment (a flyby)")
     _add_camera_options(exp, ("from", "follow", "flyby", "junocam"))
     exp.add_argument("--overlay", action="store_true", help="burn in UTC, distance and altitude")
     exp.add_argument(
@@ -439,6 +451,16 @@ def _check_image(path: str, item: str) -> None:
         raise PerijoveError(f"--map {item!r}: {err}") from None
 
 
+def _from_body(args: argparse.Namespace) -> None:
+    """``--from`` where the camera takes it (default sun); refused where the camera places itself."""
+    from perijove.ephemeris import PerijoveError
+
+    if args.from_body is not None and args.camera in ("flyby", "junocam", "follow"):
+        raise PerijoveError(f"--camera {args.camera} places the camera itself: --from does not apply; give one")
+    if args.from_body is None:
+        args.from_body = "sun"
+
+
 def _check_distance(distance: float | None) -> None:
     """The window's camera limits: closer or farther, the float32 scene turns to noise and warnings."""
     from perijove.ephemeris import PerijoveError
@@ -466,6 +488,7 @@ def _render(args: argparse.Namespace) -> int:
         raise PerijoveError("--fov must be between 0.1 and 170 degrees")
     _check_distance(args.distance)
     trail = _trail_days(args)
+    _from_body(args)
     if args.look_at is None:
         args.look_at = "io" if args.camera in ("flyby", "junocam") else "jupiter"
     ks = open_kernels(args.kernels, defaults=not args.no_defaults)
@@ -602,8 +625,13 @@ def _export_run(args: argparse.Namespace, stop: _StopSignals) -> int:
         raise PerijoveError(f"{args.out}: names a folder; give a .mp4 file, or a folder name without .mp4")
     _check_distance(args.distance)
     trail = _trail_days(args)
+    if str(args.out) == "-":
+        raise PerijoveError("-: a movie cannot go to standard output; give a .mp4 file or a folder name")
     if args.follow and args.camera not in (None, "follow"):
         raise PerijoveError(f"--follow and --camera {args.camera} disagree; give one")
+    if args.follow and args.from_body is not None:
+        raise PerijoveError("--follow and --from disagree: the camera follows the spacecraft; give one")
+    _from_body(args)
     frames, speed = args.frames, args.speed
     if frames is None and speed is None:  # the documented default: a clip of DEFAULT_VIDEO_SECONDS
         frames = max(1, round(DEFAULT_VIDEO_SECONDS * args.fps))

@@ -376,3 +376,58 @@ def test_a_listing_with_its_standard_output_closed_is_refused():
         timeout=300,
     )
     _one_line_error(out, "standard output")
+
+
+# -- options given empty, or that cannot go together: one line, exit 2, nothing written ----------------
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["events", "--start", ""], "--start"),
+        (["events", "--stop", " "], "--stop"),
+        (["events", "--kind", ""], "--kind"),
+        (["events", "--kind", ","], "--kind"),
+        (["events", "--body", ""], "--body"),
+        (["export", "--start", "2023-12-30T08:30", "--stop", "2023-12-30T08:31", "--ease-at", "", "OUT"], "--ease-at"),
+        (["compare", "--body", "juno", "--start", "2023-12-30", "--stop", "2023-12-31", "--plot", "", "--against",
+          "LSK"], "--plot"),
+    ],
+)
+def test_an_option_given_empty_is_refused_not_ignored(tmp_path, args, fragment):
+    """``events --start ''`` searched the whole data, ``--ease-at ''`` eased nothing, ``--plot ''``
+    drew nothing, ``--kind ,`` meant all: each exited 0 as if the option had not been given."""
+    args = [str(tmp_path / "out") if a == "OUT" else str(LSK) if a == "LSK" else a for a in args]
+    out = run(*args)
+    _one_line_error(out, fragment, "empty")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["export", "--follow", "juno", "--from", "sun"], ("--follow", "--from")),
+        (["export", "--camera", "flyby", "--from", "sun"], ("--camera flyby", "--from")),
+        (["export", "--camera", "junocam", "--from", "europa"], ("--camera junocam", "--from")),
+        (["render", "--camera", "flyby", "--from", "sun"], ("--camera flyby", "--from")),
+    ],
+)
+def test_options_that_cannot_go_together_are_refused(tmp_path, args, fragments):
+    """``--from`` was dropped without a word where the camera does not use it."""
+    command, rest = args[0], args[1:]
+    if command == "export":
+        full = ["export", "--start", "2023-12-30T08:30", "--stop", "2023-12-30T08:31", "--frames", "2", *rest,
+                str(tmp_path / "m")]
+    else:
+        full = ["render", "--time", "2023-12-30T08:30", "--size", "64x36", *rest, str(tmp_path / "r.png")]
+    _one_line_error(run(*full), *fragments)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_to_a_dash_is_refused(tmp_path):
+    """``export … -`` made a folder named "-" (a user typing "-" means standard output)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "perijove", "export", "--start", "2023-12-30T08:30", "--stop", "2023-12-30T08:31",
+         "--frames", "2", "--", "-"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    _one_line_error(out, "standard output")
+    assert list(tmp_path.iterdir()) == []
