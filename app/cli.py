@@ -394,9 +394,14 @@ def _write_failure(where, err: BaseException) -> str:
     import spiceypy
 
     from perijove.ephemeris.errors import spice_reason
+    from perijove.fileio import describe_os_error
 
+    if isinstance(err, OSError) and err.errno is not None:  # the system said why: a read-only disk is not full
+        return describe_os_error(where, err).split(": ", 1)[-1]
     with contextlib.suppress(OSError):
         probe = where if where.exists() else where.parent
+        if hasattr(os, "statvfs") and os.statvfs(probe).f_flag & os.ST_RDONLY:
+            return "the file system is read-only"
         if shutil.disk_usage(probe).free < 16 * 2**20:
             return "the disk is full"
     if isinstance(err, spiceypy.utils.exceptions.SpiceyError):

@@ -258,3 +258,23 @@ def test_synthesize_refusing_its_de440_leaves_no_new_folder(tmp_path):
     )  # fmt: skip
     assert run.returncode == 2 and "not_de440.bsp" in run.stderr.strip().splitlines()[-1]
     assert not out.exists()
+
+
+def test_synthesize_into_a_read_only_place_says_so(tmp_path, monkeypatch, capsys):
+    """A read-only file system (a small one, nearly full) was reported as "the disk is full"."""
+    import errno
+    import shutil
+    from collections import namedtuple
+
+    from perijove.cli import main
+    from perijove.ephemeris.synth import generate
+
+    def read_only(out, **_kw):
+        raise OSError(errno.EROFS, "Read-only file system", str(out))
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(generate, "synthesize", read_only)
+    monkeypatch.setattr(shutil, "disk_usage", lambda _p: usage(200_000, 190_000, 10_000))
+    assert main(["kernels", "synthesize", "--out", str(tmp_path / "new")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "read-only" in err and "full" not in err, err
