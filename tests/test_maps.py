@@ -267,6 +267,7 @@ BAD_MAPS = {
     "square.png": (None, "not a global map"),
     "truncated.png": (b"TRUNCATE", "cannot read"),
     "huge.png": (None, "too big"),
+    "tiny.png": (None, "too small"),  # 2 x 1 is twice as wide as high: the size is what is wrong
 }
 
 
@@ -280,6 +281,8 @@ def test_a_bad_map_is_one_line_and_the_bomb_guard_stays(tmp_path, monkeypatch, n
     content, message = BAD_MAPS[name]
     if name == "square.png":
         _noise_map(path, 64, 64)
+    elif name == "tiny.png":
+        _noise_map(path, 2, 1)
     elif name == "huge.png":
         _noise_map(path, 128, 64)
         monkeypatch.setattr(textures, "MAP_MAX_PIXELS", 4096)

@@ -539,7 +539,9 @@ def check_map_file(path: str | Path) -> tuple[int, int]:
         raise ValueError(f"{p}: cannot read this image ({reason})") from None
     if width * height > MAP_MAX_PIXELS:
         raise ValueError(f"{p}: {width} x {height} pixels is too big for a map (at most {MAP_MAX_PIXELS:,} pixels)")
-    if width < 8 or abs(width - 2 * height) > max(2.0, MAP_ASPECT_TOLERANCE * width):
+    if width < 8:
+        raise ValueError(f"{p}: {width} x {height} pixels is too small for a map (at least 8 x 4)")
+    if abs(width - 2 * height) > max(2.0, MAP_ASPECT_TOLERANCE * width):
         raise ValueError(f"{p}: {width} x {height} pixels is not a global map (equirectangular: twice as wide as high)")
     return width, height
 
