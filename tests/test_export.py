@@ -920,3 +920,12 @@ def test_labels_in_exported_frames_keep_clear_of_the_overlay(tmp_path, eph):
             bx0, by0, bx1, by1 = p.box
             clear = bx1 <= xs.min() or bx0 > xs.max() or by1 <= ys.min() or by0 > ys.max()
             assert clear, (p.text, p.box, (xs.min(), ys.min(), xs.max(), ys.max()))
+
+
+def test_a_title_of_more_lines_than_fit_is_noted_not_cut_silently():
+    """Six title lines were cut to four ("l4…") with nothing said."""
+    overlay = Overlay(title="l1\nl2\nl3\nl4\nl5\nl6")
+    assert any("title" in part and "4" in part for part in overlay.left_out(FULL, 640, 360)), overlay.left_out(
+        FULL, 640, 360
+    )
+    assert Overlay(title="l1\nl2\nl3\nl4").left_out(FULL, 1280, 720) == []

@@ -243,7 +243,12 @@ class Overlay:
             1: "the distance" if geometry else "",
             4: "the spin note" if notes else "",
         }
-        return [name for rank, name in names.items() if name and rank not in kept]
+        out = [name for rank, name in names.items() if name and rank not in kept]
+        size, room = _text_size(width, height)
+        whole = sum(len(_wrap(line, size, room)) for line in clean_title(self.title))
+        if whole > MAX_TITLE_ROWS and 3 in kept:  # shown, but cut to its first rows
+            out.append(f"the title's rows past the {MAX_TITLE_ROWS}th")
+        return out
 
     def extent(self, values: dict, width: int, height: int) -> tuple[float, float, float, float]:
         """The box (x0, y0, x1, y1, pixels from the top left) the rows cover on such a frame, its
