@@ -769,6 +769,8 @@ def _events(args: argparse.Namespace) -> int:
     )
     if args.body and report.notes:  # a moon the user named must have been searched
         raise PerijoveError(report.notes[0])
+    if not report.searched and report.notes:  # "(no events)" would read as "there are none"
+        raise PerijoveError(f"nothing was searched: {report.notes[0]}")
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
     rows = [e.to_dict() for e in report.events]

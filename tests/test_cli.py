@@ -431,3 +431,17 @@ def test_export_to_a_dash_is_refused(tmp_path):
     )
     _one_line_error(out, "standard output")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_events_that_could_not_be_searched_at_all_is_an_error_not_an_empty_list(tmp_path):
+    """A set with Juno's SPK but no planets: every search was skipped with a note, then "(no
+    events)" and exit 0, which reads as "there are none"."""
+    from perijove.ephemeris.defaults import default_kernel_dir
+
+    kernels = default_kernel_dir()
+    out = run(
+        "events", "--no-defaults", "--kind", "perijove", "--kernels",
+        str(kernels / "leapseconds.tls"), str(kernels / "perijove_juno.bsp"), str(kernels / "perijove_synthetic.tpc"),
+    )  # fmt: skip
+    _one_line_error(out, "no ephemeris for Jupiter", "nothing was searched")
+    assert "(no events)" not in out.stdout

@@ -118,6 +118,7 @@ class EventReport:
     events: list[Event] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     window: tuple[Window, ...] = ()
+    searched: int = 0  # searches run (kind, body): none means an empty list says nothing
 
 
 ProgressFn = Callable[[float, str], None]
@@ -336,6 +337,7 @@ class EventFinder:
             hi = math.inf if stop is None else stop
             padded = self.search_window(needs, lo - _PAD, hi + _PAD)
             report.events += [e for e in self._search(kind, body, padded) if _overlaps(e, lo, hi)]
+            report.searched += 1
         if progress is not None:
             progress(1.0, "done")
         report.events.sort(key=lambda e: (e.et, e.kind, e.body))
