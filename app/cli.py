@@ -357,8 +357,17 @@ def _synthesize(args: argparse.Namespace) -> int:
         raise DestinationExists(foreign, "not written by an earlier 'kernels synthesize'")
     stored = out / SOLUTION if (out / SOLUTION).is_file() else default_kernel_dir() / SOLUTION
     excerpt = out / EXCERPT if (out / EXCERPT).is_file() else default_kernel_dir() / EXCERPT
-    if args.de440 is not None and not Path(args.de440).is_file():
-        raise PerijoveError(f"--de440 {args.de440}: no such file")
+    if args.de440 is not None:
+        if not Path(args.de440).is_file():
+            raise PerijoveError(f"--de440 {args.de440}: no such file")
+        from perijove.ephemeris.daf import DafFormatError, read_daf
+
+        try:  # before the fit: a wrong file is said at once, not after ten seconds of progress
+            kind = read_daf(Path(args.de440)).kind
+        except (DafFormatError, OSError) as err:
+            raise PerijoveError(f"--de440 {args.de440}: not an SPK ({err})") from None
+        if kind != "SPK":
+            raise PerijoveError(f"--de440 {args.de440}: not an SPK (a DAF/{kind} file)")
     import spiceypy
 
     made_folder = not out.exists()
