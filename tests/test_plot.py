@@ -300,3 +300,41 @@ def test_save_figure_is_atomic_and_cleans_up_on_failure(tmp_path, monkeypatch):
     save_figure(fig, out)
     assert out.read_bytes().startswith(b"\x89PNG")
     assert [p.name for p in Path(tmp_path).iterdir()] == ["f.png"]
+
+
+def test_a_long_span_keeps_its_mark_labels_apart():
+    """Over two years every local minimum of the distance to Io (one every 1.8 days, millions of km
+    out) was marked and labelled "closest": the labels printed over each other until unreadable.
+    Labels now keep their room, the flybys and the deepest approaches first."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from perijove.ephemeris import Ephemeris, open_kernels, to_et
+    from perijove.ephemeris.series import geometry_series
+    from perijove.export.plots import series_figure
+
+    eph = Ephemeris(open_kernels())
+    series = geometry_series(eph, "io", to_et("2023-06-01"), to_et("2024-06-01"))
+    assert len(series.closest) > 50  # the many minima the labels were made for
+    from perijove.ephemeris import find_events
+
+    fig = series_figure(series, ())
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    top = fig.axes[0]
+    boxes = [t.get_window_extent(renderer) for t in top.texts if t.get_text().startswith("closest")]
+    assert 1 <= len(boxes) <= 15
+    lines = [ln for ln in top.lines if ln.get_linestyle() == "--"]
+    assert len(lines) == len(boxes)  # a line for each mark told, not a wall of them
+    # With the span's events (transits every 1.8 days, perijoves, eclipses): no two labels overlap.
+    events = find_events(eph, ["perijove", "apojove", "flyby", "transit", "eclipse"], [501]).events
+    fig = series_figure(series, events)
+    fig.canvas.draw()
+    boxes = [t.get_window_extent(fig.canvas.get_renderer()) for t in fig.axes[0].texts]
+    assert len(boxes) >= 3
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), (a, b)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

@@ -131,6 +131,22 @@ def _extra_closest(series: GeometrySeries, events: Sequence[Event]) -> list[tupl
     return [(et, d) for et, d in series.closest if not any(abs(e.et - et) < 1.0 for e in events)]
 
 
+MARK_LABEL_PX = 110  # the width a mark's two-line label takes on the plot
+
+
+def _with_room(marks: list, start: float, stop: float, width_px: int) -> set[int]:
+    """Which marks' labels have room beside those before them in the list (events first, then the
+    deepest approaches): over a long span every minimum of the distance is a mark, a day or two apart."""
+    gap = MARK_LABEL_PX / max(0.8 * width_px, 1.0) * (stop - start)
+    kept: list[float] = []
+    told: set[int] = set()
+    for i, (et, _colour, _label) in enumerate(marks):
+        if all(abs(et - other) >= gap for other in kept):
+            kept.append(et)
+            told.add(i)
+    return told
+
+
 def series_figure(series: GeometrySeries, events: Sequence[Event] = (), size: tuple[int, int] = SERIES_SIZE):
     """Distance and altitude, relative speed, solar phase, sub-spacecraft latitude and longitude on
     one UTC axis, with the events of the span marked."""
@@ -166,26 +182,36 @@ def series_figure(series: GeometrySeries, events: Sequence[Event] = (), size: tu
         a.grid(True, alpha=0.3)
     _date_axis(axes[4])
     start, stop = series.start, series.stop
-    for e in _interval_events(events, start, stop):
+    intervals = _interval_events(events, start, stop)
+    shown = series.ets[np.isfinite(series.distance_km)]  # the axis spans the data, not the span asked for
+    axis = (float(shown[0]), float(shown[-1])) if len(shown) > 1 else (start, stop)
+    room = _with_room([(max(e.et, start), None, None) for e in intervals], *axis, size[0])
+    for k, e in enumerate(intervals):
         lo, hi = _dates(np.array([max(e.et, start), min(e.end_et, stop)]))
         for a in axes:
             a.axvspan(lo, hi, color=_EVENT_COLOURS.get(e.kind, "0.5"), alpha=0.12, lw=0)
+        if k not in room:
+            continue  # every band shown; its name where there is room for it
         axes[0].annotate(
             _event_label(e), (lo, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2),
             textcoords="offset points", va="top", fontsize=7, color="0.25",
         )  # fmt: skip
     instants = _instant_events(events, start, stop)
     marks = [(e.et, _EVENT_COLOURS.get(e.kind, "0.3"), f"{_event_label(e)}\n{e.utc[11:19]}") for e in instants]
-    for et, d in _extra_closest(series, events):
+    for et, d in sorted(_extra_closest(series, events), key=lambda c: c[1]):  # the deepest first
         marks.append((et, "tab:red", f"closest {d:,.0f} km\n{et_to_utc(et, 0)[11:19]}"))
-    for et, colour, label in marks:
+    told = _with_room(marks, *axis, size[0])
+    for i, (et, colour, label) in enumerate(marks):
+        if i >= len(instants) and i not in told:
+            continue  # an approach with no room for its label: no line either
         xe = _dates(np.array([series.start, et]))[1]
         for a in axes:
-            a.axvline(xe, color=colour, lw=1.0, ls="--")
-        axes[0].annotate(
-            label, (xe, 0.02), xycoords=("data", "axes fraction"), xytext=(3, 2), textcoords="offset points",
-            fontsize=7, color=colour,
-        )  # fmt: skip
+            a.axvline(xe, color=colour, lw=1.0, ls="--")  # every event's line, labelled where there is room
+        if i in told:
+            axes[0].annotate(
+                label, (xe, 0.02), xycoords=("data", "axes fraction"), xytext=(3, 2), textcoords="offset points",
+                fontsize=7, color=colour,
+            )  # fmt: skip
     ca = series.closest_approach()
     if ca is not None:
         i = int(np.argmin(np.abs(series.ets - ca[0])))
