@@ -129,6 +129,51 @@ def test_flyby_camera_keeps_the_pass_in_frame_and_juno_sweeps_across(renderer_fa
     assert math.hypot(sc[0] - cx, sc[1] - cy) > radius
 
 
+def test_flyby_camera_keeps_juno_s_pass_out_from_under_the_window_s_hud(renderer_factory, ca1):
+    """With the plots open (G opens them) Juno's path ran across the top of the frame, under the
+    HUD's text, and the "Juno" label was dropped there: the flyby camera now fits the pass and Io below
+    a box kept clear at the top (the HUD; in an export, the burned-in overlay), and only then."""
+    from perijove.ephemeris.flyby_view import FLYBY_SPAN_S
+
+    size = (1030, 400)  # the window's view once G has opened the plots under it
+    hud = (0.0, 0.0, 420.0, 130.0)  # the HUD's box there
+    r = renderer_factory(size=size)
+    intent = CameraIntent(mode="flyby", target="IO")
+    eph = r.scene.eph
+    ets = ca1 + np.linspace(-FLYBY_SPAN_S, FLYBY_SPAN_S, 61)
+
+    def juno_pixels() -> np.ndarray:
+        out = []
+        for et in ets:
+            state = r.scene.frame_state(float(et), intent, size)
+            juno = eph.position("JUNO", float(et), "IO") + state.positions[501]
+            out.append(np.atleast_2d(state.pose.project(juno))[0])
+        return np.array(out)
+
+    free = juno_pixels()
+    under = (free[:, 0] < hud[2]) & (free[:, 1] < hud[3])
+    assert under.any()  # the geometry the fix is for: part of the pass lies where the HUD sits
+    r.scene.keep_clear = (hud,)
+    r.scene.views = type(r.scene.views)(eph, r.scene.sc)  # a fresh window: nothing fitted yet
+    try:
+        kept = juno_pixels()
+    finally:
+        r.scene.keep_clear = ()
+        r.scene.views = type(r.scene.views)(eph, r.scene.sc)
+    w, h = size
+    assert not ((kept[:, 0] < hud[2] + 8) & (kept[:, 1] < hud[3] + 8)).any()
+    assert (kept[:, 0] > 0).all() and (kept[:, 0] < w).all() and (kept[:, 1] > 0).all() and (kept[:, 1] < h).all()
+    assert np.linalg.norm(kept[-1] - kept[0]) > 0.5 * w  # still sweeping across the frame
+    # A box the pass does not reach changes nothing.
+    r.scene.keep_clear = ((w - 60.0, h - 40.0, float(w), float(h)),)
+    r.scene.views = type(r.scene.views)(eph, r.scene.sc)
+    try:
+        assert np.allclose(juno_pixels(), free)
+    finally:
+        r.scene.keep_clear = ()
+        r.scene.views = type(r.scene.views)(eph, r.scene.sc)
+
+
 def test_flyby_camera_frames_the_encounter_it_is_given(renderer_factory, ca1):
     """An explicit encounter wins over the search; zoom keeps the view direction."""
     r = renderer_factory()

@@ -121,6 +121,7 @@ def flyby_view(
     spacecraft: int | str = SPACECRAFT,
     span_s: float = FLYBY_SPAN_S,
     margin: float = FLYBY_MARGIN,
+    keep_clear: tuple[float, float, float, float] | None = None,
 ) -> FlybyView:
     """A viewpoint on the lit side from which the pass of ±``span_s`` and the moon's disc fit.
 
@@ -130,6 +131,11 @@ def flyby_view(
     closest approach, with the moon's north up rather than down; the distance is the closest
     at which every sampled position of the pass and the whole disc lie inside ``margin`` of
     the frame (``fov_deg`` vertical, ``aspect`` width/height).
+
+    ``keep_clear``: a box at the frame's top (x0, y0, x1, y1 as fractions of its width and height,
+    from the top left; the window's HUD, an export's burned-in text). When the pass would run
+    under it, pass and disc are fitted into the frame below its bottom instead, the camera
+    turned up so that they sit there: the spacecraft is never drawn under the text.
     """
     sc, tid = body_id(spacecraft), body_id(target)
     coverage = eph.covered(sc)
@@ -168,22 +174,44 @@ def flyby_view(
     xs = np.r_[path @ right, -radius, radius]
     ys = np.r_[path @ up, -radius, radius]
     look = 0.5 * (xs.min() + xs.max()) * right + 0.5 * (ys.min() + ys.max()) * up
-    tan_y = math.tan(math.radians(fov_deg) / 2.0) * margin
-    tan_x = tan_y * aspect
-    rel = path - look
-    w, x, y = rel @ d, np.abs(rel @ right), np.abs(rel @ up)
-    need = [np.max(w + x / tan_x), np.max(w + y / tan_y)]
-    c = -look  # the moon's centre relative to the look-at point
-    cw, cx, cy = c @ d, abs(c @ right), abs(c @ up)
-    need += [
-        cw + (cx + radius * math.sqrt(1 + tan_x**2)) / tan_x,
-        cw + (cy + radius * math.sqrt(1 + tan_y**2)) / tan_y,
-        cw + 2.0 * radius,
-    ]
-    distance = float(max(need))
+    half_y = math.tan(math.radians(fov_deg) / 2.0)
+    tan_x = half_y * margin * aspect
+
+    def distance_for(tan_y: float) -> float:
+        """The closest eye distance at which pass and disc fit ``tan_x`` by ``tan_y`` about ``look``."""
+        rel = path - look
+        w, x, y = rel @ d, np.abs(rel @ right), np.abs(rel @ up)
+        need = [np.max(w + x / tan_x), np.max(w + y / tan_y)]
+        c = -look  # the moon's centre relative to the look-at point
+        cw, cx, cy = c @ d, abs(c @ right), abs(c @ up)
+        need += [
+            cw + (cx + radius * math.sqrt(1 + tan_x**2)) / tan_x,
+            cw + (cy + radius * math.sqrt(1 + tan_y**2)) / tan_y,
+            cw + 2.0 * radius,
+        ]
+        return float(max(need))
+
+    distance = distance_for(half_y * margin)
     eye = look + distance * d
     phase = math.degrees(math.acos(float(np.clip(d @ sun, -1.0, 1.0))))
+    if keep_clear is not None and _passes_under(path, eye, d, right, up, half_y, aspect, keep_clear):
+        below = min(max(keep_clear[3], 0.0), 0.5)  # the box's bottom, as a fraction of the height
+        distance = distance_for(half_y * (1.0 - below) * margin)  # fitted into the band below the box
+        eye = look + distance * d
+        # Turned up by the band's offset from the frame's centre: what was centred sits in the band.
+        return FlybyView(ca_et, eye, look + half_y * below * distance * up, up, phase)
     return FlybyView(ca_et, eye, look, up, phase)
+
+
+def _passes_under(path, eye, d, right, up, half_y: float, aspect: float, box) -> bool:
+    """Whether any sampled position of the pass lands inside ``box`` (fractions of the frame, top left)."""
+    rel = path - eye
+    depth = rel @ -d
+    ahead = depth > 0
+    fx = 0.5 + 0.5 * (rel @ right)[ahead] / depth[ahead] / (half_y * aspect)
+    fy = 0.5 - 0.5 * (rel @ up)[ahead] / depth[ahead] / half_y
+    x0, y0, x1, y1 = box
+    return bool(np.any((fx >= x0) & (fx <= x1) & (fy >= y0) & (fy <= y1)))
 
 
 def junocam_wide_deg() -> tuple[float, str]:

@@ -194,6 +194,17 @@ def _clip_planes(
     return near, max(farthest * 4.0, near * 10.0, to_jupiter + SYSTEM_KM, 1e7)
 
 
+def _top_box(
+    boxes: tuple[tuple[float, float, float, float], ...], size: tuple[int, int]
+) -> tuple[float, float, float, float] | None:
+    """The first box along the frame's top, as fractions of the frame (None: none there)."""
+    w, h = size
+    for x0, y0, x1, y1 in boxes:
+        if y0 <= 0.05 * h and y1 > y0 and x1 > x0:
+            return (x0 / w, y0 / h, x1 / w, y1 / h)
+    return None
+
+
 class ViewGeometry:
     """The SPICE geometry of the ``flyby`` and ``junocam`` modes for one ephemeris, cached.
 
@@ -220,8 +231,16 @@ class ViewGeometry:
         return self._approach[key]
 
     def for_intent(
-        self, intent: CameraIntent, target_id: int, et: float, size: tuple[int, int]
+        self,
+        intent: CameraIntent,
+        target_id: int,
+        et: float,
+        size: tuple[int, int],
+        keep_clear: tuple[tuple[float, float, float, float], ...] = (),
     ) -> FlybyView | JunoCamView | None:
+        """The flyby or JunoCam geometry for ``intent`` (None for the other cameras). A flyby view is
+        fitted once per encounter, field and aspect: ``keep_clear`` (frame pixels, the window's HUD or
+        an export's overlay) as it is then, so that the view never moves when the HUD's text changes."""
         from perijove.ephemeris import PerijoveError
         from perijove.ephemeris.flyby_view import flyby_view, junocam_view
 
@@ -238,5 +257,8 @@ class ViewGeometry:
         if key not in self._flyby:
             if len(self._flyby) > 32:
                 self._flyby.clear()
-            self._flyby[key] = flyby_view(self.eph, target_id, ca, intent.fov_deg, size[0] / size[1], self.sc)
+            box = _top_box(keep_clear, size)
+            self._flyby[key] = flyby_view(
+                self.eph, target_id, ca, intent.fov_deg, size[0] / size[1], self.sc, keep_clear=box
+            )
         return self._flyby[key]

@@ -243,7 +243,7 @@ class Scene:
             raise CoverageError(f"no ephemeris for {display_name(self.sc)} at this time")
         rmax = {b: float(self.radii[b].max()) for b in self.bodies}
         rmax[self.sc] = SPACECRAFT_SPAN_KM / 2
-        view = self.views.for_intent(intent, target_id, et, size)
+        view = self.views.for_intent(intent, target_id, et, size, self.keep_clear)
         pose = cam.resolve(intent, size, pos, rmax, rotations, target_id, from_id, self.sc, view)
         rel = {k: v - pose.origin for k, v in pos.items()}
         sun = rel.pop(10)
