@@ -75,10 +75,17 @@ class TimelineView:
             self.show(et - FLYBY_HALF_SPAN_S, et + FLYBY_HALF_SPAN_S)
 
     def follow(self, et: float) -> None:
-        """Keep a playing clock in view: when it leaves the span, page the span after it."""
+        """Keep the clock in view. Played past an edge, the span is paged so the clock has most of
+        it ahead (forwards or backwards); a jump farther than one span centres the time."""
         if self.start <= et <= self.stop:
             return
-        self.pan(et - (self.start + 0.1 * self.span))
+        span = self.span
+        if self.stop < et <= self.stop + span:
+            self.pan(et - (self.start + 0.1 * span))
+        elif self.start - span <= et < self.start:
+            self.pan(et - (self.start + 0.9 * span))
+        else:
+            self.pan(et - (self.start + 0.5 * span))
 
 
 # Tick spacings in seconds; from 30 days on, calendar months (1, 2, 3, 6, 12).
