@@ -66,6 +66,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.store = SettingsStore(self, settings)
         self.bookmarks = Bookmarks(self, self.store)
         self.settings_note = ""
+        self._out_of_flyby_said: str | None = None  # the note last given on playing out of a flyby
         self._maximized_before_full_screen = False
         s = self.session
         s.clock.changed.connect(lambda _et: self._refresh_time())
@@ -172,6 +173,20 @@ class MainWindow(QtWidgets.QMainWindow):
     def _refresh_time(self) -> None:
         self.transport.show_time()
         self.canvas.while_drawing(self.hud.refresh)  # its SPICE queries overlap the frame's rasterising
+        self._say_when_playing_out_of_the_flyby()
+
+    def _say_when_playing_out_of_the_flyby(self) -> None:
+        """Played out of a flyby's hour, the fixed flyby view is left on a far pass or an empty sky:
+        said once (key 5 says it when chosen away from a flyby; playing into it said nothing)."""
+        s = self.session
+        if s.camera.mode != "flyby" or not s.clock.playing:
+            return
+        note = navigation.far_from_flyby(s)
+        if note is None:
+            self._out_of_flyby_said = None
+        elif note != self._out_of_flyby_said:
+            self._out_of_flyby_said = note
+            self.statusBar().showMessage(note, 10000)
 
     def _refresh_hud(self) -> None:
         self.hud.refresh()

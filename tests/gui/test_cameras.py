@@ -274,3 +274,25 @@ def test_the_flyby_camera_far_from_any_flyby_says_where_the_nearest_is(window, q
     qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_1)
     qtbot.keyClick(window.canvas.native, QtCore.Qt.Key.Key_5)
     assert "nearest" not in window.statusBar().currentMessage()  # in the flyby's hour: nothing to say
+
+
+def test_playing_out_of_a_flyby_in_the_flyby_camera_says_why_the_sky_is_empty(window, qtbot):
+    """At 1 day/s from a flyby, Io drifted out of the fixed flyby view and an empty starfield was
+    left without a word (pressing 5 said why; playing into it did not)."""
+    from perijove.ephemeris import to_et
+
+    s = window.session
+    ca = to_et("2023-12-30T08:36:00.8")
+    s.clock.set_et(ca - 300.0)
+    window.set_mode("flyby")
+    window.statusBar().clearMessage()
+    s.clock.set_playing(True)
+    s.clock.set_et(ca + 600.0)  # still the flyby's hour: nothing to say
+    assert "flyby" not in window.statusBar().currentMessage()
+    s.clock.set_et(ca + 5 * 3600.0)
+    message = window.statusBar().currentMessage()
+    assert "No Io flyby in this hour" in message and "G goes to the next flyby" in message
+    window.statusBar().clearMessage()
+    s.clock.set_et(ca + 6 * 3600.0)  # said once, not at every frame
+    assert window.statusBar().currentMessage() == ""
+    s.clock.set_playing(False)
