@@ -129,6 +129,11 @@ def test_flyby_camera_keeps_the_pass_in_frame_and_juno_sweeps_across(renderer_fa
     assert math.hypot(sc[0] - cx, sc[1] - cy) > radius
 
 
+def _flyby_distance(r, intent, et: float, size) -> float:
+    state = r.scene.frame_state(et, intent, size)
+    return float(np.linalg.norm(state.pose.eye - state.positions[501]))
+
+
 def test_flyby_camera_keeps_juno_s_pass_out_from_under_the_window_s_hud(renderer_factory, ca1):
     """With the plots open (G opens them) Juno's path ran across the top of the frame, under the
     HUD's text, and the "Juno" label was dropped there: the flyby camera now fits the pass and Io below
@@ -164,6 +169,24 @@ def test_flyby_camera_keeps_juno_s_pass_out_from_under_the_window_s_hud(renderer
     assert not ((kept[:, 0] < hud[2] + 8) & (kept[:, 1] < hud[3] + 8)).any()
     assert (kept[:, 0] > 0).all() and (kept[:, 0] < w).all() and (kept[:, 1] > 0).all() and (kept[:, 1] < h).all()
     assert np.linalg.norm(kept[-1] - kept[0]) > 0.5 * w  # still sweeping across the frame
+    # The HUD shown only after the view was first fitted (H, a comparison's row, a smaller window):
+    # the pass is fitted below it then, the same as when it was there from the start.
+    r.scene.views = type(r.scene.views)(eph, r.scene.sc)
+    juno_pixels()  # fitted with nothing kept clear
+    r.scene.keep_clear = (hud,)
+    try:
+        assert np.allclose(juno_pixels(), kept)
+        # With a wide field Io stays whole in the frame; zoomed in (toward the framed centre, not
+        # the sky above it, where the camera aims) its centre stays in the frame.
+        state = r.scene.frame_state(ca1, intent.with_(fov_deg=90.0), size)
+        (cx, cy), radius = _io_disc(state)
+        assert radius < cx < w - radius and radius < cy < h - radius, (cx, cy, radius)
+        state = r.scene.frame_state(ca1, intent.with_(distance_km=0.5 * _flyby_distance(r, intent, ca1, size)), size)
+        (cx, cy), radius = _io_disc(state)
+        assert 0 < cx < w and 0 < cy < h - 0.25 * radius, (cx, cy, radius)
+    finally:
+        r.scene.keep_clear = ()
+        r.scene.views = type(r.scene.views)(eph, r.scene.sc)
     # A box the pass does not reach changes nothing.
     r.scene.keep_clear = ((w - 60.0, h - 40.0, float(w), float(h)),)
     r.scene.views = type(r.scene.views)(eph, r.scene.sc)

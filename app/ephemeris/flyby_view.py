@@ -45,6 +45,26 @@ class FlybyView:
     look: np.ndarray
     up: np.ndarray
     phase_deg: float  # angle between the view direction and the Sun seen from the moon
+    # The camera aims this much (the tangent of the angle) above ``look``, so that the pass and the
+    # moon sit in the band below a box kept clear at the frame's top; kept as an angle, so a zoom
+    # toward ``look`` keeps them there (0: aimed at ``look``).
+    aim_up: float = 0.0
+    path: np.ndarray | None = None  # the pass's sampled positions: to check a box against later
+    fitted_box: tuple[float, float, float, float] | None = None  # the box it was fitted below
+
+    def aim(self, eye: np.ndarray, look: np.ndarray) -> np.ndarray:
+        """Where a camera at ``eye``, framing ``look`` as this view does, points."""
+        if not self.aim_up:
+            return look
+        return _aim(eye, look, self.up, self.aim_up)
+
+    def passes_under(self, box: tuple[float, float, float, float], fov_deg: float, aspect: float) -> bool:
+        """Whether the pass, seen from this view as fitted, runs under ``box`` (fractions, top left)."""
+        if self.path is None:
+            return False
+        half_y = math.tan(math.radians(fov_deg) / 2.0)
+        x, y = _ndc(self.path, self.eye, self.aim(self.eye, self.look), self.up, half_y, aspect)
+        return _inside(x, y, box)
 
 
 @dataclass(frozen=True)
@@ -134,8 +154,9 @@ def flyby_view(
 
     ``keep_clear``: a box at the frame's top (x0, y0, x1, y1 as fractions of its width and height,
     from the top left; the window's HUD, an export's burned-in text). When the pass would run
-    under it, pass and disc are fitted into the frame below its bottom instead, the camera
-    turned up so that they sit there: the spacecraft is never drawn under the text.
+    under it, pass and disc are fitted into the band of the frame below its bottom instead, the
+    camera turned up so that they sit there, and the spacecraft is not drawn under the text. A
+    box reaching past the frame's middle leaves no such band: the view is then left as it is.
     """
     sc, tid = body_id(spacecraft), body_id(target)
     coverage = eph.covered(sc)
@@ -192,24 +213,69 @@ def flyby_view(
         return float(max(need))
 
     distance = distance_for(half_y * margin)
-    eye = look + distance * d
     phase = math.degrees(math.acos(float(np.clip(d @ sun, -1.0, 1.0))))
-    if keep_clear is not None and _passes_under(path, eye, d, right, up, half_y, aspect, keep_clear):
-        below = min(max(keep_clear[3], 0.0), 0.5)  # the box's bottom, as a fraction of the height
-        distance = distance_for(half_y * (1.0 - below) * margin)  # fitted into the band below the box
+    view = FlybyView(ca_et, look + distance * d, look, up, phase, path=path, fitted_box=keep_clear)
+    if keep_clear is None or not view.passes_under(keep_clear, fov_deg, aspect):
+        return view
+    below = keep_clear[3]  # the box's bottom, as a fraction of the height
+    if below >= 0.5:
+        return view  # no band below it to fit the pass into: left as it is
+    # The content's centre goes to the band's centre (``below`` of the half-height under the
+    # frame's), the camera turned up by that angle; then the eye backs off until pass and disc
+    # lie inside the band with the margin, checked through the turned camera itself.
+    aim_up = half_y * below
+    top = 1.0 - 2.0 * below - (1.0 - margin)  # NDC
+    distance = distance_for(half_y * (1.0 - below) * margin)
+    for _ in range(80):
         eye = look + distance * d
-        # Turned up by the band's offset from the frame's centre: what was centred sits in the band.
-        return FlybyView(ca_et, eye, look + half_y * below * distance * up, up, phase)
-    return FlybyView(ca_et, eye, look, up, phase)
+        aim = _aim(eye, look, up, aim_up)
+        x, y = _ndc(np.vstack([path, _limb(eye, radius, up, right)]), eye, aim, up, half_y, aspect)
+        if np.all(np.abs(x) <= margin) and np.all((y >= -margin) & (y <= top)):
+            break
+        distance *= 1.04
+    return FlybyView(ca_et, look + distance * d, look, up, phase, aim_up, path, keep_clear)
 
 
-def _passes_under(path, eye, d, right, up, half_y: float, aspect: float, box) -> bool:
-    """Whether any sampled position of the pass lands inside ``box`` (fractions of the frame, top left)."""
-    rel = path - eye
-    depth = rel @ -d
-    ahead = depth > 0
-    fx = 0.5 + 0.5 * (rel @ right)[ahead] / depth[ahead] / (half_y * aspect)
-    fy = 0.5 - 0.5 * (rel @ up)[ahead] / depth[ahead] / half_y
+def _aim(eye: np.ndarray, look: np.ndarray, up: np.ndarray, aim_up: float) -> np.ndarray:
+    """The point a camera at ``eye`` aims at to see ``look`` ``aim_up`` (a tangent) below its centre."""
+    forward = look - eye
+    reach = float(np.linalg.norm(forward))
+    forward = forward / reach
+    lift = up - (up @ forward) * forward
+    return look + aim_up * reach * _unit(lift)
+
+
+def _ndc(points: np.ndarray, eye: np.ndarray, aim: np.ndarray, up: np.ndarray, half_y: float, aspect: float):
+    """Normalised device x and y (-1..1, y up) of ``points`` seen from ``eye`` toward ``aim``; points
+    behind the eye get +inf, outside every frame."""
+    forward = _unit(aim - eye)
+    right = _unit(np.cross(forward, up))
+    true_up = np.cross(right, forward)
+    rel = np.atleast_2d(points) - eye
+    depth = rel @ forward
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.where(depth > 0, (rel @ right) / depth / (half_y * aspect), np.inf)
+        y = np.where(depth > 0, (rel @ true_up) / depth / half_y, np.inf)
+    return x, y
+
+
+def _limb(eye: np.ndarray, radius: float, up: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Points on the moon's outline (a sphere of ``radius`` at the origin) as seen from ``eye``."""
+    reach = float(np.linalg.norm(eye))
+    if radius <= 0.0 or reach <= radius:
+        return np.zeros((0, 3))
+    toward = eye / reach
+    centre = toward * radius**2 / reach
+    r = radius * math.sqrt(1.0 - (radius / reach) ** 2)
+    a = _unit(up - (up @ toward) * toward)
+    b = np.cross(toward, a)
+    angles = np.linspace(0.0, 2.0 * math.pi, 16, endpoint=False)
+    return centre + r * (np.cos(angles)[:, None] * a + np.sin(angles)[:, None] * b)
+
+
+def _inside(x: np.ndarray, y: np.ndarray, box: tuple[float, float, float, float]) -> bool:
+    """Whether any of the NDC points falls in ``box`` (fractions of the frame from its top left)."""
+    fx, fy = 0.5 + 0.5 * x, 0.5 - 0.5 * y
     x0, y0, x1, y1 = box
     return bool(np.any((fx >= x0) & (fx <= x1) & (fy >= y0) & (fy <= y1)))
 

@@ -149,6 +149,7 @@ def resolve(
         offset = view.eye - view.look
         eye = look + (offset if intent.distance_km is None else _unit(offset) * intent.distance_km)
         up = view.up.copy()
+        look = view.aim(eye, look)  # turned up above a box kept clear, by an angle: zooming keeps it
     elif intent.mode == "junocam":
         if not isinstance(view, JunoCamView):
             raise ValueError("the JunoCam camera needs its pointing")
@@ -192,6 +193,12 @@ def _clip_planes(
     # plane however far the camera is zoomed out: everything drawn lies within SYSTEM_KM of Jupiter.
     to_jupiter = float(np.linalg.norm(rel[599] - eye)) if 599 in rel else 0.0
     return near, max(farthest * 4.0, near * 10.0, to_jupiter + SYSTEM_KM, 1e7)
+
+
+def _moved(fitted: tuple[float, ...] | None, box: tuple[float, ...]) -> bool:
+    """Whether ``box`` is another box than the one a view was fitted below (2% of the frame: a HUD's
+    numbers changing width are the same box; one it could not be fitted below is not tried again)."""
+    return fitted is None or any(abs(a - b) > 0.02 for a, b in zip(fitted, box, strict=True))
 
 
 def _top_box(
@@ -239,8 +246,9 @@ class ViewGeometry:
         keep_clear: tuple[tuple[float, float, float, float], ...] = (),
     ) -> FlybyView | JunoCamView | None:
         """The flyby or JunoCam geometry for ``intent`` (None for the other cameras). A flyby view is
-        fitted once per encounter, field and aspect: ``keep_clear`` (frame pixels, the window's HUD or
-        an export's overlay) as it is then, so that the view never moves when the HUD's text changes."""
+        fitted once per encounter, field and aspect, below ``keep_clear`` (frame pixels: the window's
+        HUD, an export's overlay) where the pass would run under it; fitted again only if the pass
+        comes to run under a new box, so that the view stays put as the HUD's numbers change."""
         from perijove.ephemeris import PerijoveError
         from perijove.ephemeris.flyby_view import flyby_view, junocam_view
 
@@ -254,10 +262,17 @@ class ViewGeometry:
         if ca is None or abs(ca - et) > SEARCH_S:  # none given, or one from another orbit: the nearest
             ca = self.encounter(target_id, et)
         key = (target_id, ca, intent.fov_deg, round(size[0] / size[1], 4))
-        if key not in self._flyby:
+        box = _top_box(keep_clear, size)
+        made = self._flyby.get(key)
+        # Fitted again only when the pass would now run under a box it was not fitted below (the
+        # HUD turned on, a row added, a smaller window): a box that shrinks or goes leaves the view.
+        if made is None or (
+            box is not None
+            and _moved(made.fitted_box, box)
+            and made.passes_under(box, intent.fov_deg, size[0] / size[1])
+        ):
             if len(self._flyby) > 32:
                 self._flyby.clear()
-            box = _top_box(keep_clear, size)
             self._flyby[key] = flyby_view(
                 self.eph, target_id, ca, intent.fov_deg, size[0] / size[1], self.sc, keep_clear=box
             )
