@@ -74,11 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     fetch = ksub.add_parser("fetch", help="download an official kernel set into the cache and use it")
     fetch.add_argument("--set", default="juno-io-flybys", help="which set (default juno-io-flybys; or maps)")
-    fetch.add_argument("--base-url", metavar="URL", help="a mirror with the server's directory layout")
-    fetch.add_argument("--cache", metavar="DIR", help="cache folder (default: the user's data folder)")
+    fetch.add_argument("--base-url", type=_given, metavar="URL", help="a mirror with the server's directory layout")
+    fetch.add_argument("--cache", type=_given, metavar="DIR", help="cache folder (default: the user's data folder)")
     fetch.add_argument("--offline", action="store_true", help="use only what is cached")
-    fetch.add_argument("--start", metavar="DATE", help="first date the trajectory must cover (default 2023-12-01)")
-    fetch.add_argument("--stop", metavar="DATE", help="last date the trajectory must cover (default 2024-02-29)")
+    for flag, which, default in (("--start", "first", "2023-12-01"), ("--stop", "last", "2024-02-29")):
+        fetch.add_argument(
+            flag, type=_given, metavar="DATE", help=f"{which} date the trajectory must cover (default {default})"
+        )
     fetch.add_argument("--no-use", action="store_true", help="download only; do not make it the active set")
     listing = ksub.add_parser("list", help="the sets, their files, sizes, and what is cached")
     listing.add_argument("--cache", metavar="DIR")
@@ -406,7 +408,7 @@ def _write_failure(where, err: BaseException) -> str:
     from perijove.fileio import describe_os_error
 
     if isinstance(err, OSError) and err.errno is not None:  # the system said why: a read-only disk is not full
-        return describe_os_error(where, err).split(": ", 1)[-1]
+        return describe_os_error(where, err).removeprefix(f"{where}: ")
     with contextlib.suppress(OSError):
         probe = where if where.exists() else where.parent
         if hasattr(os, "statvfs") and os.statvfs(probe).f_flag & os.ST_RDONLY:
@@ -943,7 +945,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()  # a full disk or closed pipe is found here, not at interpreter exit
         return status
     except BrokenPipeError:
-        return quiet_exit()
+        return quiet_exit(unguarded)
     except OutputFailed as err:
         print(f"perijove: error: {err}", file=sys.stderr)
         return EXIT_USAGE

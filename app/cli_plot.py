@@ -30,8 +30,12 @@ def add_plot_parser(sub, add_kernels: Callable[[argparse.ArgumentParser], None])
         "flyby of the body (the first perijove for Jupiter) ±30 minutes.",
     )
     add_kernels(plot)
-    plot.add_argument("--start", metavar="UTC", help="first time plotted (default: the first flyby - 30 min)")
-    plot.add_argument("--stop", metavar="UTC", help="last time plotted (default: the first flyby + 30 min)")
+    from perijove.cli import _given
+
+    for flag, which, side in (("--start", "first", "-"), ("--stop", "last", "+")):
+        plot.add_argument(
+            flag, type=_given, metavar="UTC", help=f"{which} time plotted (default: the first flyby {side} 30 min)"
+        )
     plot.add_argument("--target", default="io", metavar="BODY", help="the body Juno's geometry is taken to (io)")
     plot.add_argument("--groundtrack", action="store_true", help="draw the sub-spacecraft track on the body's map")
     plot.add_argument(

@@ -54,14 +54,17 @@ def guard() -> TextIO | None:
     return stream
 
 
-def quiet_exit() -> int:
+def quiet_exit(broken: TextIO | None) -> int:
     """After a closed pipe: nothing more is written there (Python flushes stdout again at exit),
-    and the status a tool stopped by SIGPIPE has."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, sys.__stdout__.fileno())
-    except (OSError, AttributeError, ValueError):
-        pass
-    finally:
-        os.close(devnull)
+    and the status a tool stopped by SIGPIPE has. Only the process's own standard output is
+    pointed at the null device, and only when it is the stream that broke: a host that called
+    ``main`` with another stream keeps its output."""
+    if broken is not None and broken is sys.__stdout__:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.__stdout__.fileno())
+        except (OSError, AttributeError, ValueError):
+            pass
+        finally:
+            os.close(devnull)
     return 141

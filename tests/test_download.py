@@ -829,6 +829,20 @@ def test_a_fetch_never_writes_over_a_file_it_did_not_download(fetched, tiny):
     assert fetched.set_aside == [] and sorted(p.name for p in fetched.path(FK_PATH).parent.iterdir()) == before
 
 
+def test_a_fetch_keeps_a_link_the_user_put_in_the_cache(fetched, tiny, tmp_path):
+    """A link at a cached file's place was replaced by the download without a word."""
+    mine = tmp_path / "my_frames.tf"
+    mine.write_text("my own frames kernel")
+    cached = fetched.path(FK_PATH)
+    cached.unlink()
+    cached.symlink_to(mine)
+    fetch_set(SET, fetched, tiny.url)
+    assert cached.read_bytes() == (tiny.root / FK_PATH).read_bytes() and not cached.is_symlink()
+    aside = cached.with_name("juno_v12.tf.changed")
+    assert aside.is_symlink() and aside.resolve() == mine.resolve() and fetched.set_aside == [aside]
+    assert mine.read_text() == "my own frames kernel"
+
+
 def test_a_set_that_every_command_would_refuse_is_never_made_active(tmp_path, capsys):
     """A PCK SPICE loads but our own checks refuse (Jupiter with one radius) was fetched and made
     active; every command then set it aside with a note telling the user to fetch again, which

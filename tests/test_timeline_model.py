@@ -46,16 +46,15 @@ def test_follow_pages_ahead_of_the_clock_either_way_and_centres_a_jump():
     left again at once; a jump (a bookmark, a typed time) put the cursor at the left edge."""
     view = TimelineView(0.0, 100_000.0)
     view.show(10_000.0, 11_000.0)
-    view.follow(11_010.0)  # playing forwards past the right edge: the clock near the left
+    view.follow(11_010.0, playing=60.0)  # playing forwards past the right edge: the clock near the left
     assert view.start == pytest.approx(11_010.0 - 100.0)
     view.show(10_000.0, 11_000.0)
-    view.follow(9_990.0)  # backwards past the left edge: the clock near the right
+    view.follow(9_990.0, playing=-60.0)  # backwards past the left edge: the clock near the right
     assert view.stop == pytest.approx(9_990.0 + 100.0)
-    view.show(10_000.0, 11_000.0)
-    view.follow(50_000.0)  # a jump: the time in the middle
-    assert (view.start + view.stop) / 2 == pytest.approx(50_000.0) and view.span == pytest.approx(1000.0)
-    view.follow(2_000.0)
-    assert (view.start + view.stop) / 2 == pytest.approx(2_000.0)
+    for et, playing in ((50_000.0, 60.0), (2_000.0, 0.0), (9_500.0, 60.0), (11_500.0, 0.0), (10_500.0 + 900, -60.0)):
+        view.show(10_000.0, 11_000.0)
+        view.follow(et, playing)  # a jump, while playing or not, or a step: the time in the middle
+        assert (view.start + view.stop) / 2 == pytest.approx(et) and view.span == pytest.approx(1000.0), et
 
 
 @pytest.mark.parametrize(

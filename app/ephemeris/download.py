@@ -1120,12 +1120,13 @@ class Downloader:
         downloaded) to ``NAME.changed`` (``-2``, ``-3``… when taken) before the download replaces it:
         a repair must not cost the user an edit. A damaged download is moved aside too, since the
         two cannot be told apart; ``Cache.set_aside`` names every file moved, for the user to see."""
-        if not dest.is_file() or dest.is_symlink():
+        if not (dest.exists() or dest.is_symlink()) or (dest.is_dir() and not dest.is_symlink()):
             return
-        old = _sha256(dest)
-        entry = self.cache.registry(repair=True).get(remote.path)
-        if old == new_digest or (entry is not None and entry.get("sha256") == old):
-            return  # the same bytes, or our own unchanged copy
+        if not dest.is_symlink():  # a link is never what this cache places: always kept
+            old = _sha256(dest)
+            entry = self.cache.registry(repair=True).get(remote.path)
+            if old == new_digest or (entry is not None and entry.get("sha256") == old):
+                return  # the same bytes, or our own unchanged copy
         aside, n = dest.with_name(dest.name + ".changed"), 2
         while aside.exists() or aside.is_symlink():
             aside, n = dest.with_name(f"{dest.name}.changed-{n}"), n + 1

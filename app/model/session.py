@@ -47,7 +47,10 @@ class Session:
         self.eph = Ephemeris(self.kernels)
         self.clock = Clock()
         self.timeline = TimelineView()  # the span the timeline shows (zoom and pan)
-        self.clock.changed.connect(self.timeline.follow)  # a playing clock pages the span along
+        # A playing clock pages the span along, ahead of it in the direction it plays; a jump centres.
+        self.clock.changed.connect(
+            lambda et: self.timeline.follow(et, self.clock.rate if self.clock.playing else 0.0)
+        )
         self.camera = CameraIntent()  # replaced by _open_on_first_flyby
         self.display = DisplayOptions()
         self.events: list[Event] = []

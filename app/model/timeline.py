@@ -74,15 +74,16 @@ class TimelineView:
         else:
             self.show(et - FLYBY_HALF_SPAN_S, et + FLYBY_HALF_SPAN_S)
 
-    def follow(self, et: float) -> None:
-        """Keep the clock in view. Played past an edge, the span is paged so the clock has most of
-        it ahead (forwards or backwards); a jump farther than one span centres the time."""
+    def follow(self, et: float, playing: float = 0.0) -> None:
+        """Keep the clock in view. Played past the edge it moves toward (``playing``: the rate, its
+        sign the direction; 0 when paused), the span is paged so the clock has most of it ahead; any
+        other move out of the span (a bookmark, a typed time, a step) centres the time."""
         if self.start <= et <= self.stop:
             return
         span = self.span
-        if self.stop < et <= self.stop + span:
+        if playing > 0 and self.stop < et <= self.stop + span:
             self.pan(et - (self.start + 0.1 * span))
-        elif self.start - span <= et < self.start:
+        elif playing < 0 and self.start - span <= et < self.start:
             self.pan(et - (self.start + 0.9 * span))
         else:
             self.pan(et - (self.start + 0.5 * span))

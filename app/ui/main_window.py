@@ -492,7 +492,11 @@ class MainWindow(QtWidgets.QMainWindow):
         watch = QtCore.QTimer(box)
         watch.timeout.connect(lambda: None if self.jobs.running_exports() else box.done(buttons.Yes.value))
         watch.start(200)
-        return box.exec() == buttons.Yes.value
+        try:
+            return box.exec() == buttons.Yes.value
+        finally:
+            watch.stop()
+            box.deleteLater()  # a "no" leaves no hidden box, or its timer, behind
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         if self.jobs.running_exports() and not self.confirm_quit_during_export():
