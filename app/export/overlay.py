@@ -257,8 +257,8 @@ class Overlay:
         groups, size = self._groups(values, width, height)
         rows = [row for _rank, shown in groups for row in shown]
         if self.widest_km is not None and self.geometry and any(rank == 1 for rank, _shown in groups):
-            target = values.get("target", "")
-            rows += _wrapped([self._geometry_row(target, self.widest_km, self.widest_km)], size, width)
+            widest = self._geometry_row(values.get("target", ""), self.widest_km, self.widest_km)
+            rows += _wrapped([widest], size, _text_size(width, height)[1])  # wrapped as the rows are drawn
         if not rows:
             return (0.0, 0.0, 0.0, 0.0)
         margin = size // 2
