@@ -22,7 +22,7 @@ from perijove.render.labels import Label, Placed, layout, occluded, text_extent,
 from perijove.render.meshes import Facing, Mesh, ellipsoid, juno, unique_edges
 from perijove.render.stars import SPRITE_MAX_PX, star_sprites
 from perijove.render.textures import MapChoice, chosen_map, fit_texture, gpu_texture_limit, map_choice, mipmapped
-from perijove.render.trajectory import TrajectoryCache, eye_segments, relative_to, trail_vertices
+from perijove.render.trajectory import TrajectoryCache, eye_segments, relative_to, thin_on_screen, trail_vertices
 from perijove.resources import shader_source
 
 BODIES = (599, 501, 502, 503, 504)
@@ -276,7 +276,7 @@ class Scene:
                     verts = relative_to(verts, split, self.trajectory.body_positions(target_id, lo, hi), pos[target_id])
                 # Kept whole, through the spacecraft even when the camera sits there: ``draw``
                 # clips lines at the near plane in float64 (``eye_segments``).
-                trail = (verts - pose.origin, colours)
+                trail = thin_on_screen(verts - pose.origin, colours, pose, keep=split)
         ghost = self._ghost_line(et, pose, moves_with, pos)
         orbits = self._moon_orbits(et, pos, pose.origin) if self.display.moon_orbits else []
         labels = [(self._name(b), rel[b]) for b in self.bodies]
@@ -332,10 +332,12 @@ class Scene:
                 verts = relative_to(verts, split, body, pos[moves_with])
             else:
                 verts = verts - body + pos[moves_with]
-        verts = verts[np.isfinite(verts).all(axis=1)] - pose.origin
+        finite = np.isfinite(verts).all(axis=1)
+        verts = verts[finite] - pose.origin
         if len(verts) < 2:
             return None
-        return verts, np.tile(GHOST_COLOUR, (len(verts), 1))
+        here = int(np.count_nonzero(finite[:split])) if now is not None else None  # its position now
+        return thin_on_screen(verts, np.tile(GHOST_COLOUR, (len(verts), 1)), pose, keep=here)
 
     def _moon_orbits(self, et: float, pos: dict[int, np.ndarray], origin: np.ndarray):
         out = []

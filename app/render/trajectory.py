@@ -88,6 +88,52 @@ def trail_vertices(
 
 
 FUTURE_RGB = (0.45, 0.75, 1.0)
+MIN_SEGMENT_PX = 5.0  # the shortest segment a drawn trail keeps on screen
+
+
+def thin_on_screen(
+    verts: np.ndarray, colours: np.ndarray, pose, keep: int | None = None, min_px: float = MIN_SEGMENT_PX
+) -> tuple[np.ndarray, np.ndarray]:
+    """A polyline without the vertices that lie less than ``min_px`` along it, on screen, after the
+    last one kept: the adaptive sampling puts Juno's samples a pixel or two apart near a flyby, and
+    GL's smoothed lines darken each joint, so the trail there looked dashed. The ends, vertex
+    ``keep`` (Juno's own position, where the past's colour meets the future's) and every vertex at
+    or behind the near plane (clipped later, in float64, by ``eye_segments``) are always kept;
+    what is dropped lies within a fraction of a pixel of the chord that replaces it.
+    """
+    n = len(verts)
+    if n < 3:
+        return verts, colours
+    view = pose.view
+    depth = -(verts @ view[2, :3] + view[2, 3])
+    with np.errstate(divide="ignore", invalid="ignore"):  # a vertex at the eye (the view from Juno)
+        px = np.atleast_2d(pose.project(verts))
+        step = np.hypot(*np.diff(px, axis=0).T)
+    ahead = depth > pose.near * 2.0
+    step[~(ahead[:-1] & ahead[1:])] = np.inf  # a segment reaching behind the camera: both ends kept
+    along = np.concatenate([[0.0], np.cumsum(np.where(np.isfinite(step), step, 0.0))])
+    bucket = np.floor(along / min_px)
+    mask = np.empty(n, bool)
+    mask[0] = True
+    mask[1:] = bucket[1:] != bucket[:-1]
+    mask[1:] |= ~np.isfinite(step)
+    mask[:-1] |= ~np.isfinite(step)
+    mask[-1] = True
+    if keep is not None and 0 <= keep < n:
+        mask[keep] = True
+    # The first vertex of each min_px stretch can lie just after the one before it: dropped then,
+    # unless it must stay, so that no kept segment is shorter than half of min_px.
+    kept = np.flatnonzero(mask)
+    short = np.diff(along[kept]) < 0.5 * min_px
+    protect = np.zeros(n, bool)
+    protect[[0, n - 1]] = True
+    protect[1:] |= ~np.isfinite(step)
+    protect[:-1] |= ~np.isfinite(step)
+    if keep is not None and 0 <= keep < n:
+        protect[keep] = True
+    drop = kept[1:][short & ~protect[kept[1:]]]
+    mask[drop] = False
+    return verts[mask], colours[mask]
 
 
 def distance_colour(distance_km) -> np.ndarray:
