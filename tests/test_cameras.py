@@ -197,6 +197,28 @@ def test_flyby_camera_keeps_juno_s_pass_out_from_under_the_window_s_hud(renderer
         r.scene.views = type(r.scene.views)(eph, r.scene.sc)
 
 
+def test_flyby_camera_keeps_the_moon_out_from_under_the_hud_too(renderer_factory):
+    """At the second flyby Io sits high in the frame: in a short view (the plots open in a small
+    window) the HUD's text and backing covered its limb, although the pass ran clear of it."""
+    from perijove.ephemeris.flyby_view import closest_approach
+
+    size, hud = (1030, 350), (0.0, 0.0, 420.0, 130.0)
+    r = renderer_factory(size=size)
+    ca = closest_approach(r.scene.eph, "IO", to_et("2024-02-03T17:48"))
+    intent = CameraIntent(mode="flyby", target="IO")
+    r.scene.views = type(r.scene.views)(r.scene.eph, r.scene.sc)
+    r.scene.keep_clear = (hud,)
+    try:
+        state = r.scene.frame_state(ca, intent, size)
+    finally:
+        r.scene.keep_clear = ()
+        r.scene.views = type(r.scene.views)(r.scene.eph, r.scene.sc)
+    (cx, cy), radius = _io_disc(state)
+    nearest = (min(max(cx, hud[0]), hud[2]), min(max(cy, hud[1]), hud[3]))
+    assert math.hypot(cx - nearest[0], cy - nearest[1]) > radius + 2, (cx, cy, radius)
+    assert radius < cx < size[0] - radius and radius < cy < size[1] - radius
+
+
 def test_flyby_camera_frames_the_encounter_it_is_given(renderer_factory, ca1):
     """An explicit encounter wins over the search; zoom keeps the view direction."""
     r = renderer_factory()

@@ -51,6 +51,7 @@ class FlybyView:
     aim_up: float = 0.0
     path: np.ndarray | None = None  # the pass's sampled positions: to check a box against later
     fitted_box: tuple[float, float, float, float] | None = None  # the box it was fitted below
+    radius: float = 0.0  # the moon's (largest) radius, km: its outline is checked against a box too
 
     def aim(self, eye: np.ndarray, look: np.ndarray) -> np.ndarray:
         """Where a camera at ``eye``, framing ``look`` as this view does, points."""
@@ -59,12 +60,16 @@ class FlybyView:
         return _aim(eye, look, self.up, self.aim_up)
 
     def passes_under(self, box: tuple[float, float, float, float], fov_deg: float, aspect: float) -> bool:
-        """Whether the pass, seen from this view as fitted, runs under ``box`` (fractions, top left)."""
+        """Whether the pass or the moon's disc, seen from this view as fitted, lies partly under ``box``
+        (fractions of the frame from its top left)."""
         if self.path is None:
             return False
         half_y = math.tan(math.radians(fov_deg) / 2.0)
-        x, y = _ndc(self.path, self.eye, self.aim(self.eye, self.look), self.up, half_y, aspect)
-        return _inside(x, y, box)
+        aim = self.aim(self.eye, self.look)
+        side = np.cross(aim - self.eye, self.up)
+        outline = _limb(self.eye, self.radius, self.up, _unit(side)) if np.linalg.norm(side) > 0 else np.zeros((0, 3))
+        x, y = _ndc(np.vstack([self.path, outline]), self.eye, aim, self.up, half_y, aspect)
+        return _inside(x, y, box) or _disc_over(self.eye, aim, self.up, self.radius, half_y, aspect, box)
 
 
 @dataclass(frozen=True)
@@ -214,7 +219,7 @@ def flyby_view(
 
     distance = distance_for(half_y * margin)
     phase = math.degrees(math.acos(float(np.clip(d @ sun, -1.0, 1.0))))
-    view = FlybyView(ca_et, look + distance * d, look, up, phase, path=path, fitted_box=keep_clear)
+    view = FlybyView(ca_et, look + distance * d, look, up, phase, path=path, fitted_box=keep_clear, radius=radius)
     if keep_clear is None or not view.passes_under(keep_clear, fov_deg, aspect):
         return view
     below = keep_clear[3]  # the box's bottom, as a fraction of the height
@@ -233,7 +238,7 @@ def flyby_view(
         if np.all(np.abs(x) <= margin) and np.all((y >= -margin) & (y <= top)):
             break
         distance *= 1.04
-    return FlybyView(ca_et, look + distance * d, look, up, phase, aim_up, path, keep_clear)
+    return FlybyView(ca_et, look + distance * d, look, up, phase, aim_up, path, keep_clear, radius)
 
 
 def _aim(eye: np.ndarray, look: np.ndarray, up: np.ndarray, aim_up: float) -> np.ndarray:
@@ -271,6 +276,21 @@ def _limb(eye: np.ndarray, radius: float, up: np.ndarray, right: np.ndarray) -> 
     b = np.cross(toward, a)
     angles = np.linspace(0.0, 2.0 * math.pi, 16, endpoint=False)
     return centre + r * (np.cos(angles)[:, None] * a + np.sin(angles)[:, None] * b)
+
+
+def _disc_over(eye, aim, up, radius: float, half_y: float, aspect: float, box) -> bool:
+    """Whether the moon's disc (a circle on screen) overlaps ``box``: its outline's samples miss a
+    box that only cuts across the disc's edge between them, or covers its middle."""
+    x, y = _ndc(np.zeros((1, 3)), eye, aim, up, half_y, aspect)
+    reach = float(np.linalg.norm(eye))
+    if not np.isfinite(x[0]) or radius <= 0.0 or reach <= radius:
+        return False
+    # In units of the frame's height (the width is ``aspect`` of them), where the disc is round.
+    cx, cy = (0.5 + 0.5 * x[0]) * aspect, 0.5 - 0.5 * y[0]
+    r = 0.5 * math.tan(math.asin(radius / reach)) / half_y
+    x0, y0, x1, y1 = box
+    nx, ny = min(max(cx, x0 * aspect), x1 * aspect), min(max(cy, y0), y1)
+    return math.hypot(cx - nx, cy - ny) < r
 
 
 def _inside(x: np.ndarray, y: np.ndarray, box: tuple[float, float, float, float]) -> bool:
