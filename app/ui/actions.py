@@ -116,7 +116,7 @@ ROWS: tuple[Row, ...] = (
     Row("tl_wheel", None, "", "Timeline: wheel", None, "zoom the timeline around the pointer", "mouse"),
     Row("tl_pan", None, "", "Timeline: right-drag / Shift+wheel", None, "pan the timeline", "mouse"),
     Row("tl_event", None, "", "Timeline: double-click", None, "go to the event under the pointer", "mouse"),
-    Row("overview", None, "", "Overview: click / double-click", None, "show that time / the whole coverage", "mouse"),
+    Row("overview", None, "", "Overview: click / double-click", None, "move the span there / see it all", "mouse"),
     Row("list_event", None, "", "Event list: double-click", None, "go to the event", "mouse"),
     Row("plot_time", None, "", "Plots: click / drag", None, "set the time there", "mouse"),
 )

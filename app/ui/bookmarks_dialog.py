@@ -91,7 +91,8 @@ class BookmarksDialog(QtWidgets.QDialog):
             item.setText(marks[row].name)
             self.list.blockSignals(False)
             if name:
-                self.details.setText(f"Not renamed: another bookmark is already called {name!r}.")
+                clash = next(n for n in others if taken(name, [n]))  # as it is written, case and all
+                self.details.setText(f"Not renamed: another bookmark is already called {clash!r}.")
             return
         marks[row] = replace(marks[row], name=name)
         self.window_.set_bookmarks(marks)
@@ -115,18 +116,37 @@ class BookmarksDialog(QtWidgets.QDialog):
         marks = list(self.window_.stored.bookmarks)
         row = min(row, len(marks))
         names = [m.name for m in marks]
+        renamed = ""
         if taken(mark.name, names):  # a name given to another since
+            renamed = f"Brought back as {unique_name(mark.name, names)!r}: {mark.name!r} is taken now."
             mark = replace(mark, name=unique_name(mark.name, names))
         marks.insert(row, mark)
         self.window_.set_bookmarks(marks)
         self._fill()
         self.list.setCurrentRow(row)
         self._offer_undo()
+        if renamed:
+            self.details.setText(renamed)
 
     def _offer_undo(self) -> None:
         self.undo_button.setEnabled(bool(self.deleted))
         self.undo_button.setToolTip(f"Bring back {self.deleted[-1][1].name!r} (Ctrl+Z)" if self.deleted else "")
 
 
+CAMERA_WORDS = {
+    "orbit": "orbit camera",
+    "follow": "camera following Juno",
+    "bodyfixed": "body-fixed camera",
+    "flyby": "flyby camera",
+    "junocam": "JunoCam",
+}
+
+
 def _describe(mark) -> str:
-    return f"{et_to_utc(mark.et, 0)} UTC · {mark.camera.mode} camera on {mark.camera.target.title()}"
+    """The bookmark's time and camera in words ("view from Juno of Io", not "from camera on Io")."""
+    c = mark.camera
+    if c.mode == "from":
+        seen = f"view from {(c.from_body or 'the Sun').title()} of {c.target.title()}"
+    else:
+        seen = f"{CAMERA_WORDS.get(c.mode, c.mode + ' camera')} on {c.target.title()}"
+    return f"{et_to_utc(mark.et, 0)} UTC · {seen}"

@@ -258,7 +258,7 @@ def test_bookmarks_are_named_renamed_and_deleted_and_it_persists(window, qtbot):
     dialog = window.manage_bookmarks()
     # Names alone do not say which is which: the chosen one's time and camera are shown.
     dialog.list.setCurrentRow(1)
-    assert "2024-02-03T17:48:35 UTC" in dialog.details.text() and "camera on Io" in dialog.details.text()
+    assert "2024-02-03T17:48:35 UTC" in dialog.details.text() and "flyby camera on Io" in dialog.details.text()
     item = dialog.list.item(0)
     item.setText("Io, first close pass")  # what editing in place ends with
     assert window.stored.bookmarks[0].name == "Io, first close pass"
@@ -294,7 +294,7 @@ def test_bookmark_names_stay_apart(window, qtbot):
     dialog = window.manage_bookmarks()
     dialog.list.item(2).setText("io")  # names differing only in case read as one in the menu
     assert window.stored.bookmarks[2].name == "Io (3)" and dialog.list.item(2).text() == "Io (3)"
-    assert "already" in dialog.details.text() and "io" in dialog.details.text()
+    assert "already called 'Io'" in dialog.details.text()  # the name it clashes with, as it is
     dialog.list.item(2).setText("Io & Europa")
     assert window.stored.bookmarks[2].name == "Io & Europa"
     # An "&" is a menu's shortcut marker: the menu shows it as typed, not "Io _Europa".
@@ -324,8 +324,15 @@ def test_a_deleted_bookmark_can_be_brought_back(window, qtbot):
     assert dialog.list.currentItem().text() == "A"
     dialog.undo()
     assert [m.name for m in window.stored.bookmarks] == ["A", "B", "C"]
+    dialog.list.setCurrentRow(0)
+    dialog.delete()  # "A" deleted, another given its name, then brought back: numbered, and said so
+    dialog.list.item(0).setText("A")
+    dialog.undo()
+    assert [m.name for m in window.stored.bookmarks] == ["A (2)", "A", "C"]
+    assert "'A (2)'" in dialog.details.text() and "taken" in dialog.details.text()
+    dialog.list.item(1).setText("B")
     assert window.stored.bookmarks[1].et == pytest.approx(to_et("2023-12-30T08:36:00"))
-    assert [a.text() for a in window.bookmarks_menu.actions()] == ["A", "B", "C"]
+    assert [a.text() for a in window.bookmarks_menu.actions()] == ["A (2)", "B", "C"]
     assert not dialog.undo_button.isEnabled()
     dialog.accept()
 
