@@ -85,7 +85,10 @@ ROWS: tuple[Row, ...] = (
     Row("maps", "View", "M&aps…", None, "open_maps_dialog", "choose the map each body wears"),
     Row("events_dock", "View", "Events", None, None, "the event list on / off", DOCK),
     Row("view_dock", "View", "View", None, None, "the View panel on / off", DOCK),
-    Row("plot_dock", "View", "Geometry plots", "Ctrl+Shift+P", None, "geometry plots (click one: set the time)", DOCK),
+    Row(
+        "plot_dock", "View", "Geometry plots", "Ctrl+Shift+P", None,
+        "geometry plots (click or drag on one: set the time)", DOCK,
+    ),
     Row("play", "Time", "&Play / pause", "Space", "toggle_play", "play / pause"),
     Row("step_forward", "Time", "Step &forward", "Right", lambda w: w.step(1), "step forward (one second x rate)"),
     Row("step_back", "Time", "Step &back", "Left", lambda w: w.step(-1), "step back (one second x rate)"),
