@@ -112,27 +112,20 @@ def thin_on_screen(
     ahead = depth > pose.near * 2.0
     step[~(ahead[:-1] & ahead[1:])] = np.inf  # a segment reaching behind the camera: both ends kept
     along = np.concatenate([[0.0], np.cumsum(np.where(np.isfinite(step), step, 0.0))])
-    bucket = np.floor(along / min_px)
-    mask = np.empty(n, bool)
-    mask[0] = True
-    mask[1:] = bucket[1:] != bucket[:-1]
-    mask[1:] |= ~np.isfinite(step)
-    mask[:-1] |= ~np.isfinite(step)
-    mask[-1] = True
-    if keep is not None and 0 <= keep < n:
-        mask[keep] = True
-    # The first vertex of each min_px stretch can lie just after the one before it: dropped then,
-    # unless it must stay, so that no kept segment is shorter than half of min_px.
-    kept = np.flatnonzero(mask)
-    short = np.diff(along[kept]) < 0.5 * min_px
-    protect = np.zeros(n, bool)
+    protect = np.zeros(n, bool)  # kept whatever their spacing
     protect[[0, n - 1]] = True
     protect[1:] |= ~np.isfinite(step)
     protect[:-1] |= ~np.isfinite(step)
     if keep is not None and 0 <= keep < n:
         protect[keep] = True
-    drop = kept[1:][short & ~protect[kept[1:]]]
-    mask[drop] = False
+    bucket = np.floor(along / min_px)
+    mask = protect.copy()
+    mask[1:] |= bucket[1:] != bucket[:-1]  # the first vertex of each min_px stretch of the line
+    # That vertex can lie just after the one kept before it: dropped then, unless protected, so that
+    # no kept segment is shorter than half of min_px.
+    kept = np.flatnonzero(mask)
+    short = np.diff(along[kept]) < 0.5 * min_px
+    mask[kept[1:][short & ~protect[kept[1:]]]] = False
     return verts[mask], colours[mask]
 
 
