@@ -946,10 +946,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
     except BrokenPipeError:
         return quiet_exit(unguarded)
-    except OutputFailed as err:
-        print(f"perijove: error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except PerijoveError as err:
+    except (OutputFailed, PerijoveError) as err:  # bad input, or output that cannot be written
         print(f"perijove: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
