@@ -366,17 +366,19 @@ class PlotPanel(QtWidgets.QWidget):
             and event.buttons() & QtCore.Qt.MouseButton.LeftButton
             and self.series is not None
         ):
-            et = self.et_at(self.view.mapToScene(event.position().toPoint()))
-            if et is not None:
-                self.session.clock.set_et(min(max(et, self.series.start), self.series.stop))
+            self._set_time_at(self.view.mapToScene(event.position().toPoint()))
         return super().eventFilter(watched, event)
+
+    def _set_time_at(self, scene_pos: QtCore.QPointF) -> bool:
+        """Set the clock to the time under a point of the plots (within the plotted span); whether it was on one."""
+        et = self.et_at(scene_pos)
+        if et is None:
+            return False
+        self.session.clock.set_et(min(max(et, self.series.start), self.series.stop))
+        return True
 
     def _clicked(self, event) -> None:
         if event.button() != QtCore.Qt.MouseButton.LeftButton or self.series is None:
             return
-        et = self.et_at(event.scenePos())
-        if et is None:
-            return
-        clock = self.session.clock
-        clock.set_et(min(max(et, self.series.start), self.series.stop))
-        event.accept()
+        if self._set_time_at(event.scenePos()):
+            event.accept()
