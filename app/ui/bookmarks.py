@@ -48,8 +48,8 @@ class Bookmarks:
         name = unique_name(wanted, [m.name for m in marks])
         mark = Bookmark(name, et, c)
         if self.set([*marks, mark], f"bookmark {name!r}"):
-            taken = f" ({wanted!r} was taken)" if name != wanted else ""
-            w.statusBar().showMessage(f"Bookmarked: {name}{taken}", 6000 if taken else 4000)
+            renamed = f" ({wanted!r} was taken)" if name != wanted else ""
+            w.statusBar().showMessage(f"Bookmarked: {name}{renamed}", 6000 if renamed else 4000)
         return mark
 
     def set(self, marks: list[Bookmark], what: str = "the change to the bookmarks") -> bool:

@@ -38,8 +38,9 @@ class BookmarksDialog(QtWidgets.QDialog):
             button.setToolTip(tip)
             button.clicked.connect(slot)
             row.addWidget(button)
-        self.undo_button = button
-        self.undo_button.setEnabled(False)
+            if slot == self.undo:
+                self.undo_button = button
+        self.undo_button.setEnabled(False)  # nothing deleted yet
         row.addStretch(1)
         close = QtWidgets.QPushButton("Close")
         close.clicked.connect(self.accept)
