@@ -13,7 +13,7 @@ import pytest
 
 from perijove.ephemeris import Ephemeris, open_kernels, to_et
 from perijove.model import CameraIntent, DisplayOptions
-from perijove.render.labels import Label, layout, occluded
+from perijove.render.labels import Label, layout, occluded, sight_blocked
 
 CA1 = "2023-12-30T08:36:00.8"
 SIZE = (480, 360)
@@ -57,6 +57,25 @@ def test_occlusion_by_an_ellipsoid():
     assert not occluded(np.array([0, 0, 100.0]), np.array([0, 11.0, -50.0]), [(np.zeros(3), np.eye(3) / 5.0)])
     assert not occluded(np.array([0, 0, 100.0]), np.array([0, 0, 50.0]), sphere)  # in front of it
     assert occluded(np.array([0, 0, 1.0]), np.array([0, 0, 50.0]), sphere)  # the eye is inside
+
+
+def test_every_label_against_every_body_at_once_leaves_out_the_skipped_pairs():
+    """A moon's label (its centre) is not hidden by the moon itself, but is by a planet in front of it;
+    an oblate body hides by its own radii, not by a sphere's."""
+    eye = np.array([0.0, 0.0, 1000.0])
+    centres = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, -500.0], [300.0, 0.0, 0.0]])
+    to_units = np.array([np.eye(3) / 100.0, np.eye(3) / 10.0, np.diag([1 / 5.0, 1 / 50.0, 1 / 5.0])])
+    points = np.array([[0.0, 0.0, -500.0], [0.0, 200.0, -500.0], [600.0, 80.0, -1000.0], [300.0, 0.0, 500.0]])
+    # Sight lines: to the far moon straight behind the planet; 200 km off that axis (132 km from
+    # the planet's centre at its closest, clear of its 100 km); through the oblate body's 50 km
+    # extent in y, 40 km off its centre (a 5 km sphere would let it pass); a point in front of all.
+    skip = np.zeros((4, 3), bool)
+    skip[0, 1] = skip[1, 1] = True  # the moon's own label
+    assert sight_blocked(eye, points, centres, to_units, skip).tolist() == [True, False, True, False]
+    skip[0, 0] = True  # the planet left out too: nothing else is in the way
+    assert not sight_blocked(eye, points[:1], centres, to_units, skip[:1])[0]
+    inside = eye + np.array([0.0, 0.0, 0.5])
+    assert sight_blocked(inside, points, np.array([inside]), np.eye(3)[None]).all()  # the eye inside a body
 
 
 @pytest.fixture(scope="module")

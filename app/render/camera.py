@@ -80,18 +80,21 @@ class CameraPose:
         return _frozen(perspective(self.fov_deg, self.aspect, self.near, self.far))
 
     @cached_property
-    def _clip(self) -> np.ndarray:
+    def clip(self) -> np.ndarray:
+        """World (relative to the origin) -> clip coordinates; its last row gives the depth in front of the eye."""
         return _frozen(self.projection @ self.view)
 
     def project(self, world: np.ndarray) -> np.ndarray:
         """Pixel coordinates (x right, y down) of world points (relative to the origin)."""
         pts = np.atleast_2d(np.asarray(world, dtype=float))
-        m = self._clip
-        clip = pts @ m[:, :3].T + m[:, 3]  # (x, y, z, 1) through the clip matrix, without the ones column
-        ndc = clip[:, :2] / clip[:, 3:4]
+        m = self.clip
+        # One matrix-vector product a coordinate: a frame projects its trail's 2,000 vertices, and
+        # the (n, 3) x (3, 4) product with a strided divide after it cost twice as much.
+        depth = pts @ m[3, :3] + m[3, 3]
         w, h = self.size
         out = np.empty((len(pts), 2))
-        out[:, 0], out[:, 1] = (ndc[:, 0] + 1) * 0.5 * w, (1 - ndc[:, 1]) * 0.5 * h
+        out[:, 0] = ((pts @ m[0, :3] + m[0, 3]) / depth + 1.0) * (0.5 * w)
+        out[:, 1] = (1.0 - (pts @ m[1, :3] + m[1, 3]) / depth) * (0.5 * h)
         return out[0] if np.ndim(world) == 1 else out
 
     def pixels_per_radian(self) -> float:

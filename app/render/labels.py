@@ -67,23 +67,39 @@ def occluded(eye: np.ndarray, point: np.ndarray, ellipsoids: Sequence[tuple[np.n
     into the frame where the ellipsoid is the unit sphere (``diag(1/radii) @ J2000→body``). A
     point inside an ellipsoid, or an eye inside one, counts as hidden.
     """
+    if not len(ellipsoids):
+        return False
+    centres = np.array([c for c, _ in ellipsoids], dtype=float)
+    to_units = np.array([t for _, t in ellipsoids], dtype=float)
+    return bool(sight_blocked(eye, np.asarray(point, dtype=float)[None], centres, to_units)[0])
+
+
+def sight_blocked(
+    eye: np.ndarray, points: np.ndarray, centres: np.ndarray, to_units: np.ndarray, skip: np.ndarray | None = None
+) -> np.ndarray:
+    """For each of ``points`` (m, 3), whether its sight line from ``eye`` is blocked (``occluded``)
+    by any of the ellipsoids (``centres`` (k, 3), ``to_units`` (k, 3, 3)), leaving out the pairs
+    where ``skip`` (m, k) is true (a body's own label is not hidden by the body).
+
+    Every label against every body in one pass of array work: a frame's labels, one at a time
+    against one body at a time, took a fifth of a millisecond of Python.
+    """
     eye = np.asarray(eye, dtype=float)
-    d_world = np.asarray(point, dtype=float) - eye
-    for centre, to_unit in ellipsoids:
-        p0 = to_unit @ (eye - centre)
-        d = to_unit @ d_world
-        a, b, c = d @ d, 2 * p0 @ d, p0 @ p0 - 1.0
-        if c <= 0:
-            return True  # the eye is inside it
-        if a == 0:
-            continue
-        disc = b * b - 4 * a * c
-        if disc <= 0:
-            continue
-        t = (-b - np.sqrt(disc)) / (2 * a)  # first entry along the sight line
-        if 0.0 < t < 1.0:
-            return True
-    return False
+    points = np.atleast_2d(np.asarray(points, dtype=float))
+    if not len(centres) or not len(points):
+        return np.zeros(len(points), bool)
+    p0 = np.einsum("kij,kj->ki", to_units, eye - centres)  # the eye, in each unit-sphere frame
+    d = np.einsum("kij,mj->mki", to_units, points - eye)  # each sight line, in each frame
+    a = np.einsum("mki,mki->mk", d, d)
+    b = 2.0 * np.einsum("mki,ki->mk", d, p0)
+    c = np.einsum("ki,ki->k", p0, p0) - 1.0
+    disc = b * b - 4.0 * a * c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (-b - np.sqrt(np.maximum(disc, 0.0))) / (2.0 * a)  # first entry along the sight line
+    blocked = ((a != 0) & (disc > 0) & (t > 0.0) & (t < 1.0)) | (c <= 0)[None, :]  # or the eye is inside it
+    if skip is not None:
+        blocked &= ~skip
+    return blocked.any(axis=1)
 
 
 def _overlaps(box: tuple[float, float, float, float], placed: list[Placed]) -> bool:

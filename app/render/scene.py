@@ -18,7 +18,7 @@ from perijove.ephemeris.attitude import spacecraft_rotation, steady_rotation
 from perijove.ephemeris.bodies import SPACECRAFT, body_frame
 from perijove.model import CameraIntent, DisplayOptions
 from perijove.render import camera as cam
-from perijove.render.labels import Label, Placed, layout, occluded, text_extent, text_image
+from perijove.render.labels import Label, Placed, layout, sight_blocked, text_extent, text_image
 from perijove.render.meshes import Facing, Mesh, ellipsoid, juno, unique_edges
 from perijove.render.stars import SPRITE_MAX_PX, star_sprites
 from perijove.render.textures import MapChoice, chosen_map, fit_texture, gpu_texture_limit, map_choice, mipmapped
@@ -768,30 +768,38 @@ class Scene:
     def label_layout(self, state: FrameState) -> list[Placed]:
         """Where the frame's labels go (``labels.layout``): only seen bodies, no overlaps, inside the frame."""
         pose = state.pose
-        view = pose.view
-        ellipsoids = {b: (state.positions[b], np.diag(1.0 / state.radii[b]) @ state.rotations[b]) for b in self.bodies}
-        focus = min(state.positions, key=lambda k: float(np.linalg.norm(state.positions[k])))  # at the origin
+        if not state.labels:
+            return []
+        bodies = list(self.bodies)
+        centres = np.array([state.positions[b] for b in bodies])
+        to_units = np.array([state.rotations[b] / state.radii[b][:, None] for b in bodies])  # diag(1/radii) @ rot
+        eye_inside = np.linalg.norm(np.einsum("kij,kj->ki", to_units, pose.eye - centres), axis=1) <= 1.0
+        focus = min(state.positions, key=lambda k: float(state.positions[k] @ state.positions[k]))  # at the origin
+        names = [name for name, _ in state.labels]
+        ids = [self._id(name) for name in names]
+        worlds = np.array([world for _, world in state.labels], dtype=float)
+        depths = worlds @ -pose.view[2, :3] - pose.view[2, 3]
+        hidden = sight_blocked(pose.eye, worlds, centres, to_units, np.array([[b == i for b in bodies] for i in ids]))
+        with np.errstate(divide="ignore", invalid="ignore"):  # a label at the eye (the view from Juno): skipped below
+            at = pose.project(worlds)
+        ppr = pose.pixels_per_radian()
         wanted = []
-        for name, world in state.labels:
-            body = self._id(name)
-            depth = -(view[2, :3] @ world + view[2, 3])
+        for i, (name, body) in enumerate(zip(names, ids, strict=True)):
+            depth = float(depths[i])
             if depth <= 0:
                 continue  # behind the camera
             if body == self.sc:
                 if not state.draw_spacecraft:
                     continue  # the camera sits in it
-                others = list(ellipsoids.values())
                 radius_px = 0.0
             else:
-                others = [e for b, e in ellipsoids.items() if b != body]
-                centre, to_unit = ellipsoids[body]
-                if np.linalg.norm(to_unit @ (pose.eye - centre)) <= 1.0:
+                if eye_inside[bodies.index(body)]:
                     continue  # the camera is inside (or on) it
-                radius_px = float(self.radii[body].max()) / depth * pose.pixels_per_radian()
-            if occluded(pose.eye, world, others):
+                radius_px = float(self.radii[body].max()) / depth * ppr
+            if hidden[i]:
                 continue  # behind another body
             importance = (3.0 if body == focus else 2.0 if body == self.sc else 1.0) + min(radius_px, 1e4) * 1e-5
-            wanted.append(Label(name, tuple(pose.project(world)), radius_px, importance))
+            wanted.append(Label(name, (float(at[i, 0]), float(at[i, 1])), radius_px, importance))
         return layout(wanted, pose.size, text_extent, self.keep_clear)
 
     def _draw_labels(self, state: FrameState) -> None:
