@@ -64,6 +64,14 @@ class CameraPose:
     near: float
     far: float
     size: tuple[int, int]
+    # The point a zoom moves the eye toward, where that is not ``target``: the flyby camera aims
+    # above the pass it frames (below a box kept clear), and closes on the pass, not on the aim.
+    pivot: np.ndarray | None = None
+
+    @property
+    def zoom_centre(self) -> np.ndarray:
+        """The point a zoom moves the eye toward (``pivot``, or else ``target``)."""
+        return self.target if self.pivot is None else self.pivot
 
     @property
     def aspect(self) -> float:
@@ -128,6 +136,7 @@ def resolve(
     ``perijove.ephemeris.flyby_view``), relative to the target's centre.
     """
     focus = spacecraft if intent.mode == "follow" else target_id
+    pivot = None
     origin = positions[focus].copy()
     rel = {k: v - origin for k, v in positions.items()}
     radius = radii.get(focus, 0.01)
@@ -152,6 +161,7 @@ def resolve(
         offset = view.eye - view.look
         eye = look + (offset if intent.distance_km is None else _unit(offset) * intent.distance_km)
         up = view.up.copy()
+        pivot = look
         look = view.aim(eye, look)  # turned up above a box kept clear, by an angle: zooming keeps it
     elif intent.mode == "junocam":
         if not isinstance(view, JunoCamView):
@@ -172,7 +182,7 @@ def resolve(
     if np.linalg.norm(eye - look) < 1e-9:  # panned onto the eye itself: look on, not nowhere
         look = eye - 1e-3 * _unit(eye) if np.linalg.norm(eye) > 0 else eye + np.array([1e-3, 0.0, 0.0])
     near, far = _clip_planes(eye, rel, radii, spacecraft)
-    return CameraPose(origin, eye, look, up, fov, near, far, size)
+    return CameraPose(origin, eye, look, up, fov, near, far, size, pivot)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

@@ -188,9 +188,13 @@ class ViewControl:
 
     # -- camera control ---------------------------------------------------------------------------
     def _current_distance(self) -> float:
+        """How far the eye is from the point a zoom closes on: the camera's own distance once one is
+        set (wheel steps that come before the next frame add up), else the last frame's."""
+        if self.session.camera.distance_km:
+            return float(self.session.camera.distance_km)
         if self.state is None:
-            return self.session.camera.distance_km or 1e5
-        return float(np.linalg.norm(self.state.pose.eye - self.state.pose.target))
+            return 1e5
+        return float(np.linalg.norm(self.state.pose.eye - self.state.pose.zoom_centre))
 
     def _current_angles(self) -> tuple[float, float]:
         intent = self.session.camera
@@ -277,13 +281,54 @@ class ViewControl:
         self.session.set_camera(intent.with_(pan_km=tuple(float(a + b) for a, b in zip(pan0, shift, strict=True))))
 
     def on_mouse_wheel(self, event) -> None:
-        self.zoom(1.15 ** (-event.delta[1]))
+        self.zoom(1.15 ** (-event.delta[1]), at=getattr(event, "pos", None))
 
-    def zoom(self, factor: float) -> None:
+    def zoom(self, factor: float, at: tuple[float, float] | None = None) -> None:
+        """Move the eye ``factor`` times as far from the point it closes on.
+
+        ``at`` (the pointer, in the widget's pixels): in the flyby camera, which frames the pass
+        and the moon together rather than one body, the point under the pointer stays under it,
+        as on a map, so the wheel closes on Juno or on the moon, where the pointer is. The other
+        cameras keep their body in the middle, as Cosmographia's and Celestia's do.
+        """
         intent = self.session.camera
         if intent.mode == "junocam":
             return  # JunoCam's field is the camera's own, and it sits on the spacecraft
-        self.session.set_camera(intent.with_(distance_km=self._current_distance() * factor))
+        distance = self._current_distance()
+        changes: dict[str, object] = {"distance_km": distance * factor}
+        if at is not None and intent.mode == "flyby" and self.state is not None:
+            shift = self._toward_pointer(at, factor, distance)
+            if shift is not None:
+                changes["pan_km"] = tuple(float(a + b) for a, b in zip(intent.pan_km, shift, strict=True))
+        self.session.set_camera(intent.with_(**changes))
+
+    def _toward_pointer(self, at: tuple[float, float], factor: float, distance: float) -> np.ndarray | None:
+        """The pan (km) that keeps the point under ``at`` in place while the eye moves ``factor`` times
+        as far from the point it closes on (``distance`` away now), its direction unchanged.
+
+        That point lies on the plane through the zoom's centre, across the line the eye moves on,
+        ``t`` along the pointer's ray; moving the centre by (1 - factor) t times the ray's part
+        across that line keeps the ray through the same point (the camera does not turn: only its
+        distance and the centre change).
+        """
+        pose = self.state.pose
+        w, h = pose.size
+        x = 2.0 * at[0] / max(self.size[0], 1) - 1.0  # the frame's -1..1, y up
+        y = 1.0 - 2.0 * at[1] / max(self.size[1], 1)
+        half = math.tan(math.radians(pose.fov_deg) / 2.0)
+        right, up, back = pose.view[0, :3], pose.view[1, :3], pose.view[2, :3]
+        ray = -back + x * half * (w / h) * right + y * half * up
+        ray /= np.linalg.norm(ray)
+        n = pose.eye - pose.zoom_centre
+        length = float(np.linalg.norm(n))
+        if length <= 0.0:
+            return None
+        n /= length
+        along = float(ray @ n)
+        if along > -1e-6:
+            return None  # the pointer looks away from the plane (at the sky behind): no pan
+        t = distance / -along
+        return (1.0 - factor) * t * (ray - along * n)
 
 
 class SceneCanvas(ViewControl, app.Canvas):

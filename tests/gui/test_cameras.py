@@ -296,3 +296,38 @@ def test_playing_out_of_a_flyby_in_the_flyby_camera_says_why_the_sky_is_empty(wi
     s.clock.set_et(ca + 6 * 3600.0)  # said once, not at every frame
     assert window.statusBar().currentMessage() == ""
     s.clock.set_playing(False)
+
+
+def test_the_wheel_in_the_flyby_camera_zooms_toward_the_pointer_and_back(window, qtbot):
+    """The flyby camera frames the pass and the moon together; the wheel closed on the middle of
+    the two, so a deep zoom put Juno's pass at the frame's edge or out of it. It now zooms toward
+    the pointer, as a map does: Juno under the pointer stays under it. Zooming out as far as in
+    brings the same view back (each wheel step grew the distance by the aim's tilt, 1-2%)."""
+    from types import SimpleNamespace
+
+    flyby = _first_flyby(window)
+    s = window.session
+    s.clock.set_et(flyby.et - 90.0)
+    window.set_mode("flyby")
+    canvas = window.canvas
+    canvas.render()
+    state = canvas.state
+    juno = state.pose.project(state.spacecraft)  # frame pixels
+    at = juno * np.array(canvas.size) / np.array(state.pose.size)  # the widget's pixels
+    eye0 = state.pose.eye.copy()
+    for _ in range(8):
+        canvas.on_mouse_wheel(SimpleNamespace(delta=(0.0, 1.0), pos=tuple(at)))  # in by 1.15 a step
+    canvas.render()
+    state = canvas.state
+    now = state.pose.project(state.spacecraft)
+    assert np.linalg.norm(now - juno) < 1.5, (now, juno)  # Juno stays under the pointer
+    assert s.camera.mode == "flyby"
+    for _ in range(8):
+        canvas.on_mouse_wheel(SimpleNamespace(delta=(0.0, -1.0), pos=tuple(at)))
+    canvas.render()
+    state = canvas.state
+    assert np.linalg.norm(state.pose.eye - eye0) < 1e-6 * np.linalg.norm(eye0 - state.positions[501]) + 1e-3
+    assert np.linalg.norm(state.pose.project(state.spacecraft) - juno) < 0.5
+    pan = s.camera.pan_km
+    canvas.zoom(0.5)  # a zoom with no pointer (keys, menus) closes on the framing's centre: no pan
+    assert s.camera.pan_km == pan
