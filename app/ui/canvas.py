@@ -21,7 +21,7 @@ from PySide6 import QtCore, QtWidgets
 from vispy import app, gloo
 
 from perijove.ephemeris import PerijoveError
-from perijove.model.session import Session
+from perijove.model.session import MAX_DISTANCE_KM, Session
 from perijove.render.scene import FrameState, Scene
 
 ORBITING = ("orbit", "follow", "bodyfixed")  # cameras placed by angles around a point
@@ -295,7 +295,11 @@ class ViewControl:
         if intent.mode == "junocam":
             return  # JunoCam's field is the camera's own, and it sits on the spacecraft
         distance = self._current_distance()
-        changes: dict[str, object] = {"distance_km": distance * factor}
+        # As the session will clamp it (never on a body, never past the system): the pan below
+        # keeps the pointer's point in place for the distance the camera will really take.
+        wanted = min(max(distance * factor, self.session.min_distance_km(intent)), MAX_DISTANCE_KM)
+        factor = wanted / distance
+        changes: dict[str, object] = {"distance_km": wanted}
         if at is not None and intent.mode == "flyby" and self.state is not None:
             shift = self._toward_pointer(at, factor, distance)
             if shift is not None:

@@ -328,6 +328,12 @@ def test_the_wheel_in_the_flyby_camera_zooms_toward_the_pointer_and_back(window,
     state = canvas.state
     assert np.linalg.norm(state.pose.eye - eye0) < 1e-6 * np.linalg.norm(eye0 - state.positions[501]) + 1e-3
     assert np.linalg.norm(state.pose.project(state.spacecraft) - juno) < 0.5
+    for _ in range(60):  # far past how close the camera may come (never on the moon): clamped
+        canvas.on_mouse_wheel(SimpleNamespace(delta=(0.0, 1.0), pos=tuple(at)))
+    assert s.camera.distance_km == pytest.approx(s.min_distance_km(s.camera))
+    canvas.render()
+    state = canvas.state
+    assert np.linalg.norm(state.pose.project(state.spacecraft) - juno) < 1.5  # still under the pointer
     pan = s.camera.pan_km
-    canvas.zoom(0.5)  # a zoom with no pointer (keys, menus) closes on the framing's centre: no pan
+    canvas.zoom(2.0)  # a zoom with no pointer (keys, menus) closes on the framing's centre: no pan
     assert s.camera.pan_km == pan
