@@ -235,17 +235,22 @@ class ViewControl:
         picture does not jump when the drag starts.
         """
         intent = self.session.camera
-        changes: dict[str, object] = {}
+        changes: dict[str, object] = {"distance_km": intent.distance_km or self._current_distance()}
         if intent.mode not in ORBITING:
             changes = {"mode": "orbit", "from_body": None, "encounter_et": None}
             if self.state is not None:
-                changes["pan_km"] = tuple(float(v) for v in self.state.pose.target)  # origin: the target
+                pose = self.state.pose
+                changes["pan_km"] = tuple(float(v) for v in pose.target)  # origin: the target
+                # Circled at the eye's own distance from the point it looks at (the flyby camera's
+                # zoom measures to the pass it closes on, below the aim: that distance moved the eye).
+                changes["distance_km"] = float(np.linalg.norm(pose.eye - pose.target))
+            else:
+                changes["distance_km"] = intent.distance_km or self._current_distance()
         self.session.set_camera(
             intent.with_(
                 **changes,
                 azimuth_deg=(az0 - 0.3 * dx) % 360.0,
                 elevation_deg=float(np.clip(el0 + 0.3 * dy, -89.0, 89.0)),
-                distance_km=intent.distance_km or self._current_distance(),
             )
         )
 
@@ -300,7 +305,8 @@ class ViewControl:
         wanted = min(max(distance * factor, self.session.min_distance_km(intent)), MAX_DISTANCE_KM)
         factor = wanted / distance
         changes: dict[str, object] = {"distance_km": wanted}
-        if at is not None and intent.mode == "flyby" and self.state is not None:
+        # The last frame must be the flyby camera's own (a wheel step can come before the first one).
+        if at is not None and intent.mode == "flyby" and self.state is not None and self.state.pose.pivot is not None:
             shift = self._toward_pointer(at, factor, distance)
             if shift is not None:
                 changes["pan_km"] = tuple(float(a + b) for a, b in zip(intent.pan_km, shift, strict=True))

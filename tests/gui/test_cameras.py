@@ -337,3 +337,53 @@ def test_the_wheel_in_the_flyby_camera_zooms_toward_the_pointer_and_back(window,
     pan = s.camera.pan_km
     canvas.zoom(2.0)  # a zoom with no pointer (keys, menus) closes on the framing's centre: no pan
     assert s.camera.pan_km == pan
+
+
+def _tilted_flyby(window):
+    """The flyby camera fitted below a box over the top 40% of the frame: aimed above the pass."""
+    s = window.session
+    s.clock.set_et(_first_flyby(window).et - 90.0)
+    canvas = window.canvas
+    canvas.render()
+    w, h = canvas.state.pose.size
+    canvas.scene.keep_clear = ((0.0, 0.0, float(w), 0.4 * h),)
+    window.set_mode("flyby")
+    canvas.render()
+    pose = canvas.state.pose
+    assert np.linalg.norm(pose.eye - pose.target) > 1.001 * np.linalg.norm(pose.eye - pose.pivot)  # tilted
+    return canvas
+
+
+@pytest.mark.parametrize("zoomed", [False, True])
+def test_a_drag_from_a_tilted_flyby_view_starts_where_the_view_is(window, qtbot, zoomed):
+    """A drag turns the flyby camera into an orbit camera around the point it looks at, at the eye's
+    distance from that point: the first step moved the eye 192 km of 24,490 (the distance the zoom
+    keeps is to the pass, below the aim) and, once zoomed, did so before this session too."""
+    canvas = _tilted_flyby(window)
+    if zoomed:
+        canvas.zoom(0.7)
+        canvas.render()
+    pose = canvas.state.pose
+    eye0 = pose.origin + pose.eye
+    az, el = canvas._current_angles()
+    canvas.turn(0.0, 0.0, az, el)  # pressed, not moved yet
+    canvas.render()
+    pose = canvas.state.pose
+    assert window.session.camera.mode == "orbit"
+    assert np.linalg.norm(pose.origin + pose.eye - eye0) < 1e-6 * np.linalg.norm(pose.eye - pose.target)
+
+
+def test_a_wheel_step_before_the_flyby_camera_s_first_frame_does_not_pan(window, qtbot):
+    """The pointer zoom works from the last frame drawn: one drawn by another camera (the wheel
+    turned before the flyby camera's first frame) panned the view by 870 km."""
+    from types import SimpleNamespace
+
+    s = window.session
+    s.clock.set_et(_first_flyby(window).et - 90.0)
+    window.set_mode("orbit")
+    window.canvas.render()  # the frame of the camera before
+    window.set_mode("flyby")
+    assert s.camera.pan_km == (0.0, 0.0, 0.0)
+    window.canvas.on_mouse_wheel(SimpleNamespace(delta=(0.0, 1.0), pos=(100.0, 100.0)))
+    assert s.camera.pan_km == (0.0, 0.0, 0.0)
+    assert s.camera.distance_km is not None  # it zoomed, toward the middle
