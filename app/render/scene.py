@@ -771,8 +771,9 @@ class Scene:
         if not state.labels:
             return []
         bodies = list(self.bodies)
-        centres = np.array([state.positions[b] for b in bodies])
-        to_units = np.array([state.rotations[b] / state.radii[b][:, None] for b in bodies])  # diag(1/radii) @ rot
+        centres = np.array([state.positions[b] for b in bodies]).reshape(-1, 3)
+        # diag(1 / radii) @ rotation, each body's world -> its unit sphere
+        to_units = np.array([state.rotations[b] / state.radii[b][:, None] for b in bodies]).reshape(-1, 3, 3)
         eye_inside = np.linalg.norm(np.einsum("kij,kj->ki", to_units, pose.eye - centres), axis=1) <= 1.0
         focus = min(state.positions, key=lambda k: float(state.positions[k] @ state.positions[k]))  # at the origin
         names = [name for name, _ in state.labels]
