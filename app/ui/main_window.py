@@ -30,6 +30,9 @@ from perijove.ui.timeline import TimelineBar
 from perijove.ui.view_panel import ViewPanel
 
 DEFAULT_SIZE = (1400, 860)  # a first start's window, before it is fitted to the screen
+# The 3D view's least height: a dock under it (the plots) takes no more, even in the smallest window
+# (977 x 565 here, where the plots left it about 170 px); the plots scroll in what is left to them.
+VIEW_MIN_PX = 260
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -99,6 +102,7 @@ class MainWindow(QtWidgets.QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.canvas.native, 1)
+        self.canvas.native.setMinimumHeight(VIEW_MIN_PX)
         self.hud = Hud(self.session, self.canvas.native)
         self.hud.area_changed.connect(self._hud_area_changed)
         self.timeline = TimelineBar(self.session)

@@ -15,6 +15,11 @@ it runs on the GUI thread, only when the span or the body changes, only while th
 and at most once per ``DEBOUNCE_MS`` (a wheel zoom or a playing clock does not sample every step).
 SPICE is not thread-safe and the frame loop uses it, so a thread is no option; a child process
 would cost more than the sampling itself.
+
+Room: the four panels need ``PLOTS_MIN_PX`` between them; a dock shorter than that (a small window,
+where the main window keeps the 3D view at least ``VIEW_MIN_PX`` high) scrolls them, and the wheel
+over the plots scrolls (the plots themselves do not zoom). Distance and altitude share the top
+panel and run nearly parallel near a flyby: altitude is dashed, and a legend names both.
 """
 
 from __future__ import annotations
@@ -44,6 +49,10 @@ LEFT_AXIS_PX = 70  # the unit and ticks of up to five characters (5.22M, 250k, 1
 CURSOR_COLOUR = "#{:02x}{:02x}{:02x}".format(*CURSOR_RGB)
 DISTANCE_COLOUR = "#4aa3ff"
 ALTITUDE_COLOUR = "#5ad17a"
+ALTITUDE_STYLE = QtCore.Qt.PenStyle.DashLine  # distance is solid: the two differ by more than hue
+PLOTS_MIN_PX = 200  # four panels of about 30 px; a dock shorter than this scrolls them
+SCROLL_MIN_PX = 60  # the least of the plots a squeezed dock shows (in the smallest window it shows about 100 px)
+LEGEND_OFFSET = (-4, -2)  # the distance panel's bottom right: clear of a flyby's V and its label
 INTERVAL_ALPHA = 40  # an interval's band, in its kind's colour
 PANELS = (
     ("distance_km", "km"),
@@ -94,6 +103,55 @@ def _compact_axis(fixed: tuple[float, ...] | None = None):
             return [(spacing, sorted(kept))]
 
     return CompactAxis(orientation="left")
+
+
+def _legend(plot, entries):
+    """A one-row legend inside ``plot`` naming each (curve, name), drawn with the curve's own pen.
+
+    It does nothing with the mouse: a click on it sets the time like the rest of the plot (pyqtgraph's
+    would hide the curve), and a drag scrubs rather than moving it."""
+    import pyqtgraph as pg
+
+    class Sample(pg.ItemSample):
+        """One 8-pt line high, not pyqtgraph's 20 px: the panel may be 30 px."""
+
+        def __init__(self, item):
+            super().__init__(item)
+            self.setFixedHeight(12)
+
+        def boundingRect(self):
+            return QtCore.QRectF(0, 0, 20, 12)
+
+        def paint(self, painter, *args):
+            painter.translate(0, -5)  # pyqtgraph draws the line at y = 11
+            super().paint(painter, *args)
+
+        def mouseClickEvent(self, event):  # pyqtgraph's name
+            event.ignore()
+
+    class Legend(pg.LegendItem):
+        def hoverEvent(self, event):  # pyqtgraph's name
+            pass
+
+        def mouseDragEvent(self, event):  # pyqtgraph's name
+            event.ignore()
+
+    legend = Legend(
+        offset=LEGEND_OFFSET, colCount=len(entries), labelTextSize="8pt", horSpacing=4,
+        brush=pg.mkBrush(0, 0, 0, 150), pen=pg.mkPen(255, 255, 255, 60), sampleType=Sample,
+    )  # fmt: skip
+    legend.layout.setContentsMargins(2, 0, 2, 0)
+    legend.setParentItem(plot.getViewBox())
+    legend.setZValue(20)  # over the curves and the cursor
+    for curve, name in entries:
+        legend.addItem(curve, name)
+    for _sample, label in legend.items:  # one text line high (Qt's 4-px document margin made it 21 px)
+        label.item.document().setDocumentMargin(0)
+        label.updateMin()
+        label.setMaximumHeight(label.minimumHeight())  # else the row keeps the height it was first given
+    legend.layout.activate()
+    legend.updateSize()  # from its entries' new heights
+    return legend
 
 
 def choose_span(
@@ -158,9 +216,17 @@ class PlotPanel(QtWidgets.QWidget):
         self.readout.setWordWrap(True)
         layout.addWidget(self.readout)
         self.view = pg.GraphicsLayoutWidget()
-        self.view.setMinimumHeight(200)  # four panels; more when the dock is dragged taller or floated
+        self.view.setMinimumHeight(PLOTS_MIN_PX)  # four panels; more when the dock is dragged taller or floated
         self.view.setToolTip("Click a plot to set the time")
-        layout.addWidget(self.view, 1)
+        # In a dock shorter than the panels need (a small window keeps its 3D view), they scroll
+        # rather than being squeezed below a readable height.
+        self.scroll = QtWidgets.QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setMinimumHeight(SCROLL_MIN_PX)
+        self.scroll.setWidget(self.view)
+        layout.addWidget(self.scroll, 1)
         self.plots = []
         self.curves: dict[str, object] = {}
         self.cursors = []
@@ -181,8 +247,9 @@ class PlotPanel(QtWidgets.QWidget):
                 plot.getAxis("bottom").setStyle(showValues=False)
             # Linear km: the dip of a flyby reads at a glance, and log ticks crowd a short plot.
             self.curves[key] = plot.plot(pen=pg.mkPen(DISTANCE_COLOUR, width=2))
-            if key == "distance_km":  # the readout names the colours
-                self.curves["altitude_km"] = plot.plot(pen=pg.mkPen(ALTITUDE_COLOUR, width=2))
+            if key == "distance_km":  # the readout names the colours; the legend and the dashes tell them apart
+                self.curves["altitude_km"] = plot.plot(pen=pg.mkPen(ALTITUDE_COLOUR, width=2, style=ALTITUDE_STYLE))
+                self.legend = _legend(plot, ((self.curves[key], "distance"), (self.curves["altitude_km"], "altitude")))
             cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(CURSOR_COLOUR, width=1.5))
             cursor.setZValue(10)
             plot.addItem(cursor, ignoreBounds=True)
@@ -361,6 +428,9 @@ class PlotPanel(QtWidgets.QWidget):
         return self.view.mapFromScene(scene)
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if event.type() == QtCore.QEvent.Type.Wheel:  # the plots do not zoom: the wheel scrolls them
+            QtWidgets.QApplication.sendEvent(self.scroll.verticalScrollBar(), event)
+            return True
         if (
             event.type() == QtCore.QEvent.Type.MouseMove
             and event.buttons() & QtCore.Qt.MouseButton.LeftButton

@@ -262,3 +262,35 @@ def test_no_two_axis_labels_overlap_in_a_short_panel(window, qtbot):
         for i, a in enumerate(rects):
             for b in rects[i + 1 :]:
                 assert not a.intersects(b), (axis.labelText, a, b)
+
+
+def test_distance_and_altitude_differ_by_more_than_their_colour(window, qtbot):
+    """At a flyby (1,500 km over Io, whose radius is 1,822 km) the distance and altitude curves run
+    nearly parallel in one panel, told apart by hue alone. Altitude is dashed, and a legend in the
+    panel names both (drawn with each curve's own pen); clicking it sets the time like the rest of
+    the plot, and hides no curve."""
+    import pyqtgraph as pg
+
+    flyby, panel = _shown_on_flyby(window, qtbot)
+    top = panel.plots[0]
+    distance, altitude = panel.curves["distance_km"], panel.curves["altitude_km"]
+    assert distance in top.listDataItems() and altitude in top.listDataItems()
+    drawn = {name: item.curve.opts["pen"] for name, item in (("distance", distance), ("altitude", altitude))}
+    assert drawn["distance"].style() != drawn["altitude"].style(), drawn
+    assert drawn["altitude"].style() != QtCore.Qt.PenStyle.SolidLine
+    legends = [item for item in top.scene().items() if isinstance(item, pg.LegendItem) and item.isVisible()]
+    box = top.getViewBox().sceneBoundingRect()
+    legends = [legend for legend in legends if box.contains(legend.sceneBoundingRect())]
+    assert legends, "no legend shown inside the distance panel"
+    named = {sample.item: label.text for legend in legends for sample, label in legend.items}
+    assert "distance" in named.get(distance, ""), named
+    assert "altitude" in named.get(altitude, ""), named
+    # A click on the legend is a click on the plot: it sets the time and leaves both curves shown.
+    legend = next(legend for legend in legends if altitude in {s.item for s, _l in legend.items})
+    sample = next(s for s, _l in legend.items if s.item is altitude)
+    point = panel.view.mapFromScene(sample.sceneBoundingRect().center())
+    clock = window.session.clock
+    clock.set_et(flyby.et + 1000.0)
+    qtbot.mouseClick(panel.view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=point)
+    assert distance.isVisible() and altitude.isVisible()
+    assert clock.et != pytest.approx(flyby.et + 1000.0, abs=1.0)

@@ -68,3 +68,76 @@ def test_opening_the_plots_in_a_narrow_window_keeps_its_width(window, qtbot):
         assert field in text
     readout = panel.readout
     assert readout.height() >= readout.heightForWidth(readout.width())  # wrapped lines shown whole
+
+
+def _show_plots_on_the_flyby(window, qtbot):
+    flyby = next(e for e in window.session.events if e.kind == "flyby" and e.body == "Io")
+    window.session.jump_to(flyby)
+    window.plot_dock.show()
+    panel = window.plot_panel
+    qtbot.waitUntil(lambda: panel.series is not None, timeout=10_000)
+    panel.refresh()
+    qtbot.wait(200)
+    return panel
+
+
+def _plot_rects(panel) -> list[QtCore.QRect]:
+    """Each plot's data area, in the coordinates of the plots' viewport."""
+    return [panel.view.mapFromScene(p.getViewBox().sceneBoundingRect()).boundingRect() for p in panel.plots]
+
+
+def _visible_part(panel) -> QtCore.QRect:
+    """The part of the plots' viewport not clipped by what holds it (a scroll area, the dock)."""
+    return panel.view.viewport().visibleRegion().boundingRect()
+
+
+def test_at_the_smallest_size_the_plots_leave_the_view_usable_and_scroll(window, qtbot):
+    """At the window's minimum size (977 x 565 here) opening the plots left the 3D view 100-170 px
+    high: the dock's four panels had a minimum height of their own. The view keeps at least 250 px;
+    the plots scroll inside the dock, each panel still its readable height."""
+    from PySide6 import QtWidgets
+
+    window.resize(window.minimumSizeHint())
+    qtbot.wait(50)
+    small = window.size()
+    panel = _show_plots_on_the_flyby(window, qtbot)
+    assert window.height() <= small.height()  # opening the plots did not grow the window instead
+    assert window.canvas.native.height() >= 250, (window.canvas.native.height(), window.size())
+    readout = panel.readout
+    assert readout.isVisible() and readout.height() >= readout.heightForWidth(readout.width())
+    scroll = panel.findChild(QtWidgets.QScrollArea)
+    assert scroll is not None, "the plots are squeezed into the dock with no way to scroll them"
+    bar = scroll.verticalScrollBar()
+    assert bar.maximum() > 0  # here they do not all fit
+    for rect in _plot_rects(panel):  # each can be scrolled into sight whole, and is tall enough to read
+        centre = panel.view.viewport().mapTo(scroll.widget(), rect.center())
+        scroll.ensureVisible(centre.x(), centre.y(), 0, rect.height() // 2 + 2)
+        qtbot.wait(20)
+        assert rect.height() >= 28, rect
+        assert _visible_part(panel).contains(rect), (rect, _visible_part(panel))
+    # The wheel over the plots scrolls them (the plots themselves do not zoom).
+    bar.setValue(0)
+    viewport = panel.view.viewport()
+    at = QtCore.QPointF(viewport.rect().center())
+    qt = QtCore.Qt
+    wheel = QtGui.QWheelEvent(
+        at, QtCore.QPointF(viewport.mapToGlobal(at.toPoint())), QtCore.QPoint(), QtCore.QPoint(0, -120),
+        qt.MouseButton.NoButton, qt.KeyboardModifier.NoModifier, qt.ScrollPhase.NoScrollPhase, False,
+    )  # fmt: skip
+    QtWidgets.QApplication.sendEvent(viewport, wheel)
+    assert bar.value() > 0
+
+
+def test_in_a_large_window_the_plots_open_as_before_with_no_scrolling(window, qtbot):
+    """What the small window's fix must not change: at 1600 x 1000 the dock opens at about a third of
+    the height, the view keeps the rest, and all four plots show whole with no scrolling."""
+    room = _room()
+    window.resize(min(1600, room.width()), min(1000, room.height()))
+    qtbot.wait(50)
+    panel = _show_plots_on_the_flyby(window, qtbot)
+    third = window.height() / 3
+    assert abs(panel.height() - third) <= 0.1 * third, (panel.height(), window.height())
+    assert window.canvas.native.height() >= 0.45 * window.height()
+    visible = _visible_part(panel)
+    for rect in _plot_rects(panel):
+        assert rect.height() >= 45 and visible.contains(rect), (rect, visible)
