@@ -77,8 +77,14 @@ def hud_values(eph: Ephemeris, et: float, target: str | int, spacecraft: str | i
     return values
 
 
-def format_hud(values: dict[str, Any]) -> list[str]:
-    """Lines for people, with units; missing values say so."""
+def format_hud(values: dict[str, Any], compact: bool = False) -> list[str]:
+    """Lines for people, with units; missing values say so.
+
+    ``compact``: the same numbers a flyby is read by (time, target, distance, altitude, speed,
+    phase, data) in four rows, for a view too short for ten: in the smallest window with the plots
+    open the full HUD covered more than half of it. TDB, the sub-spacecraft point and the light
+    time are left out there; a taller view shows them again.
+    """
 
     def num(key: str, fmt: str, unit: str) -> str:
         v = values.get(key)
@@ -89,6 +95,15 @@ def format_hud(values: dict[str, Any]) -> list[str]:
     lt = values.get("earth_light_time_s")
     # From the spacecraft over the dark side the view is nearly black; said, so it does not look broken.
     night = ", on the night side" if (values.get("incidence_deg") or 0.0) > 90.0 else ""
+    if compact:
+        return [
+            f"UTC {values['utc']}",
+            f"{values['target']}: distance {num('distance_km', ',.1f', 'km')},"
+            f" altitude {num('altitude_km', ',.1f', 'km')}",
+            f"Speed {num('speed_km_s', '.3f', 'km/s')}, solar phase {num('phase_deg', '.1f', '°')}{night}",
+            f"Data: {values['provenance']}",
+            *([values["note"]] if values.get("note") else []),
+        ]
     return [
         f"UTC {values['utc']}",
         f"TDB {values['tdb']}",

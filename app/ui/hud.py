@@ -7,6 +7,8 @@ from PySide6 import QtCore, QtWidgets
 from perijove.model.hud import format_hud, hud_values, measured_target
 from perijove.model.session import Session
 
+COMPACT_BELOW_PX = 420  # a view shorter than this gets the HUD's four-row form (``format_hud``)
+
 
 class Hud(QtWidgets.QLabel):
     area_changed = QtCore.Signal()  # shown, hidden, moved or resized: the scene lays its labels around it
@@ -25,13 +27,16 @@ class Hud(QtWidgets.QLabel):
         self.move(8, 8)
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Fixed, QtWidgets.QSizePolicy.Policy.Fixed)
+        self._compact = False
+        parent.installEventFilter(self)  # the view's height decides between the full and the short form
 
     def refresh(self) -> None:
         s = self.session
         if not s.display.hud:
             return  # refreshed when it is shown again
         self.values = hud_values(s.eph, s.clock.et, measured_target(s.camera))
-        lines = format_hud(self.values)
+        self._compact = self.parentWidget().height() < COMPACT_BELOW_PX
+        lines = format_hud(self.values, compact=self._compact)
         if s.ghost is not None:
             offset = s.ghost_offset_km()
             where = f"{offset:,.3f} km" if offset is not None else "no data at this time"
@@ -43,6 +48,16 @@ class Hud(QtWidgets.QLabel):
         if display.hud and not self.isVisible():
             self.refresh()
         self.setVisible(display.hud)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # Qt's name
+        if (
+            watched is self.parentWidget()
+            and event.type() == QtCore.QEvent.Type.Resize
+            and self.isVisible()
+            and (self.parentWidget().height() < COMPACT_BELOW_PX) != self._compact
+        ):
+            self.refresh()
+        return False
 
     def resizeEvent(self, event) -> None:  # Qt's names
         super().resizeEvent(event)

@@ -141,3 +141,28 @@ def test_in_a_large_window_the_plots_open_as_before_with_no_scrolling(window, qt
     visible = _visible_part(panel)
     for rect in _plot_rects(panel):
         assert rect.height() >= 45 and visible.contains(rect), (rect, visible)
+
+
+def test_in_a_short_view_the_hud_keeps_its_key_numbers_in_fewer_rows(window, qtbot):
+    """At the smallest size with the plots open the HUD's ten rows covered more than half of the
+    260 px view (and the flyby camera cannot fit the pass below a box past the frame's middle).
+    There it keeps the time, target, distance, altitude, speed, phase and data in four rows; in a
+    tall view it shows every row as before. Its numbers stay SPICE's (the same values)."""
+    window.resize(window.minimumSizeHint())
+    qtbot.wait(50)
+    _show_plots_on_the_flyby(window, qtbot)
+    window.hud.refresh()
+    view, hud = window.canvas.native, window.hud
+    qtbot.waitUntil(lambda: hud.height() <= 0.3 * view.height(), timeout=3000)
+    text = hud.text()
+    values = hud.values
+    assert f"UTC {values['utc']}" in text and values["target"] in text and "Data: " in text
+    for key in ("distance_km", "altitude_km"):
+        assert f"{values[key]:,.1f} km" in text
+    assert f"{values['speed_km_s']:.3f} km/s" in text and f"{values['phase_deg']:.1f}°" in text
+    assert "TDB" not in text  # what is left out in a short view
+    room = _room()
+    window.resize(min(1600, room.width()), min(1000, room.height()))
+    qtbot.waitUntil(lambda: view.height() >= 420, timeout=3000)
+    qtbot.waitUntil(lambda: "TDB" in hud.text(), timeout=3000)  # a tall view: every row again
+    assert "Sub-spacecraft" in hud.text() and "Earth light time" in hud.text()
