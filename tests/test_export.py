@@ -59,6 +59,20 @@ def test_plan_steps_evenly_and_eases():
         FramePlan(1.0, 0.0, frames=2)
 
 
+def test_an_eased_plan_has_a_frame_at_the_eased_event_itself():
+    """Export this flyby made 900 frames centred on the closest approach: frames 449 and 450 fell
+    either side of it (1,576 and 1,571 km against the true 1,500), so the movie never showed it.
+    The frame nearest the eased event now falls on it, whatever the count; the rest stay in order."""
+    for frames, ca in ((900, 1800.0), (901, 1800.0), (60, 1234.567), (7, 3500.0)):
+        ets = FramePlan(0.0, 3600.0, fps=30, frames=frames, ease_et=ca, ease_window_s=600.0).ets()
+        assert ca in ets, (frames, ca)
+        assert np.all(np.diff(ets) > 0) and ets[0] == 0.0 and ets[-1] == 3600.0
+    # An event nearest an end leaves the ends where they are; two frames have no middle to give it.
+    near_end = FramePlan(0.0, 3600.0, fps=30, frames=7, ease_et=3599.0, ease_window_s=600.0).ets()
+    assert near_end[0] == 0.0 and near_end[-1] == 3600.0 and 3599.0 not in near_end
+    assert FramePlan(0.0, 10.0, fps=1, frames=2, ease_et=4.0).ets().tolist() == [0.0, 10.0]
+
+
 def test_cli_mp4_of_exactly_20_frames(eph, tmp_path):
     out = tmp_path / "flyby.mp4"
     run = _run(

@@ -75,4 +75,11 @@ class FramePlan:
             cumulative = np.concatenate([[0.0], np.cumsum(0.5 * (density[1:] + density[:-1]) * np.diff(grid))])
             ets = np.interp(u * cumulative[-1], cumulative, grid)
         ets[0], ets[-1] = self.start_et, self.stop_et
+        if self.ease_et is not None and n >= 3:
+            # The eased event itself gets a frame: the one nearest it, which lies between its two
+            # neighbours, moves onto it (an even count centred on a closest approach put it between
+            # two frames, and the movie never showed the approach).
+            i = int(np.argmin(np.abs(ets - self.ease_et)))
+            if 0 < i < n - 1:
+                ets[i] = self.ease_et
         return ets
