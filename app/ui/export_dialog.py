@@ -199,13 +199,20 @@ class ExportDialog(QtWidgets.QDialog):
         for key, box in (("ease", self.ease), ("overlay", self.overlay)):
             if isinstance(data.get(key), bool):
                 box.setChecked(data[key])
-        if isinstance(data.get("title"), str):
-            self.title.setText(data["title"])
+        self._restore_title(data)
         if isinstance(data.get("out"), str) and data["out"]:
             self.out.setText(data["out"])
         i = self.camera.findData(data.get("camera"))
         if i >= 0:
             self.camera.setCurrentIndex(i)
+
+    def _restore_title(self, data: dict | None = None) -> None:
+        """The last title, only for the span it was written for: a title names one flyby, and the
+        form opened on another (or Export this flyby of the next) burned "PJ58" into a PJ57 movie."""
+        data = self._remembered() if data is None else data
+        same_span = data.get("title_span") == [self.start.text(), self.stop.text()]
+        title = data.get("title")
+        self.title.setText(title if same_span and isinstance(title, str) else "")
 
     def remember(self) -> None:
         if self.settings is None:
@@ -219,6 +226,7 @@ class ExportDialog(QtWidgets.QDialog):
             "ease": self.ease.isChecked(),
             "overlay": self.overlay.isChecked(),
             "title": self.title.text(),
+            "title_span": [self.start.text(), self.stop.text()],
             "out": self.out.text(),
             "camera": self.camera.currentData(),
         }
@@ -260,6 +268,7 @@ class ExportDialog(QtWidgets.QDialog):
         clock = self.session.clock
         self.start.setText(et_to_utc(max(clock.start, et - half_span), 3))  # to the ms, as the event list
         self.stop.setText(et_to_utc(min(clock.stop, et + half_span), 3))
+        self._restore_title()  # this flyby's own title, if one was written for it
         self.frames.setValue(round(seconds * self.fps.value()))
         self.ease.setChecked(True)
         self.ease.setText(f"Slow down around the closest approach ({et_to_utc(et, 3)} UTC)")

@@ -387,3 +387,33 @@ def test_a_wheel_step_before_the_flyby_camera_s_first_frame_does_not_pan(window,
     window.canvas.on_mouse_wheel(SimpleNamespace(delta=(0.0, 1.0), pos=(100.0, 100.0)))
     assert s.camera.pan_km == (0.0, 0.0, 0.0)
     assert s.camera.distance_km is not None  # it zoomed, toward the middle
+
+
+def test_the_export_form_keeps_a_title_only_for_the_span_it_was_written_for(window, qtbot, tmp_path):
+    """A title names one flyby: exported for PJ58, it came back in the form opened on PJ57 (and in
+    Export this flyby of PJ57), and would have been burned into the wrong movie."""
+    from perijove.ui.export_dialog import ExportDialog
+
+    flybys = [e for e in window.session.events if e.kind == "flyby"]
+    first, second = flybys[0], flybys[1]
+    window.session.clock.set_et(second.et)
+    dialog = ExportDialog(window.session, window)
+    qtbot.addWidget(dialog)
+    dialog.prefill_flyby(second.et, 1800.0, 30.0)
+    dialog.title.setText("Juno PJ58: Io flyby")
+    dialog.frames.setValue(2)
+    dialog.out.setText(str(tmp_path / "pj58.mp4"))
+    dialog._accept()
+    assert dialog.job is not None
+    same = ExportDialog(window.session, window)  # the same flyby again: its title comes back
+    qtbot.addWidget(same)
+    same.prefill_flyby(second.et, 1800.0, 30.0)
+    assert same.title.text() == "Juno PJ58: Io flyby"
+    other = ExportDialog(window.session, window)
+    qtbot.addWidget(other)
+    other.prefill_flyby(first.et, 1800.0, 30.0)
+    assert other.title.text() == ""
+    window.session.clock.set_et(first.et)
+    plain = ExportDialog(window.session, window)  # File → Export… at another time
+    qtbot.addWidget(plain)
+    assert plain.title.text() == ""
