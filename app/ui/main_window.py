@@ -128,6 +128,28 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.canvas.native.height() < 0.45 * self.height():
             self.resizeDocks([self.plot_dock], [max(220, self.height() // 3)], QtCore.Qt.Orientation.Vertical)
 
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # Qt's name
+        """A window made taller gives squeezed plots their third back: Qt leaves a dock at its height
+        and gives the view all the new room, so plots squeezed in a small window stayed 30-px panels."""
+        super().resizeEvent(event)
+        if event.size().height() > event.oldSize().height() > 0 and self._plots_squeezed():
+            QtCore.QTimer.singleShot(0, self._regrow_plots)
+
+    def _plots_squeezed(self) -> bool:
+        panel = self._plot_panel
+        return (
+            panel is not None
+            and self.plot_dock.isVisible()
+            and not self.plot_dock.isFloating()
+            and panel.scroll.verticalScrollBar().maximum() > 0
+        )
+
+    def _regrow_plots(self) -> None:
+        if self._plots_squeezed():
+            room = self.plot_dock.height() + self.canvas.native.height() - VIEW_MIN_PX  # the view keeps its least
+            want = min(max(220, self.height() // 3), room)
+            self.resizeDocks([self.plot_dock], [want], QtCore.Qt.Orientation.Vertical)
+
     def _dock(self, title: str, name: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:
         dock = QtWidgets.QDockWidget(title, self)
         dock.setObjectName(name)  # the saved layout finds it by this name

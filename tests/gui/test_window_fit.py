@@ -166,3 +166,22 @@ def test_in_a_short_view_the_hud_keeps_its_key_numbers_in_fewer_rows(window, qtb
     qtbot.waitUntil(lambda: view.height() >= 420, timeout=3000)
     qtbot.waitUntil(lambda: "TDB" in hud.text(), timeout=3000)  # a tall view: every row again
     assert "Sub-spacecraft" in hud.text() and "Earth light time" in hud.text()
+
+
+def test_the_plots_get_their_room_back_when_a_small_window_grows(window, qtbot):
+    """Squeezed in the smallest window, the plots kept that height when the window was made large
+    again: four 30-px panels whose axis titles ran together ("lat ° phase °km/s"), under a tall view,
+    until the plots were closed and opened. Growing the window gives them their third back."""
+    from PySide6 import QtWidgets
+
+    window.resize(window.minimumSizeHint())
+    qtbot.wait(50)
+    panel = _show_plots_on_the_flyby(window, qtbot)
+    bar = panel.findChild(QtWidgets.QScrollArea).verticalScrollBar()
+    assert bar.maximum() > 0  # squeezed: scrolling
+    room = _room()
+    window.resize(min(1600, room.width()), min(1000, room.height()))
+    qtbot.waitUntil(lambda: bar.maximum() == 0, timeout=3000)  # every plot whole again
+    qtbot.wait(100)
+    assert all(rect.height() >= 45 for rect in _plot_rects(panel)), [r.height() for r in _plot_rects(panel)]
+    assert window.canvas.native.height() >= 0.45 * window.height()  # the view stays the main thing
