@@ -533,5 +533,5 @@ def test_bodies_drawn_whole_for_the_gpu_to_cull_look_as_the_near_side_alone(offs
     r.render(before, view)
     r.scene.cull_on_cpu = False
     whole = r.render(et, view)[0][..., :3].astype(int)
-    assert (near_side.max(axis=2) > 40).mean() > 0.05  # a body fills part of the frame
+    assert (near_side.max(axis=2) > 40).mean() > 0.02  # a body fills part of the frame (stars, shrunk, are faint here)
     assert np.array_equal(whole, near_side)

@@ -134,3 +134,21 @@ def test_software_gl_draws_only_the_stars_in_view_and_the_same_sky(
         assert kept is not None and len(kept) < total / 4, (len(kept), total)  # most are dropped
     if fov_deg >= 170:
         assert kept is None or len(kept) > total / 2
+
+
+def test_a_small_frame_shows_the_sky_as_a_large_one_scaled_down(renderer_factory):
+    """Sprites kept their pixel sizes whatever the frame: a 320x180 preview of a movie was covered in
+    snow (its sky 13 times as bright on average as the 1280x720 frame's, 7.7% of its pixels lit
+    against 0.6%). Scaled with the frame's pixels per radian, each star keeps its share of the
+    picture, as in the large frame shrunk: the mean sky about the same, the lit share too."""
+    view = CameraIntent(mode="from", target="EARTH", from_body="JUPITER", distance_km=1e8, fov_deg=60.0)
+    et = to_et(CA1)
+    large, _ = renderer_factory((1280, 720)).render(et, view)
+    small, _ = renderer_factory((320, 180)).render(et, view)
+    sky_large, sky_small = large[:, :, :3].astype(float), small[:, :, :3].astype(float)
+    ratio = sky_small.mean() / sky_large.mean()
+    assert 0.5 < ratio < 2.0, ratio  # the same light over the same sky, in fewer pixels
+    lit_large, lit_small = (sky_large.max(axis=2) > 24).mean(), (sky_small.max(axis=2) > 24).mean()
+    assert lit_small < 3.0 * lit_large, (lit_small, lit_large)
+    # The brightest stars still show in the small frame.
+    assert sky_small.max() > 60

@@ -20,7 +20,7 @@ from perijove.model import CameraIntent, DisplayOptions
 from perijove.render import camera as cam
 from perijove.render.labels import Label, Placed, layout, sight_blocked, text_extent, text_image
 from perijove.render.meshes import Facing, Mesh, ellipsoid, juno, unique_edges
-from perijove.render.stars import SPRITE_MAX_PX, star_sprites
+from perijove.render.stars import SPRITE_MAX_PX, sprite_scale, star_sprites
 from perijove.render.textures import MapChoice, chosen_map, fit_texture, gpu_texture_limit, map_choice, mipmapped
 from perijove.render.trajectory import TrajectoryCache, eye_segments, relative_to, thin_on_screen, trail_vertices
 from perijove.resources import shader_source
@@ -625,6 +625,7 @@ class Scene:
         if self.display.stars and stars is not None:
             for k, v in common.items():
                 stars[k] = v
+            stars["u_size_scale"] = sprite_scale(pose.pixels_per_radian())
             gloo.set_state(depth_test=False)
             shown = self.visible_stars(pose) if self.cull_on_cpu else None
             if shown is None:
@@ -881,6 +882,7 @@ class Scene:
             gl["point_buffer"] = gloo.VertexBuffer(data)
         prog.bind(gl["point_buffer"])
         prog["u_infinite"] = 1.0 if infinite else 0.0
+        prog["u_size_scale"] = 1.0  # markers keep their size
         if infinite:
             gloo.set_state(depth_test=False)
         prog.draw("points")

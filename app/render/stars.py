@@ -121,6 +121,18 @@ def star_colours(b_v: np.ndarray, saturation: float = 0.7) -> np.ndarray:
 
 
 SPRITE_MAX_PX = 8.0  # the brightest stars' discs (at size_scale 1)
+# The frame's pixels per radian the sprites' sizes are made for (a 1080p frame with a 57° field, the
+# window's view at 35°): a frame with fewer draws them smaller (``sprite_scale``), as if shrunk.
+SPRITE_REFERENCE_PPR = 1000.0
+
+
+def sprite_scale(pixels_per_radian: float) -> float:
+    """How much smaller the star sprites are drawn in a frame of ``pixels_per_radian``: a 320x180
+    preview drew them at full size and its sky was covered in snow (13 times as bright on average
+    as the 1280x720 frame's). Never larger than made; the shader fades what falls below 1.5 px.
+    Never below a fifth either: shrunk further (a tiny frame, a field of 170°) even Sirius would
+    fade out of the sky, where a planetarium keeps the bright stars."""
+    return float(min(1.0, max(0.2, pixels_per_radian / SPRITE_REFERENCE_PPR)))
 
 
 def star_sprites(size_scale: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
