@@ -120,7 +120,7 @@ def star_colours(b_v: np.ndarray, saturation: float = 0.7) -> np.ndarray:
     return rgb / rgb.max(axis=1, keepdims=True)
 
 
-SPRITE_MAX_PX = 8.0  # the brightest stars' discs (at size_scale 1)
+SPRITE_MAX_PX = 8.0  # the brightest stars' discs, before ``sprite_scale``
 # The frame's pixels per radian the sprites' sizes are made for (a 1080p frame with a 57° field, the
 # window's view at 35°): a frame with fewer draws them smaller (``sprite_scale``), as if shrunk.
 SPRITE_REFERENCE_PPR = 1000.0
@@ -135,7 +135,7 @@ def sprite_scale(pixels_per_radian: float) -> float:
     return float(min(1.0, max(0.2, pixels_per_radian / SPRITE_REFERENCE_PPR)))
 
 
-def star_sprites(size_scale: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def star_sprites() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Directions, RGBA colours and pixel sizes for drawing.
 
     A screen cannot show the 4,000:1 flux range between Sirius and a 7.5 star, so brightness and
@@ -145,6 +145,6 @@ def star_sprites(size_scale: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.nd
     sky = bright_stars()
     b = np.clip((MAG_LIMIT + 0.5 - sky.magnitudes) / (MAG_LIMIT + 2.0), 0.0, 1.0)
     alpha = 0.22 + 0.78 * b**1.1
-    sizes = (2.0 + (SPRITE_MAX_PX - 2.0) * b**1.5) * size_scale
+    sizes = 2.0 + (SPRITE_MAX_PX - 2.0) * b**1.5
     colours = np.c_[star_colours(sky.b_v), alpha]
     return sky.directions.astype(np.float32), colours.astype(np.float32), sizes.astype(np.float32)

@@ -35,7 +35,7 @@ class Hud(QtWidgets.QLabel):
         if not s.display.hud:
             return  # refreshed when it is shown again
         self.values = hud_values(s.eph, s.clock.et, measured_target(s.camera))
-        self._compact = self.parentWidget().height() < COMPACT_BELOW_PX
+        self._compact = self._view_is_short()
         lines = format_hud(self.values, compact=self._compact)
         if s.ghost is not None:
             offset = s.ghost_offset_km()
@@ -54,10 +54,13 @@ class Hud(QtWidgets.QLabel):
             watched is self.parentWidget()
             and event.type() == QtCore.QEvent.Type.Resize
             and self.isVisible()
-            and (self.parentWidget().height() < COMPACT_BELOW_PX) != self._compact
+            and self._view_is_short() != self._compact
         ):
             self.refresh()
         return False
+
+    def _view_is_short(self) -> bool:
+        return self.parentWidget().height() < COMPACT_BELOW_PX
 
     def resizeEvent(self, event) -> None:  # Qt's names
         super().resizeEvent(event)

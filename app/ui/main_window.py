@@ -124,9 +124,13 @@ class MainWindow(QtWidgets.QMainWindow):
         if visible and not self.plot_dock.isFloating():
             QtCore.QTimer.singleShot(0, self._size_plots)
 
+    def _plots_share(self) -> int:
+        """The height the plots open at: about a third of the window's."""
+        return max(220, self.height() // 3)
+
     def _size_plots(self) -> None:
         if self.canvas.native.height() < 0.45 * self.height():
-            self.resizeDocks([self.plot_dock], [max(220, self.height() // 3)], QtCore.Qt.Orientation.Vertical)
+            self.resizeDocks([self.plot_dock], [self._plots_share()], QtCore.Qt.Orientation.Vertical)
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # Qt's name
         """A window made taller gives squeezed plots their third back: Qt leaves a dock at its height
@@ -147,7 +151,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _regrow_plots(self) -> None:
         if self._plots_squeezed():
             room = self.plot_dock.height() + self.canvas.native.height() - VIEW_MIN_PX  # the view keeps its least
-            want = min(max(220, self.height() // 3), room)
+            want = min(self._plots_share(), room)
             self.resizeDocks([self.plot_dock], [want], QtCore.Qt.Orientation.Vertical)
 
     def _dock(self, title: str, name: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:
